@@ -1,0 +1,88 @@
+"""Project-wide views: health, and error pages that answer JSON under /api/."""
+
+import time
+
+import redis
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.rest import error_body
+
+
+def _timed(check) -> dict:
+    started = time.perf_counter()
+    result = check()
+    result["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return result
+
+
+def _check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return {"ok": False, "vendor": connection.vendor, "error": type(exc).__name__}
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def _check_broker() -> dict:
+    if not settings.REDIS_URL:
+        return {"ok": True, "mode": "in-process"}
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return {"ok": False, "mode": "redis", "error": type(exc).__name__}
+    finally:
+        client.close()
+    return {"ok": True, "mode": "redis"}
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker reachability for load balancers and compose health checks."""
+    checks = {"database": _timed(_check_database), "broker": _timed(_check_broker)}
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+@login_not_required
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _wants_json(request):
+        body = error_body(status_code=404, code="not_found", detail="Not found.")
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        body = error_body(
+            status_code=500, code="server_error", detail="Something went wrong on our side."
+        )
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _wants_json(request):
+        body = error_body(
+            status_code=403, code="csrf_failed", detail=f"CSRF check failed: {reason}"
+        )
+        return JsonResponse(body, status=403)
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,16 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+
+@login_required
+@require_GET
+def decision_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "decisions/decision_list.html")
+
+
+@login_required
+@require_GET
+def dependency_board(request: HttpRequest) -> HttpResponse:
+    return render(request, "decisions/dependency_board.html")

@@ -1,0 +1,90 @@
+"""The data-quality check: gaps in the organisation's data that make seams unowned.
+
+Each check is a plain function returning findings; `run_data_quality_check` runs them all and
+stores one `DataQualityReport`. Later data (seams, handoffs, decisions) adds checks here.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from metrics.models import DataQualityReport
+from seams.models import Team, User
+from seams.permissions import ORG_ROLES
+
+KEEP_REPORTS_FOR = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    url: str = ""
+
+
+def team_findings(teams: list[Team]) -> list[Finding]:
+    findings = []
+    for team in teams:
+        url = team.get_absolute_url()
+        owners = team.owners
+        if not owners:
+            findings.append(
+                Finding(
+                    "team-without-owner",
+                    f"{team.name} has no owner, so only leaders can "
+                    "edit the handoff specs of its seams.",
+                    url,
+                )
+            )
+        for membership in owners:
+            if not membership.user.is_active:
+                findings.append(
+                    Finding(
+                        "inactive-owner",
+                        f"{team.name} is owned by {membership.user}, whose account is deactivated.",
+                        url,
+                    )
+                )
+        if team.leader is None:
+            findings.append(Finding("team-without-leader", f"{team.name} has no leader.", url))
+        elif not team.leader.is_active:
+            findings.append(
+                Finding(
+                    "inactive-leader",
+                    f"{team.name} is led by {team.leader}, whose account is deactivated.",
+                    url,
+                )
+            )
+    return findings
+
+
+def people_findings() -> list[Finding]:
+    stray = (
+        User.objects.filter(is_active=True, is_superuser=False, memberships__isnull=True)
+        .exclude(groups__name__in=ORG_ROLES)
+        .order_by("first_name", "last_name", "username")
+    )
+    return [
+        Finding(
+            "person-without-team-or-role",
+            f"{person} can sign in but belongs to no team and has no organisation role.",
+        )
+        for person in stray
+    ]
+
+
+@transaction.atomic
+def run_data_quality_check() -> DataQualityReport:
+    now = timezone.now()
+    teams = list(Team.objects.with_people())
+    findings = team_findings(teams) + people_findings()
+    report = DataQualityReport.objects.create(
+        ran_at=now,
+        findings=[asdict(f) for f in findings],
+        teams_checked=len(teams),
+        people_checked=User.objects.filter(is_active=True).count(),
+    )
+    DataQualityReport.objects.filter(ran_at__lt=now - KEEP_REPORTS_FOR).delete()
+    return report

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from seams import permissions
+
+# The sections of the product, in the order leaders think of them. `matches` are the URL
+# names (or namespace prefixes ending in ":") under which the item shows as current.
+NAVIGATION = [
+    ("Review", "home", ("home", "metrics:", "seams:team-")),
+    ("Seams", "seams:list", ("seams:list",)),
+    ("Contracts", "contracts:list", ("contracts:",)),
+    ("Decisions", "decisions:list", ("decisions:list",)),
+    ("Dependencies", "decisions:dependencies", ("decisions:dependencies",)),
+    ("Handoffs", "seams:handoffs", ("seams:handoffs",)),
+]
+
+
+def shell(request: HttpRequest) -> dict:
+    """What the base layout needs on every page: organisation, navigation, who is signed in."""
+    context = {"organisation_name": settings.ORGANISATION_NAME}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    context["navigation"] = [
+        {
+            "label": label,
+            "url_name": url_name,
+            "current": any(
+                current.startswith(m) if m.endswith((":", "-")) else current == m for m in matches
+            ),
+        }
+        for label, url_name, matches in NAVIGATION
+    ]
+    context["role_label"] = permissions.role_label(user)
+    context["role_summary"] = permissions.role_summary(user)
+    return context

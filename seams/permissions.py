@@ -1,0 +1,152 @@
+"""The permission matrix of DESIGN.md as plain predicates, used by views and the API alike.
+
+| action                                              | leader | team owner      | ops | viewer |
+| read anything in the organisation                   |   ✓    |   ✓             |  ✓  |   ✓    |
+| edit a handoff spec                                 |   ✓    | own seams only  |  —  |   —    |
+| create/approve/sign contracts, hold reviews, targets|   ✓    |   —             |  —  |   —    |
+| log decisions, escalations, constraints, deps, …    |   ✓    | own teams       |  ✓  |   —    |
+| import handoffs, trigger recompute                  |   ✓    |   —             |  ✓  |   —    |
+
+Organisation roles are Django groups (`leader`, `ops`, `viewer`); team ownership is a
+`Membership` with role `owner`. Rights add up over a person's roles; a signed-in person with
+neither has the viewer's rights. Superusers count as leaders.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+LEADER = "leader"
+OPS = "ops"
+VIEWER = "viewer"
+ORG_ROLES = (LEADER, OPS, VIEWER)
+
+_CACHE_ATTR = "_seamline_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    roles: frozenset[str]
+    owned_team_ids: frozenset[int]
+
+
+def access_for(user) -> Access:
+    """What a user is, read once per user object (one request) and kept on it."""
+    if not (user.is_authenticated and user.is_active):
+        return Access(frozenset(), frozenset())
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        from seams.models import Membership
+
+        roles = set(user.groups.filter(name__in=ORG_ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            roles.add(LEADER)
+        owned = Membership.objects.filter(user=user, role=Membership.Role.OWNER).values_list(
+            "team_id", flat=True
+        )
+        cached = Access(frozenset(roles), frozenset(owned))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_access(user) -> None:
+    """Drop the cached roles, after changing a user's groups or memberships."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def can_read(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_leader(user) -> bool:
+    return LEADER in access_for(user).roles
+
+
+def is_ops(user) -> bool:
+    return OPS in access_for(user).roles
+
+
+def owns_any_team(user) -> bool:
+    return bool(access_for(user).owned_team_ids)
+
+
+def owns_team(user, team_id: int) -> bool:
+    return team_id in access_for(user).owned_team_ids
+
+
+def can_edit_spec(user, seam) -> bool:
+    """Leaders, and owners of the seam's from- or to-team."""
+    if is_leader(user):
+        return True
+    return bool(access_for(user).owned_team_ids & {seam.from_team_id, seam.to_team_id})
+
+
+def can_manage_contracts(user) -> bool:
+    """Create, approve and sign contracts, hold reviews, set targets: leaders only."""
+    return is_leader(user)
+
+
+def can_log(user, team_ids: Iterable[int] = ()) -> bool:
+    """Log decisions, escalations, constraints, dependencies and handoffs.
+
+    Leaders and ops log anywhere; a team owner logs where one of the teams involved
+    (`team_ids`) is theirs. With no teams given, says whether the user logs anywhere at all.
+    """
+    access = access_for(user)
+    if access.roles & {LEADER, OPS}:
+        return True
+    team_ids = set(team_ids)
+    if not team_ids:
+        return bool(access.owned_team_ids)
+    return bool(access.owned_team_ids & team_ids)
+
+
+def can_import_handoffs(user) -> bool:
+    return bool(access_for(user).roles & {LEADER, OPS})
+
+
+def can_trigger_recompute(user) -> bool:
+    return bool(access_for(user).roles & {LEADER, OPS})
+
+
+def can_manage_teams(user) -> bool:
+    """Create teams and change who leads, owns and belongs to them: leaders."""
+    return is_leader(user)
+
+
+def role_label(user) -> str:
+    """One line for the header: the organisation role, then any team ownership."""
+    access = access_for(user)
+    if LEADER in access.roles:
+        label = "Leader"
+    elif OPS in access.roles:
+        label = "Ops"
+    elif access.owned_team_ids:
+        label = "Team owner"
+    else:
+        label = "Viewer"
+    if access.owned_team_ids and label != "Team owner":
+        label += " · team owner"
+    return label
+
+
+def role_summary(user) -> str:
+    """What the user's roles let them do, in a sentence or two."""
+    access = access_for(user)
+    if LEADER in access.roles:
+        return (
+            "You approve contracts, hold the monthly review, set targets, edit any handoff spec "
+            "and log anything."
+        )
+    sentences = []
+    if OPS in access.roles:
+        sentences.append(
+            "You log decisions, escalations, dependencies and handoffs anywhere, import "
+            "handoffs and trigger metric recomputes."
+        )
+    if access.owned_team_ids:
+        sentences.append(
+            "You edit the handoff specs of your teams' seams and log decisions, escalations "
+            "and handoffs for them."
+        )
+    return " ".join(sentences) or "You read everything in the organisation and change nothing."
