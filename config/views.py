@@ -5,7 +5,8 @@ import time
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
+from django.contrib.auth.views import redirect_to_login
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -47,6 +48,7 @@ def _check_broker() -> dict:
 @login_not_required
 @never_cache
 @require_GET
+@transaction.non_atomic_requests  # a dead database must give 503, not fail opening a transaction
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker reachability for load balancers and compose health checks."""
     checks = {"database": _timed(_check_database), "broker": _timed(_check_broker)}
@@ -65,6 +67,9 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _wants_json(request):
         body = error_body(status_code=404, code="not_found", detail="Not found.")
         return JsonResponse(body, status=404)
+    if not request.user.is_authenticated:
+        # Anonymous visitors see only the sign-in page, not which addresses exist.
+        return redirect_to_login(request.get_full_path())
     return defaults.page_not_found(request, exception)
 
 

@@ -20,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "teams": teams,
         "people_count": User.objects.filter(is_active=True, memberships__isnull=False)
+        .values("pk")
         .distinct()
         .count(),
         "can_manage_teams": permissions.can_manage_teams(request.user),

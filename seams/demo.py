@@ -103,7 +103,7 @@ class DemoOrganisation:
 
 def seed() -> DemoOrganisation:
     org = DemoOrganisation()
-    groups = {g.name: g for g in Group.objects.filter(name__in=ORG_ROLES)}
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ORG_ROLES}
     # One hash for every demo account: hashing 28 passwords one by one takes seconds.
     password_hash = make_password(DEMO_PASSWORD)
     for person in PEOPLE:

@@ -1,0 +1,120 @@
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from config.celery import app as celery_app
+from seams.models import Membership
+from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
+
+# live_server tests drive the ORM from Playwright's event-loop thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("SEAMLINE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # The suite does not run collectstatic; production's manifest storage needs it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def celery_eager():
+    """Run tasks in-process for this test, even when REDIS_URL points at a real broker."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+# --- Teams and the five kinds of user -------------------------------------------------
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Sales")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Product")
+
+
+@pytest.fixture
+def leader(db):
+    return UserFactory(username="leader", first_name="Lena", last_name="Leader", roles=["leader"])
+
+
+@pytest.fixture
+def owner(team):
+    user = UserFactory(username="owner", first_name="Owen", last_name="Owner")
+    MembershipFactory(team=team, user=user, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def other_owner(other_team):
+    user = UserFactory(username="other_owner", first_name="Otto", last_name="Other")
+    MembershipFactory(team=other_team, user=user, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def ops(db):
+    return UserFactory(username="ops", first_name="Opal", last_name="Ops", roles=["ops"])
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="viewer", first_name="Vic", last_name="Viewer", roles=["viewer"])
+
+
+def client_for(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def leader_client(leader):
+    return client_for(leader)
+
+
+@pytest.fixture
+def owner_client(owner):
+    return client_for(owner)
+
+
+@pytest.fixture
+def ops_client(ops):
+    return client_for(ops)
+
+
+@pytest.fixture
+def viewer_client(viewer):
+    return client_for(viewer)

@@ -1,0 +1,99 @@
+import pytest
+from django.urls import reverse
+
+from metrics.models import DataQualityReport
+from seams.models import Membership
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+URL = reverse("home")
+
+
+def test_it_shows_every_team_with_its_leader_and_people(viewer_client, team, owner):
+    team.leader = UserFactory(first_name="Tom", last_name="Becker")
+    team.save()
+    TeamFactory(name="Legal")
+    response = viewer_client.get(URL)
+    assert response.status_code == 200
+    assert [t.name for t in response.context["teams"]] == ["Legal", "Sales"]
+    page = response.content.decode()
+    assert "Tom Becker" in page and "Owen Owner" in page
+    assert response.context["people_count"] == 1
+
+
+def test_it_keeps_its_queries_bounded_however_many_teams(
+    viewer_client, django_assert_max_num_queries
+):
+    for n in range(12):
+        team = TeamFactory(name=f"Team {n}", leader=UserFactory())
+        MembershipFactory.create_batch(3, team=team)
+        MembershipFactory(team=team, role=Membership.Role.OWNER)
+    # session, user, savepoint and release (ATOMIC_REQUESTS), teams with their leaders,
+    # memberships with their people, the viewer's roles (2), the people count
+    with django_assert_max_num_queries(9):
+        response = viewer_client.get(URL)
+    assert len(response.context["teams"]) == 12
+
+
+def test_it_shows_an_empty_state_with_the_next_step_for_leaders(leader_client):
+    page = leader_client.get(URL).content.decode()
+    assert "No teams yet" in page
+    assert reverse("seams:team-create") in page
+
+
+def test_it_shows_data_quality_only_to_those_who_run_checks(
+    leader_client, ops_client, viewer_client, owner_client
+):
+    DataQualityReport.objects.create(
+        findings=[{"code": "team-without-owner", "message": "Sales has no owner.", "url": ""}]
+    )
+    for client in (leader_client, ops_client):
+        assert "Sales has no owner." in client.get(URL).content.decode()
+    for client in (viewer_client, owner_client):
+        page = client.get(URL).content.decode()
+        assert "Sales has no owner." not in page
+        assert reverse("metrics:run-quality-check") not in page
+
+
+def test_it_names_the_users_role_and_rights(viewer_client, owner_client):
+    assert "change nothing" in viewer_client.get(URL).content.decode()
+    assert "edit the handoff specs of your teams" in owner_client.get(URL).content.decode()
+
+
+def test_it_refuses_post(viewer_client):
+    assert viewer_client.post(URL).status_code == 405
+
+
+class TestRunQualityCheck:
+    url = reverse("metrics:run-quality-check")
+
+    def test_it_enqueues_the_check_after_commit(
+        self, ops_client, team, django_capture_on_commit_callbacks, celery_eager
+    ):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = ops_client.post(self.url)
+        assert response.status_code == 302
+        assert len(callbacks) == 1
+        report = DataQualityReport.objects.get()
+        assert [f["code"] for f in report.findings] == ["team-without-owner", "team-without-leader"]
+
+    def test_it_answers_htmx_with_the_card(self, leader_client, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = leader_client.post(self.url, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert len(callbacks) == 1
+        page = response.content.decode()
+        assert page.lstrip().startswith('<section class="card" id="data-quality">')
+        assert "Check started" in page
+
+    @pytest.mark.parametrize("client_name", ["viewer_client", "owner_client"])
+    def test_it_refuses_viewers_and_owners_and_enqueues_nothing(
+        self, request, client_name, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = request.getfixturevalue(client_name).post(self.url)
+        assert response.status_code == 403
+        assert callbacks == []
+        assert not DataQualityReport.objects.exists()
+
+    def test_it_refuses_get(self, leader_client):
+        assert leader_client.get(self.url).status_code == 405

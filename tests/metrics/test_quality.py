@@ -1,0 +1,51 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from metrics.models import DataQualityReport
+from metrics.quality import run_data_quality_check
+from seams.models import Membership
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def codes_for(report, name):
+    return sorted(f["code"] for f in report.findings if name in f["message"])
+
+
+def test_it_finds_teams_without_owner_or_leader_and_deactivated_accounts():
+    healthy = TeamFactory(name="Healthy", leader=UserFactory())
+    MembershipFactory(team=healthy, role=Membership.Role.OWNER)
+    TeamFactory(name="Orphan")
+    gone = UserFactory(first_name="Gone", last_name="Away", is_active=False)
+    stale = TeamFactory(name="Stale", leader=gone)
+    MembershipFactory(team=stale, user=gone, role=Membership.Role.OWNER)
+
+    report = run_data_quality_check()
+
+    assert codes_for(report, "Healthy") == []
+    assert codes_for(report, "Orphan") == ["team-without-leader", "team-without-owner"]
+    assert codes_for(report, "Stale") == ["inactive-leader", "inactive-owner"]
+    assert report.teams_checked == 3
+    orphan = next(f for f in report.findings if "Orphan" in f["message"])
+    assert orphan["url"] == "/teams/orphan/"
+
+
+def test_it_finds_people_with_no_team_and_no_role():
+    UserFactory(first_name="Stray", last_name="Person")
+    UserFactory(first_name="Vera", last_name="Viewer", roles=["viewer"])
+    UserFactory(first_name="Ada", last_name="Admin", is_superuser=True)
+    report = run_data_quality_check()
+    assert [
+        f["message"] for f in report.findings if f["code"] == "person-without-team-or-role"
+    ] == ["Stray Person can sign in but belongs to no team and has no organisation role."]
+
+
+def test_it_stores_a_report_and_forgets_reports_older_than_90_days():
+    old = DataQualityReport.objects.create(ran_at=timezone.now() - timedelta(days=91))
+    recent = DataQualityReport.objects.create(ran_at=timezone.now() - timedelta(days=10))
+    report = run_data_quality_check()
+    assert set(DataQualityReport.objects.all()) == {recent, report}
+    assert not DataQualityReport.objects.filter(pk=old.pk).exists()

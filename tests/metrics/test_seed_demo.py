@@ -1,0 +1,79 @@
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from seams import permissions
+from seams.demo import DEMO_PASSWORD
+from seams.models import Membership, Team, User
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def seed(*args) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_builds_the_demo_organisation_with_people_in_every_role():
+    output = seed()
+    assert set(Team.objects.values_list("name", flat=True)) == {
+        "Sales",
+        "Marketing",
+        "Product",
+        "Engineering",
+        "Security",
+        "Legal",
+        "Operations",
+        "Finance",
+    }
+    assert all(team.leader for team in Team.objects.all())
+    assert all(team.owners for team in Team.objects.with_people())
+    people = {u.username: u for u in User.objects.all()}
+    assert permissions.is_leader(people["elena"])
+    assert permissions.is_ops(people["olivia"])
+    assert permissions.role_label(people["victor"]) == "Viewer"
+    assert Membership.objects.get(user=people["priya"]).role == "owner"
+    assert authenticate(username="priya", password=DEMO_PASSWORD) == people["priya"]
+    assert f'"{DEMO_PASSWORD}"' in output
+    for username in ("elena", "priya", "olivia", "victor"):
+        assert f"  {username} " in output
+
+
+def test_it_leaves_the_same_rows_when_run_twice():
+    seed()
+    first = row_counts()
+    seed()
+    assert row_counts() == first
+
+
+def test_it_restores_demo_roles_and_memberships_on_a_second_run():
+    seed()
+    priya = User.objects.get(username="priya")
+    priya.groups.clear()
+    Membership.objects.filter(user=priya).update(role="member")
+    seed()
+    assert Membership.objects.get(user=priya).role == "owner"
+
+
+def test_it_keeps_a_changed_password():
+    seed()
+    elena = User.objects.get(username="elena")
+    elena.set_password("my own secret 42")
+    elena.save()
+    seed()
+    assert authenticate(username="elena", password="my own secret 42")
+
+
+def test_it_seeds_only_an_empty_database_when_asked(leader):
+    output = seed("--if-empty")
+    assert "not seeded" in output
+    assert not Team.objects.exists()
+    assert User.objects.count() == 1
