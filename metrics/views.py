@@ -11,6 +11,10 @@ from metrics.tasks import check_data_quality
 from seams import permissions
 from seams.models import Team, User
 
+# While a started check has not reported, the card asks again every 2 s, for up to 2 minutes.
+POLL_SECONDS = 2
+MAX_POLLS = 60
+
 
 @login_required
 @require_GET
@@ -30,17 +34,39 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "metrics/home.html", context)
 
 
+def _require_check_rights(request: HttpRequest) -> None:
+    if not permissions.can_trigger_recompute(request.user):
+        raise PermissionDenied("Only leaders and ops run the data-quality check.")
+
+
 @login_required
 @require_POST
 def run_quality_check(request: HttpRequest) -> HttpResponse:
-    if not permissions.can_trigger_recompute(request.user):
-        raise PermissionDenied("Only leaders and ops run the data-quality check.")
+    _require_check_rights(request)
+    latest = DataQualityReport.objects.first()
     transaction.on_commit(check_data_quality.delay)
     if request.htmx:
-        return render(
-            request,
-            "metrics/home.html#data-quality",
-            {"report": DataQualityReport.objects.first(), "can_run_checks": True, "queued": True},
-        )
+        context = {"report": latest, "waiting_after": latest.pk if latest else 0, "polls": 0}
+        return render(request, "metrics/home.html#data-quality", context)
     messages.success(request, "Data-quality check started. Its findings appear here when it ends.")
     return redirect("home")
+
+
+@login_required
+@require_GET
+def quality_card(request: HttpRequest) -> HttpResponse:
+    """The data-quality card; with `after`, it waits for a report newer than that id."""
+    _require_check_rights(request)
+    report = DataQualityReport.objects.first()
+    context = {"report": report}
+    try:
+        after = int(request.GET.get("after", ""))
+        polls = int(request.GET.get("polls", "0"))
+    except ValueError:
+        after = polls = None
+    if after is not None and (report is None or report.pk <= after):
+        if polls < MAX_POLLS:
+            context |= {"waiting_after": after, "polls": polls + 1}
+        else:
+            context["gave_up"] = True
+    return render(request, "metrics/home.html#data-quality", context)

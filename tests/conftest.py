@@ -33,6 +33,35 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """The live server, started after the test database so that it stops before it.
+
+    Otherwise its thread may still hold a connection when the test database is dropped.
+    """
+    return live_server
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end connections nobody will close.
+
+    Playwright's sync API runs in greenlets; Django keeps one connection per context, so
+    browser tests leave connections that pytest-django's cleanup never sees, and
+    PostgreSQL then refuses to drop a database that is "being accessed by other users".
+    """
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # The suite does not run collectstatic; production's manifest storage needs it.

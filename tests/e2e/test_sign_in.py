@@ -1,0 +1,54 @@
+"""A new user's first minute: sign in with a demo login and see the organisation."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from seams.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_signs_in_as_a_demo_user_and_sees_the_home_page(live_server, page: Page):
+    call_command("seed_demo", verbosity=0)
+
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(live_server.url + "/accounts/login/?next=/")
+    page.get_by_label("Username").fill("priya")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="Teams and people")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
+        ["Review", "Seams", "Contracts", "Decisions", "Dependencies", "Handoffs"]
+    )
+    product = page.get_by_role("article", name="Product")
+    expect(product).to_contain_text("Priya Nair")
+    expect(product).to_contain_text("Maya Chen")
+    expect(page.get_by_role("article")).to_have_count(8)
+    expect(page.locator(".user-meta")).to_contain_text("Team owner")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_a_wrong_password_on_the_sign_in_page(live_server, page: Page):
+    call_command("seed_demo", verbosity=0)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("priya")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("correct username and password")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_the_data_quality_check_with_htmx(live_server, page: Page, celery_eager):
+    call_command("seed_demo", verbosity=0)
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    card = page.locator("#data-quality")
+    expect(card).to_contain_text("Not checked yet")
+    page.get_by_role("button", name="Run the check now").click()
+    expect(card).to_contain_text("No problems found.")
+    expect(page).to_have_url(live_server.url + "/")  # swapped in place, no reload
