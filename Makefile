@@ -10,19 +10,21 @@ RUN_ENV := DEBUG=$${DEBUG:-1} ORGANISATION_NAME="$${ORGANISATION_NAME:-Northwind
 # The suite runs with production-like settings (DEBUG off), so it needs a key of its own.
 TEST_ENV := SECRET_KEY="$${SECRET_KEY:-insecure-key-for-tests-only}"
 
-.PHONY: install run test lint format worker beat migrate seed clean
+.PHONY: install run test lint format worker beat migrate seed bench clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@echo "Installing Seamline and its dependencies into $(VENV) (once, and after pyproject.toml changes)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 migrate: install
-	$(RUN_ENV) $(MANAGE) migrate --noinput
+	@echo "Migrating the database..."
+	@$(RUN_ENV) $(MANAGE) migrate --noinput --verbosity 0
 
 seed: migrate
 	$(RUN_ENV) $(MANAGE) seed_demo
@@ -47,6 +49,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks print their figures; run them against PostgreSQL (DATABASE_URL).
+bench: install
+	@for script in bench/*.py; do $(TEST_ENV) $(BIN)/python -W ignore $$script || exit 1; done
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO

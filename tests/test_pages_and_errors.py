@@ -64,6 +64,19 @@ def test_it_answers_a_500_under_api_as_json_and_elsewhere_as_a_page(rf):
     assert b"Something went wrong on our side" in page.content
 
 
+def test_it_renders_the_500_page_even_when_static_files_are_broken(rf, settings, tmp_path):
+    from config.views import server_error
+
+    settings.STATIC_ROOT = tmp_path  # no manifest: every {% static %} would raise
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    response = server_error(rf.get("/teams/"))
+    assert response.status_code == 500
+    assert b'href="/static/css/seamline.css"' in response.content
+
+
 def test_it_serves_the_openapi_schema_to_signed_in_users(viewer_client):
     response = viewer_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
@@ -76,3 +89,11 @@ def test_it_serves_api_docs_from_local_assets(viewer_client):
     page = viewer_client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
     assert "cdn" not in page.lower()
+
+
+def test_it_generates_an_openapi_schema_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    schema = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
+    assert "/api/v1/teams/{slug}/" in schema.read_text()
