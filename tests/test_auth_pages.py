@@ -19,6 +19,12 @@ def test_it_signs_in_and_returns_to_the_page_asked_for(client, viewer):
     assert client.get("/").status_code == 200
 
 
+def test_it_sends_a_signed_in_user_away_from_the_sign_in_page(viewer_client):
+    response = viewer_client.get(reverse("login"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
 def test_it_explains_a_wrong_password(client, viewer):
     response = client.post(reverse("login"), {"username": "viewer", "password": "nope"})
     assert response.status_code == 200

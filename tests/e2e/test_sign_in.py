@@ -52,3 +52,28 @@ def test_it_runs_the_data_quality_check_with_htmx(live_server, page: Page, celer
     page.get_by_role("button", name="Run the check now").click()
     expect(card).to_contain_text("No problems found.")
     expect(page).to_have_url(live_server.url + "/")  # swapped in place, no reload
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_works_from_the_keyboard_alone(live_server, page: Page):
+    call_command("seed_demo", verbosity=0)
+    page.goto(live_server.url + "/accounts/login/")
+    # The username field has the focus; type, Tab to the password, Enter submits.
+    page.keyboard.type("victor")
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Teams and people")).to_be_visible()
+
+    # The first Tab reaches a visible "Skip to content" link, which moves focus to the page.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box()["y"] >= 0
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+
+    # Focus is always visible: the next focused link shows an outline.
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
