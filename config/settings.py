@@ -144,7 +144,7 @@ STORAGES = {
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+vars().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, … parsed from the URL
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Seamline <seamline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

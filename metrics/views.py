@@ -11,8 +11,8 @@ from metrics.tasks import check_data_quality
 from seams import permissions
 from seams.models import Team, User
 
-# While a started check has not reported, the card asks again every 2 s, for up to 2 minutes.
-POLL_SECONDS = 2
+# While a started check has not reported, the card asks again every 2 s (hx-trigger in
+# metrics/home.html), for up to 2 minutes.
 MAX_POLLS = 60
 
 

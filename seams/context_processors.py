@@ -3,8 +3,8 @@ from django.http import HttpRequest
 
 from seams import permissions
 
-# The sections of the product, in the order leaders think of them. `matches` are the URL
-# names (or namespace prefixes ending in ":") under which the item shows as current.
+# The sections of the product, in the order leaders think of them. `matches` are the URL names
+# under which the item shows as current; one ending in ":" or "-" matches as a prefix.
 NAVIGATION = [
     ("Review", "home", ("home", "metrics:", "seams:team-")),
     ("Seams", "seams:list", ("seams:list",)),
