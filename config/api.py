@@ -2,7 +2,10 @@
 
 from rest_framework.routers import DefaultRouter
 
-from seams.api import TeamViewSet
+from seams.api import CalendarViewSet, SeamViewSet, SpecViewSet, TeamViewSet
 
 router = DefaultRouter()
 router.register("teams", TeamViewSet, basename="team")
+router.register("calendars", CalendarViewSet, basename="calendar")
+router.register("seams", SeamViewSet, basename="seam")
+router.register("specs", SpecViewSet, basename="spec")

@@ -1,9 +1,23 @@
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
 from rest_framework import permissions as drf_permissions
-from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.response import Response
 
+from config.rest import error_body
 from seams import permissions
-from seams.models import Team
-from seams.serializers import TeamSerializer
+from seams.models import Calendar, HandoffSpec, Seam, Team
+from seams.serializers import (
+    CalendarSerializer,
+    SeamSerializer,
+    SpecSerializer,
+    SpecVersionSerializer,
+    TeamSerializer,
+)
+from seams.services import SpecConflict, create_seam, restore_spec_version, save_spec
 
 
 class TeamPermission(drf_permissions.BasePermission):
@@ -35,3 +49,209 @@ class TeamViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer: TeamSerializer) -> None:
         serializer.save()
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+
+class LeadersWrite(drf_permissions.BasePermission):
+    message = "Only leaders manage business calendars."
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in drf_permissions.SAFE_METHODS:
+            return permissions.can_read(request.user)
+        return permissions.is_leader(request.user)
+
+
+class CalendarViewSet(viewsets.ModelViewSet):
+    """Business calendars for SLA clocks. Leaders create and change them; everyone reads."""
+
+    serializer_class = CalendarSerializer
+    permission_classes = [LeadersWrite]
+    lookup_field = "slug"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Calendar.objects.with_holidays()
+
+
+class SeamViewSet(viewsets.ModelViewSet):
+    """Seams: work handed from one team to another.
+
+    Leaders register and change any seam; a team owner, seams where their team sends or
+    receives the work. Everyone signed in reads them.
+    """
+
+    serializer_class = SeamSerializer
+    lookup_field = "slug"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    filterset_fields = {
+        "status": ["exact"],
+        "from_team__slug": ["exact"],
+        "to_team__slug": ["exact"],
+    }
+
+    def get_queryset(self):
+        return Seam.objects.visible_to(self.request.user).with_related()
+
+    def perform_create(self, serializer: SeamSerializer) -> None:
+        data = dict(serializer.validated_data)
+        owner = data.pop("_owner")
+        seam = Seam(**data)
+        if not permissions.can_edit_spec(self.request.user, seam):
+            raise PermissionDenied(
+                "You can register a seam only where your team sends or receives the work."
+            )
+        serializer.instance = create_seam(seam=seam, owner=owner, by=self.request.user)
+
+    def perform_update(self, serializer: SeamSerializer) -> None:
+        seam = serializer.instance
+        if not permissions.can_edit_spec(self.request.user, seam):
+            raise PermissionDenied("Only leaders and owners of the seam's teams change it.")
+        data = dict(serializer.validated_data)
+        data.pop("_owner", None)
+        for name, value in data.items():
+            setattr(seam, name, value)
+        if not permissions.can_edit_spec(self.request.user, seam):
+            raise PermissionDenied("Keep one of your own teams on the seam, or ask a leader.")
+        seam.save()
+
+    @extend_schema(request=None, responses=SeamSerializer)
+    @action(detail=True, methods=["post"], url_path="start-pilot")
+    def start_pilot(self, request, slug=None) -> Response:
+        """Start the 30-day pilot: status `pilot`, review date 30 days from today."""
+        seam = self.get_object()
+        if not permissions.can_edit_spec(request.user, seam):
+            raise PermissionDenied("Only leaders and owners of the seam's teams start a pilot.")
+        if seam.status == Seam.Status.PILOT:
+            raise ValidationError({"status": "This seam is already in a pilot."})
+        seam.start_pilot(timezone.localdate())
+        return Response(self.get_serializer(seam).data)
+
+
+def _etag(spec: HandoffSpec) -> str:
+    return f'"{spec.version}"'
+
+
+def _if_match_version(request, spec: HandoffSpec) -> int:
+    """The version the client read, from If-Match; refuses a write without one."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired()
+    if header == "*":
+        return spec.version
+    tags = [tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")]
+    if str(spec.version) in tags:
+        return spec.version
+    numbers = [int(tag) for tag in tags if tag.isdigit()]
+    return max(numbers) if numbers else -1
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = (
+        "Send If-Match with the ETag of the version you read, so that nobody's changes are "
+        "overwritten."
+    )
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = 412
+    default_code = "precondition_failed"
+
+
+class SpecViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Handoff specs, one per seam, addressed by the seam's slug.
+
+    Every write is a new version and needs `If-Match` with the ETag of the version it is based
+    on; a stale one gets 412 with the current version, and nothing is written.
+    """
+
+    serializer_class = SpecSerializer
+    lookup_field = "seam__slug"
+    lookup_url_kwarg = "slug"
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            HandoffSpec.objects.filter(seam__in=Seam.objects.visible_to(self.request.user))
+            .select_related("seam", "owner", "escalate_to", "updated_by")
+            .order_by("seam__name")
+        )
+
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        spec = self.get_object()
+        response = Response(self.get_serializer(spec).data)
+        response["ETag"] = _etag(spec)
+        return response
+
+    def partial_update(self, request, *args, **kwargs) -> Response:
+        spec = self.get_object()
+        if not permissions.can_edit_spec(request.user, spec.seam):
+            raise PermissionDenied(
+                "Only leaders and owners of the sending or receiving team edit this spec."
+            )
+        base_version = _if_match_version(request, spec)
+        serializer = self.get_serializer(spec, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        note = changes.pop("note", "").strip()
+        if not note:
+            raise ValidationError({"note": "Say what changed and why: the note is required."})
+        try:
+            save_spec(
+                spec=spec, changes=changes, base_version=base_version, by=request.user, note=note
+            )
+        except SpecConflict as conflict:
+            return self._stale(conflict)
+        return self.retrieve(request, *args, **kwargs)
+
+    def _stale(self, conflict: SpecConflict) -> Response:
+        exc = PreconditionFailed(
+            f"The spec is at version {conflict.spec.version}, not the version in If-Match. "
+            "Read it again, reapply your change, and send the new ETag."
+        )
+        response = Response(
+            error_body(status_code=412, code="precondition_failed", detail=str(exc.detail))
+            | {"current": self.get_serializer(conflict.spec).data},
+            status=412,
+        )
+        response["ETag"] = _etag(conflict.spec)
+        return response
+
+    @extend_schema(responses=SpecVersionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def versions(self, request, slug=None) -> Response:
+        spec = self.get_object()
+        versions = spec.versions.select_related("author", "owner", "escalate_to")
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(SpecVersionSerializer(page, many=True).data)
+
+    @extend_schema(responses=SpecVersionSerializer)
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)")
+    def version(self, request, slug=None, number=None) -> Response:
+        spec = self.get_object()
+        version = get_object_or_404(spec.versions.select_related("author"), number=int(number))
+        return Response(SpecVersionSerializer(version).data)
+
+    @extend_schema(request=None, responses=SpecSerializer)
+    @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/restore")
+    def restore(self, request, slug=None, number=None) -> Response:
+        """Make an old version current again, as a new version. Needs If-Match."""
+        spec = self.get_object()
+        if not permissions.can_edit_spec(request.user, spec.seam):
+            raise PermissionDenied(
+                "Only leaders and owners of the sending or receiving team edit this spec."
+            )
+        get_object_or_404(spec.versions, number=int(number))
+        base_version = _if_match_version(request, spec)
+        try:
+            restore_spec_version(
+                spec=spec, number=int(number), base_version=base_version, by=request.user
+            )
+        except SpecConflict as conflict:
+            return self._stale(conflict)
+        return self.retrieve(request, slug=slug)

@@ -3,11 +3,23 @@ from django.http import HttpRequest
 
 from seams import permissions
 
-# The sections of the product, in the order leaders think of them. `matches` are the URL names
-# under which the item shows as current; one ending in ":" or "-" matches as a prefix.
+# The sections of the product, in the order leaders think of them. An item shows as current
+# on every URL name that starts with one of its `matches`.
 NAVIGATION = [
     ("Review", "home", ("home", "metrics:", "seams:team-")),
-    ("Seams", "seams:list", ("seams:list",)),
+    (
+        "Seams",
+        "seams:list",
+        (
+            "seams:list",
+            "seams:create",
+            "seams:detail",
+            "seams:edit",
+            "seams:start-pilot",
+            "seams:spec",
+            "seams:calendar",
+        ),
+    ),
     ("Contracts", "contracts:list", ("contracts:",)),
     ("Decisions", "decisions:list", ("decisions:list",)),
     ("Dependencies", "decisions:dependencies", ("decisions:dependencies",)),
@@ -27,9 +39,7 @@ def shell(request: HttpRequest) -> dict:
         {
             "label": label,
             "url_name": url_name,
-            "current": any(
-                current.startswith(m) if m.endswith((":", "-")) else current == m for m in matches
-            ),
+            "current": any(current.startswith(m) for m in matches),
         }
         for label, url_name, matches in NAVIGATION
     ]

@@ -1,4 +1,5 @@
-"""The demo organisation's people and teams (Northwind Cloud, a B2B software company).
+"""The demo organisation (Northwind Cloud, a B2B software company): people, teams, calendars,
+seams and their handoff specs with a few versions each.
 
 `seed` is idempotent: it creates or updates rows by their natural keys (username, team slug)
 and makes each demo person's roles and memberships exactly those listed here. Later apps
@@ -6,14 +7,18 @@ seed their own demo data (seams, contracts, decisions, handoffs) on top of what 
 """
 
 from dataclasses import dataclass, field
+from datetime import time, timedelta
+from decimal import Decimal
 
+import holidays
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django.utils.text import slugify
 
-from seams.models import Membership, Team, User
+from seams.models import Calendar, CalendarHoliday, HandoffSpec, Membership, Seam, Team, User
 from seams.permissions import LEADER, OPS, ORG_ROLES, VIEWER, role_label
-from seams.services import MemberSpec, save_team
+from seams.services import MemberSpec, save_spec, save_team
 
 DEMO_PASSWORD = "seamline-demo"
 DEMO_EMAIL_DOMAIN = "northwind.example"
@@ -99,6 +104,7 @@ SAMPLE_LOGINS = ["elena", "priya", "olivia", "victor"]
 class DemoOrganisation:
     people: dict[str, User] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
+    seams: dict[str, Seam] = field(default_factory=dict)
 
 
 def seed() -> DemoOrganisation:
@@ -135,8 +141,357 @@ def seed() -> DemoOrganisation:
             if team_name == name
         ]
         org.teams[name] = save_team(team=team, members=members)
+    org.seams = seed_seams(org)
     return org
 
 
 def describe_login(user: User) -> str:
     return f"{user.username:<8} {user.display_name}, {user.job_title} ({role_label(user)})"
+
+
+# --- Calendars, seams and their specs --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoSeam:
+    name: str
+    from_team: str
+    to_team: str
+    owner: str
+    status: str
+    calendar: str
+    description: str
+    ready: tuple[str, ...]
+    done: str
+    response_sla: int
+    completion_sla: int | None
+    escalate_to: str
+    escalate_after: int
+    forum: str
+    # Earlier versions, oldest first: (days ago, author, note, changes to the final content).
+    history: tuple[tuple[int, str, str, dict], ...] = ()
+
+
+UK_CALENDAR = ("uk-business-hours", "UK business hours", "Europe/London", "GB", "ENG")
+US_CALENDAR = (
+    "us-eastern-business-hours",
+    "US Eastern business hours",
+    "America/New_York",
+    "US",
+    "NY",
+)
+
+SEAMS = [
+    DemoSeam(
+        "Custom integration intake",
+        "Sales",
+        "Product",
+        "priya",
+        "pilot",
+        "uk-business-hours",
+        "Requests for custom integrations from deals in flight.",
+        (
+            "Customer use case in one paragraph, with the business outcome",
+            "Target systems named, with API versions and auth method",
+            "Data volume estimate and a sample payload attached",
+            "Deal value and expected close date, from the CRM",
+            "Security questionnaire status: not started, in progress or done",
+            "Named technical contact at the customer",
+        ),
+        "A scoped integration brief with an effort estimate (S, M or L) and the assumptions "
+        "behind it, a named engineering owner and the earliest start date, and the go or no-go "
+        "recorded in the decision log.",
+        16,
+        40,
+        "maya",
+        24,
+        "Revenue–Product seam sync, Thursdays 10:00",
+        history=(
+            (
+                70,
+                "priya",
+                "First spec agreed in the Revenue–Product sync",
+                {
+                    "response_sla_hours": 32,
+                    "completion_sla_hours": None,
+                    "ready": 4,
+                    "owner": "wei",
+                },
+            ),
+            (
+                40,
+                "maya",
+                "Owner changed from Wei Zhang to Priya Nair",
+                {"response_sla_hours": 32, "completion_sla_hours": None, "ready": 4},
+            ),
+            (17, "priya", "Pilot starts: response SLA 32 → 16 h", {"ready": 5}),
+            (3, "dana", "Sample payload now required in the definition of ready", {}),
+        ),
+    ),
+    DemoSeam(
+        "Security sign-off",
+        "Engineering",
+        "Security",
+        "arjun",
+        "active",
+        "uk-business-hours",
+        "Security review before a feature ships to customers.",
+        (
+            "Threat model updated for the change",
+            "Data flows and new third parties listed",
+            "Pen-test findings from the last cycle closed or accepted",
+        ),
+        "A signed-off security review in the ticket, with any accepted risks named and their "
+        "owner.",
+        40,
+        80,
+        "rachel",
+        40,
+        "Security risk review, Tuesdays 14:00",
+        history=(
+            (60, "arjun", "First spec", {"response_sla_hours": 56}),
+            (20, "rachel", "Response SLA 56 → 40 h after the Q3 review", {}),
+        ),
+    ),
+    DemoSeam(
+        "Environment provisioning",
+        "Operations",
+        "Engineering",
+        "luis",
+        "active",
+        "uk-business-hours",
+        "Staging and pilot environments for customer projects.",
+        (
+            "Customer and project code",
+            "Environment size from the standard list",
+            "Budget owner approval for non-standard sizes",
+        ),
+        "A running environment with access granted to the named people, and its cost centre set.",
+        16,
+        40,
+        "lars",
+        16,
+        "Platform stand-up, daily 09:30",
+        history=((45, "luis", "First spec", {}),),
+    ),
+    DemoSeam(
+        "Contract language",
+        "Product",
+        "Legal",
+        "sofia",
+        "active",
+        "uk-business-hours",
+        "Non-standard contract and DPA language that needs a product view.",
+        (
+            "Clause text and the customer's redline",
+            "Product capability it depends on",
+            "Deadline from the deal desk",
+        ),
+        "Approved, amended or rejected language with the reason, recorded on the deal.",
+        40,
+        None,
+        "grace",
+        40,
+        "Deal desk, Mondays and Thursdays",
+        history=(
+            (50, "sofia", "First spec", {"response_sla_hours": 48}),
+            (12, "sofia", "SLA 48 → 40 h; DPA clauses go to privacy counsel first", {}),
+        ),
+    ),
+    DemoSeam(
+        "Pricing approval",
+        "Finance",
+        "Sales",
+        "hannah",
+        "active",
+        "us-eastern-business-hours",
+        "Discount and pricing exceptions above the deal desk's authority.",
+        (
+            "Discount requested and the list price",
+            "Competitive situation in one line",
+            "Multi-year commitment, if any",
+        ),
+        "An approved or declined price with conditions, visible on the opportunity.",
+        8,
+        16,
+        "david",
+        8,
+        "Deal desk, daily 16:00",
+        history=((30, "hannah", "First spec", {}),),
+    ),
+    DemoSeam(
+        "MQL handoff",
+        "Marketing",
+        "Sales",
+        "jonas",
+        "active",
+        "us-eastern-business-hours",
+        "Marketing-qualified leads passed to sales development.",
+        ("Lead source and campaign", "Fit score and the reason", "Contact consent recorded"),
+        "First contact attempt logged, or the lead returned with a reason.",
+        4,
+        24,
+        "amara",
+        8,
+        "Pipeline review, Mondays 11:00",
+        history=(
+            (25, "jonas", "First spec", {"ready": 2}),
+            (6, "jonas", "Consent must be recorded before handoff", {}),
+        ),
+    ),
+    DemoSeam(
+        "Feature spec handoff",
+        "Product",
+        "Engineering",
+        "wei",
+        "active",
+        "uk-business-hours",
+        "Product specs handed to engineering for sizing.",
+        ("Problem statement and success metric", "Designs linked", "Open questions listed"),
+        "A sized estimate and a planned sprint, or questions back to product.",
+        16,
+        40,
+        "maya",
+        24,
+        "Product–Engineering sync, Wednesdays",
+    ),
+    DemoSeam(
+        "Redline turnaround",
+        "Legal",
+        "Sales",
+        "sam",
+        "active",
+        "uk-business-hours",
+        "Legal's redlines back to the account executive.",
+        ("Redlined document attached", "Clauses that need the customer's answer highlighted"),
+        "The account executive confirms the redline went to the customer.",
+        24,
+        None,
+        "grace",
+        24,
+        "Deal desk, Mondays and Thursdays",
+    ),
+    DemoSeam(
+        "Access review",
+        "Security",
+        "Operations",
+        "nadia",
+        "active",
+        "24x7",
+        "Quarterly and joiner-mover-leaver access changes.",
+        ("Person, system and role", "Approver named"),
+        "Access granted or removed, and the ticket closed with evidence.",
+        8,
+        24,
+        "rachel",
+        8,
+        "Security operations channel",
+    ),
+    DemoSeam(
+        "Release handover",
+        "Engineering",
+        "Operations",
+        "kofi",
+        "proposed",
+        "uk-business-hours",
+        "Releases handed to operations for customer communication.",
+        ("Release notes", "Rollback plan", "Customer-facing changes flagged"),
+        "Customers told and the support team briefed before the release window.",
+        8,
+        None,
+        "lars",
+        8,
+        "Release review, Fridays",
+    ),
+]
+
+
+def _seed_calendar(slug: str, name: str, zone: str, country: str, region: str) -> Calendar:
+    calendar, _ = Calendar.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "name": name,
+            "time_zone": zone,
+            "working_weekdays": [1, 2, 3, 4, 5],
+            "day_start": time(9, 0),
+            "day_end": time(17, 30),
+            "is_24x7": False,
+        },
+    )
+    this_year = timezone.localdate().year
+    days = holidays.country_holidays(
+        country, subdiv=region, years=range(this_year - 1, this_year + 2)
+    )
+    for day, holiday in days.items():
+        CalendarHoliday.objects.update_or_create(
+            calendar=calendar, date=day, defaults={"name": holiday[:120]}
+        )
+    return calendar
+
+
+def _final_content(demo: DemoSeam, people: dict[str, User]) -> dict:
+    return {
+        "owner": people[demo.owner],
+        "definition_of_ready": list(demo.ready),
+        "definition_of_done": demo.done,
+        "response_sla_hours": Decimal(demo.response_sla),
+        "completion_sla_hours": Decimal(demo.completion_sla) if demo.completion_sla else None,
+        "escalate_to": people[demo.escalate_to],
+        "escalate_after_hours": Decimal(demo.escalate_after),
+        "forum": demo.forum,
+        "notes": "",
+    }
+
+
+def _content_at(final: dict, changes: dict, people: dict[str, User]) -> dict:
+    content = dict(final)
+    for key, value in changes.items():
+        if key == "ready":  # only the first n checklist items existed then
+            content["definition_of_ready"] = final["definition_of_ready"][:value]
+        elif key == "owner":
+            content["owner"] = people[value]
+        else:
+            content[key] = Decimal(value) if value is not None else None
+    return content
+
+
+def seed_seams(org: DemoOrganisation) -> dict[str, Seam]:
+    calendars = {c[0]: _seed_calendar(*c) for c in (UK_CALENDAR, US_CALENDAR)}
+    calendars["24x7"] = Calendar.objects.always()
+    today = timezone.localdate()
+    seams = {}
+    for demo in SEAMS:
+        seam, _ = Seam.objects.update_or_create(
+            slug=slugify(demo.name),
+            defaults={
+                "name": demo.name,
+                "description": demo.description,
+                "from_team": org.teams[demo.from_team],
+                "to_team": org.teams[demo.to_team],
+                "status": demo.status,
+                "calendar": calendars[demo.calendar],
+                "pilot_started_on": today - timedelta(days=16) if demo.status == "pilot" else None,
+                "pilot_review_on": today + timedelta(days=14) if demo.status == "pilot" else None,
+            },
+        )
+        spec, _ = HandoffSpec.objects.get_or_create(seam=seam)
+        if spec.version == 0:  # write the history once; a second run leaves it alone
+            _write_history(spec, demo, org.people)
+        seams[demo.name] = seam
+    return seams
+
+
+def _write_history(spec: HandoffSpec, demo: DemoSeam, people: dict[str, User]) -> None:
+    final = _final_content(demo, people)
+    steps = demo.history or ((30, demo.owner, "First spec", {}),)
+    now = timezone.now()
+    for days_ago, author, note, changes in steps:
+        content = _content_at(final, changes, people)
+        save_spec(
+            spec=spec,
+            changes=content,
+            base_version=spec.version,
+            by=people[author],
+            note=note,
+            at=now - timedelta(days=days_ago, hours=3),
+        )

@@ -1,7 +1,13 @@
+import re
+from datetime import date
+from zoneinfo import available_timezones
+
+import holidays
 from django import forms
 from django.forms import inlineformset_factory
+from holidays.registry import COUNTRIES
 
-from seams.models import Membership, Team, User
+from seams.models import Calendar, HandoffSpec, Membership, Seam, SpecContent, Team, User
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -33,3 +39,213 @@ class MembershipForm(forms.ModelForm):
 MembershipFormSet = inlineformset_factory(
     Team, Membership, form=MembershipForm, extra=3, can_delete=True
 )
+
+
+# --- Calendars ------------------------------------------------------------------------------
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries the holidays package knows, by name: ("GB", "United Kingdom")."""
+    names = {
+        code: re.sub(r"(?<!^)(?=[A-Z])", " ", class_name)
+        for class_name, code, *_ in COUNTRIES.values()
+    }
+    return [("", "No public holidays"), *sorted(names.items(), key=lambda item: item[1])]
+
+
+class CalendarForm(forms.ModelForm):
+    working_weekdays = forms.TypedMultipleChoiceField(
+        choices=[(n, name) for n, name in enumerate(Calendar.WEEKDAY_NAMES, start=1)],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[1, 2, 3, 4, 5],
+        label="Working days",
+    )
+    time_zone = forms.ChoiceField(
+        choices=[(tz, tz) for tz in sorted(available_timezones())],
+        initial="Europe/London",
+        help_text="Working hours are read on this clock; daylight saving is handled.",
+    )
+    holiday_country = forms.ChoiceField(
+        choices=country_choices,
+        required=False,
+        label="Public holidays of",
+        help_text="Adds that country's public holidays for this year and the next two.",
+    )
+    holiday_subdivision = forms.CharField(
+        max_length=10,
+        required=False,
+        label="Region",
+        help_text="Optional, e.g. ENG for England, CA for California.",
+    )
+
+    class Meta:
+        model = Calendar
+        fields = ["name", "time_zone", "working_weekdays", "day_start", "day_end"]
+        widgets = {
+            "day_start": forms.TimeInput(attrs={"type": "time"}),
+            "day_end": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def clean(self) -> dict:
+        data = super().clean()
+        country, subdivision = data.get("holiday_country"), data.get("holiday_subdivision")
+        if country and subdivision:
+            known = holidays.list_supported_countries(include_aliases=False).get(country, [])
+            if subdivision.upper() not in known:
+                self.add_error(
+                    "holiday_subdivision",
+                    f"{country} has no region “{subdivision}”. "
+                    f"Known: {', '.join(known) or 'none'}.",
+                )
+        return data
+
+    def public_holidays(self, first_year: int) -> dict[date, str]:
+        country = self.cleaned_data.get("holiday_country")
+        if not country:
+            return {}
+        subdivision = (self.cleaned_data.get("holiday_subdivision") or "").upper() or None
+        years = range(first_year, first_year + 3)
+        return dict(holidays.country_holidays(country, subdiv=subdivision, years=years))
+
+
+# --- Seams ----------------------------------------------------------------------------------
+
+
+class SeamForm(forms.ModelForm):
+    owner = PersonChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        label="Accountable owner",
+        help_text="The single person who answers for this seam. It becomes field 1 of its spec.",
+    )
+
+    class Meta:
+        model = Seam
+        fields = ["name", "description", "from_team", "to_team", "calendar", "status"]
+        help_texts = {"status": "A pilot runs 30 days, then leaders review it."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The owner is part of the spec and changes there, with a version and a note.
+            del self.fields["owner"]
+
+
+# --- The handoff spec -----------------------------------------------------------------------
+
+
+class ChecklistField(forms.CharField):
+    """An ordered checklist edited as one item per line; blank lines are ignored."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+SPEC_SECTIONS = {
+    # section: (number, title, fields)
+    "owner": (1, "Owner", ["owner"]),
+    "ready": (2, "Definition of ready", ["definition_of_ready"]),
+    "done": (3, "Definition of done", ["definition_of_done"]),
+    "sla": (4, "SLA", ["response_sla_hours", "completion_sla_hours"]),
+    "exception": (5, "Exception path", ["escalate_to", "escalate_after_hours", "forum"]),
+    "notes": (6, "Notes", ["notes"]),
+}
+
+
+class SpecForm(forms.ModelForm):
+    """The spec, or one section of it, plus the version it was based on and a change note."""
+
+    owner = PersonChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        help_text="The single accountable person for this seam.",
+    )
+    escalate_to = PersonChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="Who hears about a miss.",
+    )
+    definition_of_ready = ChecklistField(
+        required=False,
+        label="Definition of ready",
+        help_text="One item per line, in the order the sender checks them.",
+    )
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    note = forms.CharField(
+        max_length=300,
+        label="Change note",
+        help_text="Required; shown in the history. Say what changed and why.",
+    )
+
+    class Meta:
+        model = HandoffSpec
+        fields = list(SpecContent.CONTENT_FIELDS)
+        widgets = {
+            "definition_of_done": forms.Textarea(attrs={"rows": 4}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "response_sla_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
+            "completion_sla_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
+            "escalate_after_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
+        }
+        labels = {
+            "response_sla_hours": "Response SLA (business hours)",
+            "completion_sla_hours": "Completion SLA (business hours)",
+            "escalate_after_hours": "Escalate after (business hours)",
+            "definition_of_done": "Definition of done",
+        }
+
+    def __init__(self, *args, section: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section = section
+        self.fields["base_version"].initial = self.instance.version
+        if section is not None:
+            keep = set(SPEC_SECTIONS[section][2]) | {"base_version", "note"}
+            for name in list(self.fields):
+                if name not in keep:
+                    del self.fields[name]
+
+    @property
+    def content_fields(self) -> list[str]:
+        return [name for name in SpecContent.CONTENT_FIELDS if name in self.fields]
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.content_fields}
+
+
+class SeamFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, to_field_name="slug", empty_label="All teams"
+    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *Seam.Status.choices], required=False)
+
+    def apply(self, seams):
+        data = self.cleaned_data
+        if data.get("team"):
+            seams = seams.involving(data["team"])
+        if data.get("status"):
+            seams = seams.filter(status=data["status"])
+        return seams.search(data.get("q") or "")
+
+
+class CompareForm(forms.Form):
+    a = forms.IntegerField(min_value=1, label="Compare version")
+    b = forms.IntegerField(min_value=1, label="with version")
+
+    def __init__(self, *args, latest: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.latest = latest
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("a", "b"):
+            if data.get(name) and data[name] > self.latest:
+                self.add_error(name, f"The latest version is {self.latest}.")
+        return data

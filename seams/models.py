@@ -1,10 +1,19 @@
-"""People, teams and (in later parts) seams: the core every other app builds on."""
+"""People and teams, business calendars, seams and their one-page handoff specs."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+
+from seams import business_time
+from seams.business_time import WorkingTime
 
 
 class User(AbstractUser):
@@ -124,3 +133,393 @@ class Membership(models.Model):
     @property
     def is_owner(self) -> bool:
         return self.role == self.Role.OWNER
+
+
+# --- Business calendars ------------------------------------------------------------------
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (for example Europe/London).")
+
+
+def validate_weekdays(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Choose at least one working day.")
+    if any(not isinstance(day, int) or not 1 <= day <= 7 for day in value):
+        raise ValidationError("Working days are ISO weekday numbers, 1 (Monday) to 7 (Sunday).")
+    if len(set(value)) != len(value):
+        raise ValidationError("A working day is listed twice.")
+
+
+class CalendarQuerySet(models.QuerySet):
+    def with_holidays(self) -> "CalendarQuerySet":
+        return self.prefetch_related("holidays")
+
+    def always(self) -> "Calendar":
+        """The built-in 24x7 calendar (a migration creates it; this restores it if deleted)."""
+        calendar, _ = self.get_or_create(
+            slug=Calendar.ALWAYS_SLUG,
+            defaults={
+                "name": "24×7",
+                "time_zone": "UTC",
+                "working_weekdays": [1, 2, 3, 4, 5, 6, 7],
+                "day_start": time(0, 0),
+                "day_end": time(23, 59),
+                "is_24x7": True,
+            },
+        )
+        return calendar
+
+
+class Calendar(models.Model):
+    """Business hours for SLA clocks: working windows in a time zone, minus holidays."""
+
+    ALWAYS_SLUG = "24x7"
+    WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=80)
+    time_zone = models.CharField(
+        max_length=64, validators=[validate_time_zone], help_text="For example Europe/London."
+    )
+    working_weekdays = models.JSONField(
+        default=list,
+        validators=[validate_weekdays],
+        help_text="ISO weekday numbers: 1 is Monday, 7 is Sunday.",
+    )
+    day_start = models.TimeField(help_text="Working day starts, local time.")
+    day_end = models.TimeField(help_text="Working day ends, local time.")
+    is_24x7 = models.BooleanField(
+        default=False, help_text="Counts every hour of every day: plain elapsed time."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CalendarQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if not self.is_24x7 and self.day_start and self.day_end and self.day_start >= self.day_end:
+            raise ValidationError({"day_end": "The working day must end after it starts."})
+
+    def working_time(self) -> WorkingTime:
+        """The rules the SLA clock runs on. Uses prefetched holidays when present."""
+        if self.is_24x7:
+            return WorkingTime.around_the_clock()
+        return WorkingTime(
+            tz=ZoneInfo(self.time_zone),
+            weekdays=frozenset(self.working_weekdays),
+            start=self.day_start,
+            end=self.day_end,
+            holidays=frozenset(h.date for h in self.holidays.all()),
+        )
+
+    def business_hours_between(self, start: datetime, end: datetime) -> float:
+        return business_time.business_hours_between(self.working_time(), _aware(start), _aware(end))
+
+    def add_business_hours(self, start: datetime, hours: Decimal | float) -> datetime:
+        return business_time.add_business_hours(self.working_time(), _aware(start), hours)
+
+    @property
+    def summary(self) -> str:
+        """'Mon–Fri 09:00–17:30 · Europe/London', for people."""
+        if self.is_24x7:
+            return "Every hour of every day"
+        days = sorted(self.working_weekdays)
+        if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+            day_text = f"{self.WEEKDAY_NAMES[days[0] - 1]}–{self.WEEKDAY_NAMES[days[-1] - 1]}"
+        else:
+            day_text = ", ".join(self.WEEKDAY_NAMES[d - 1] for d in days)
+        return f"{day_text} {self.day_start:%H:%M}–{self.day_end:%H:%M} · {self.time_zone}"
+
+
+def _aware(value: datetime) -> datetime:
+    # Naive timestamps are in the organisation's time zone (settings.TIME_ZONE).
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+class CalendarHoliday(models.Model):
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="unique_calendar_holiday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}".strip()
+
+
+# --- Seams ---------------------------------------------------------------------------------
+
+
+class SeamQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SeamQuerySet":
+        return self if user.is_authenticated and user.is_active else self.none()
+
+    def with_related(self) -> "SeamQuerySet":
+        return self.select_related(
+            "from_team", "to_team", "calendar", "spec", "spec__owner", "spec__updated_by"
+        )
+
+    def involving(self, team: "Team") -> "SeamQuerySet":
+        return self.filter(models.Q(from_team=team) | models.Q(to_team=team))
+
+    def search(self, text: str) -> "SeamQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            models.Q(name__icontains=text)
+            | models.Q(slug__icontains=text)
+            | models.Q(description__icontains=text)
+            | models.Q(from_team__name__icontains=text)
+            | models.Q(to_team__name__icontains=text)
+            | models.Q(spec__owner__first_name__icontains=text)
+            | models.Q(spec__owner__last_name__icontains=text)
+        )
+
+
+class Seam(models.Model):
+    """A directed interface: work handed from one team to another."""
+
+    PILOT_DAYS = 30
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        PILOT = "pilot", "Pilot"
+        ACTIVE = "active", "Active"
+        RETIRED = "retired", "Retired"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.CharField(
+        max_length=240, blank=True, help_text="One line on what crosses this seam."
+    )
+    from_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="seams_out", help_text="Sends the work."
+    )
+    to_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="seams_in", help_text="Receives the work."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    calendar = models.ForeignKey(
+        Calendar,
+        on_delete=models.PROTECT,
+        related_name="seams",
+        help_text="Business hours the SLA clocks of this seam run on.",
+    )
+    pilot_started_on = models.DateField(null=True, blank=True)
+    pilot_review_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(from_team=models.F("to_team")),
+                name="seam_between_two_teams",
+                violation_error_message="A seam connects two different teams.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("seams:detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.from_team_id and self.from_team_id == self.to_team_id:
+            raise ValidationError({"to_team": "A seam connects two different teams."})
+        if not self.slug and self.name:
+            self.slug = slugify(self.name)
+            if not self.slug:
+                raise ValidationError({"name": "Use at least one letter or digit in the name."})
+        clash = Seam.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
+        if clash:
+            raise ValidationError(
+                {
+                    "name": f"“{clash.name}” already uses the address “{self.slug}”; "
+                    "choose a more distinct name."
+                }
+            )
+
+    @property
+    def team_ids(self) -> set[int]:
+        return {self.from_team_id, self.to_team_id}
+
+    def start_pilot(self, today: date) -> None:
+        self.status = self.Status.PILOT
+        self.pilot_started_on = today
+        self.pilot_review_on = today + timedelta(days=self.PILOT_DAYS)
+        self.save(update_fields=["status", "pilot_started_on", "pilot_review_on", "updated_at"])
+
+    def pilot_day(self, today: date) -> int | None:
+        """Day n of the pilot (day 1 is the start date), while it runs."""
+        if self.status != self.Status.PILOT or not self.pilot_started_on:
+            return None
+        return (today - self.pilot_started_on).days + 1
+
+    def pilot_review_due(self, today: date) -> bool:
+        return (
+            self.status == self.Status.PILOT
+            and self.pilot_review_on is not None
+            and today >= self.pilot_review_on
+        )
+
+
+# --- The one-page handoff spec ---------------------------------------------------------------
+
+
+def validate_checklist(value) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("The definition of ready is a list of items.")
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, str) or not item.strip():
+            raise ValidationError(f"Item {number} of the definition of ready is empty.")
+        if len(item) > 300:
+            raise ValidationError(f"Item {number} is longer than 300 characters.")
+
+
+POSITIVE_HOURS = [MinValueValidator(Decimal("0.01"), "Use a positive number of hours.")]
+
+
+class SpecContent(models.Model):
+    """The five micro-ownership fields plus notes: what one version of a spec says."""
+
+    owner = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The single accountable person for this seam.",
+    )
+    definition_of_ready = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_checklist],
+        help_text="Inputs the sender must provide before the clock starts, in order.",
+    )
+    definition_of_done = models.TextField(
+        blank=True, help_text="The output the receiving team hands back."
+    )
+    response_sla_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE_HOURS,
+        help_text="Business hours from submitted to started.",
+    )
+    completion_sla_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE_HOURS,
+        help_text="Optional: business hours from submitted to completed.",
+    )
+    escalate_to = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Who hears about a miss.",
+    )
+    escalate_after_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE_HOURS,
+        help_text="Business hours without a response before escalating.",
+    )
+    forum = models.CharField(
+        max_length=200, blank=True, help_text="Where exceptions are decided, e.g. a weekly sync."
+    )
+    notes = models.TextField(blank=True)
+
+    CONTENT_FIELDS = (
+        "owner",
+        "definition_of_ready",
+        "definition_of_done",
+        "response_sla_hours",
+        "completion_sla_hours",
+        "escalate_to",
+        "escalate_after_hours",
+        "forum",
+        "notes",
+    )
+
+    class Meta:
+        abstract = True
+
+    def content(self) -> dict:
+        """The content as {field: value}, with people as User objects."""
+        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+
+    def clean(self) -> None:
+        if (
+            self.completion_sla_hours is not None
+            and self.response_sla_hours is not None
+            and self.completion_sla_hours < self.response_sla_hours
+        ):
+            raise ValidationError(
+                {"completion_sla_hours": "Completion can't be due before the response."}
+            )
+
+
+class HandoffSpec(SpecContent):
+    """The current one-page spec of a seam. `version` counts saves; 0 means never written."""
+
+    seam = models.OneToOneField(Seam, on_delete=models.CASCADE, related_name="spec")
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Spec of {self.seam} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("seams:spec", args=[self.seam.slug])
+
+
+class SpecVersion(SpecContent):
+    """One saved version of a spec: immutable, with author, time and change note."""
+
+    spec = models.ForeignKey(HandoffSpec, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300)
+    restored_from = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The version this one restored, if any."
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["spec", "number"], name="unique_spec_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} of {self.spec.seam}"

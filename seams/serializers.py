@@ -1,8 +1,21 @@
+from zoneinfo import available_timezones
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from rest_framework import serializers
 
-from seams.models import Membership, Team, User
-from seams.services import MemberSpec, save_team
+from seams.models import (
+    Calendar,
+    CalendarHoliday,
+    HandoffSpec,
+    Membership,
+    Seam,
+    SpecContent,
+    SpecVersion,
+    Team,
+    User,
+)
+from seams.services import MemberSpec, create_calendar, save_team
 
 
 class MemberSerializer(serializers.Serializer):
@@ -70,3 +83,210 @@ class TeamSerializer(serializers.ModelSerializer):
 
     def update(self, instance: Team, validated_data: dict) -> Team:
         return self.save_team(instance)
+
+
+# --- Calendars --------------------------------------------------------------------------------
+
+
+class HolidaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarHoliday
+        fields = ["date", "name"]
+
+
+class CalendarSerializer(serializers.ModelSerializer):
+    holidays = HolidaySerializer(many=True, required=False)
+    working_weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7),
+        min_length=1,
+        help_text="ISO weekday numbers: 1 is Monday, 7 is Sunday.",
+    )
+    time_zone = serializers.ChoiceField(choices=sorted(available_timezones()))
+
+    class Meta:
+        model = Calendar
+        fields = [
+            "slug",
+            "name",
+            "time_zone",
+            "working_weekdays",
+            "day_start",
+            "day_end",
+            "is_24x7",
+            "holidays",
+        ]
+        read_only_fields = ["slug", "is_24x7"]
+
+    def validate(self, attrs: dict) -> dict:
+        candidate = Calendar(
+            **{k: v for k, v in attrs.items() if k != "holidays"},
+        )
+        if self.instance is not None:
+            for name in ("day_start", "day_end", "is_24x7"):
+                if name not in attrs:
+                    setattr(candidate, name, getattr(self.instance, name))
+        _run_model_clean(candidate)
+        days = [h["date"] for h in attrs.get("holidays", [])]
+        if len(days) != len(set(days)):
+            raise serializers.ValidationError({"holidays": "A date is listed twice."})
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data: dict) -> Calendar:
+        holidays = {h["date"]: h.get("name", "") for h in validated_data.pop("holidays", [])}
+        return create_calendar(calendar=Calendar(**validated_data), holidays=holidays)
+
+    @transaction.atomic
+    def update(self, instance: Calendar, validated_data: dict) -> Calendar:
+        holidays = validated_data.pop("holidays", None)
+        instance = super().update(instance, validated_data)
+        if holidays is not None:
+            instance.holidays.all().delete()
+            CalendarHoliday.objects.bulk_create(
+                CalendarHoliday(calendar=instance, **holiday) for holiday in holidays
+            )
+        return instance
+
+
+def _run_model_clean(candidate) -> None:
+    try:
+        candidate.clean()
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.message_dict) from exc
+
+
+# --- Seams ------------------------------------------------------------------------------------
+
+
+class SeamSerializer(serializers.ModelSerializer):
+    from_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    to_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    calendar = serializers.SlugRelatedField(slug_field="slug", queryset=Calendar.objects.all())
+    owner = serializers.SlugRelatedField(
+        source="spec.owner",
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="The accountable owner: field 1 of the spec. Set it here when creating the "
+        "seam; change it later through the spec (a new version).",
+    )
+    spec_version = serializers.IntegerField(source="spec.version", read_only=True)
+
+    class Meta:
+        model = Seam
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "from_team",
+            "to_team",
+            "owner",
+            "status",
+            "calendar",
+            "pilot_started_on",
+            "pilot_review_on",
+            "spec_version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "slug",
+            "pilot_started_on",
+            "pilot_review_on",
+            "created_at",
+            "updated_at",
+        ]
+
+    def validate(self, attrs: dict) -> dict:
+        owner = attrs.pop("spec", {}).get("owner")
+        if self.instance is not None and owner is not None:
+            raise serializers.ValidationError(
+                {"owner": "Change the owner through the spec, so it gets a version and a note."}
+            )
+        candidate = Seam(
+            pk=getattr(self.instance, "pk", None), slug=getattr(self.instance, "slug", "")
+        )
+        for name in ("name", "from_team", "to_team"):
+            setattr(candidate, name, attrs.get(name, getattr(self.instance, name, None)))
+        candidate.from_team_id = getattr(candidate.from_team, "pk", None)
+        candidate.to_team_id = getattr(candidate.to_team, "pk", None)
+        _run_model_clean(candidate)
+        attrs["slug"] = candidate.slug
+        attrs["_owner"] = owner
+        return attrs
+
+
+# --- Specs -------------------------------------------------------------------------------------
+
+
+class SpecContentSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), allow_null=True
+    )
+    escalate_to = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+    )
+    definition_of_ready = serializers.ListField(
+        child=serializers.CharField(max_length=300, allow_blank=False, trim_whitespace=True),
+        required=False,
+        help_text="The checklist, in order; no item may be empty.",
+    )
+
+    class Meta:
+        model = HandoffSpec
+        fields = list(SpecContent.CONTENT_FIELDS)
+
+
+class SpecSerializer(SpecContentSerializer):
+    """The current spec. Writes need `If-Match` with the version read (its ETag)."""
+
+    seam = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        help_text="Username of the single accountable person.",
+    )
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    note = serializers.CharField(
+        write_only=True, max_length=300, help_text="Required change note, shown in the history."
+    )
+
+    class Meta(SpecContentSerializer.Meta):
+        fields = [
+            "seam",
+            "version",
+            *SpecContent.CONTENT_FIELDS,
+            "updated_at",
+            "updated_by",
+            "note",
+        ]
+        read_only_fields = ["version", "updated_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        candidate = HandoffSpec(
+            **{
+                name: attrs.get(name, getattr(self.instance, name))
+                for name in ("response_sla_hours", "completion_sla_hours")
+            }
+        )
+        _run_model_clean(candidate)
+        return attrs
+
+
+class SpecVersionSerializer(SpecContentSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = SpecVersion
+        fields = [
+            "number",
+            *SpecContent.CONTENT_FIELDS,
+            "author",
+            "created_at",
+            "note",
+            "restored_from",
+        ]
+        read_only_fields = fields

@@ -1,15 +1,42 @@
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
 from rest_framework.authtoken.models import Token
 
 from seams import permissions
-from seams.forms import MembershipFormSet, TeamForm
-from seams.models import Team
-from seams.services import MemberSpec, save_team
+from seams.diff import diff_contents
+from seams.forms import (
+    SPEC_SECTIONS,
+    CalendarForm,
+    CompareForm,
+    MembershipFormSet,
+    SeamFilterForm,
+    SeamForm,
+    SpecForm,
+    TeamForm,
+)
+from seams.models import Calendar, HandoffSpec, Membership, Seam, SpecContent, Team
+from seams.services import (
+    MemberSpec,
+    SpecConflict,
+    create_calendar,
+    create_seam,
+    restore_spec_version,
+    save_spec,
+    save_team,
+)
+
+SEAMS_PER_PAGE = 25
 
 
 def get_team_for_user(request: HttpRequest, slug: str) -> Team:
@@ -99,11 +126,412 @@ def account_token_revoke(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def seam_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "seams/seam_list.html")
+def handoff_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "seams/handoff_list.html")
+
+
+# --- Seams ------------------------------------------------------------------------------------
+
+
+def get_seam_for_user(request: HttpRequest, slug: str) -> Seam:
+    return get_object_or_404(Seam.objects.visible_to(request.user).with_related(), slug=slug)
+
+
+def _require_seam_editor(request: HttpRequest, seam: Seam) -> None:
+    if not permissions.can_edit_spec(request.user, seam):
+        raise PermissionDenied(
+            "Only leaders and owners of the sending or receiving team change this seam and its "
+            "spec."
+        )
 
 
 @login_required
 @require_GET
-def handoff_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "seams/handoff_list.html")
+def seam_list(request: HttpRequest) -> HttpResponse:
+    filters = SeamFilterForm(request.GET or None)
+    seams = Seam.objects.visible_to(request.user).with_related()
+    if filters.is_valid():
+        seams = filters.apply(seams)
+    page = Paginator(seams, SEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "can_create": permissions.is_leader(request.user)
+        or permissions.owns_any_team(request.user),
+        "today": timezone.localdate(),
+        "query_string": _without_page(request),
+    }
+    template = "seams/seam_list.html#seam-table" if request.htmx else "seams/seam_list.html"
+    return render(request, template, context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@login_required
+@require_GET
+def seam_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    return render(request, "seams/seam_detail.html", _seam_context(request, seam))
+
+
+def _seam_context(request: HttpRequest, seam: Seam) -> dict:
+    today = timezone.localdate()
+    return {
+        "seam": seam,
+        "spec": seam.spec,
+        "today": today,
+        "pilot_day": seam.pilot_day(today),
+        "pilot_review_due": seam.pilot_review_due(today),
+        "can_edit": permissions.can_edit_spec(request.user, seam),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seam_create(request: HttpRequest) -> HttpResponse:
+    if not (permissions.is_leader(request.user) or permissions.owns_any_team(request.user)):
+        raise PermissionDenied("Leaders and team owners register seams.")
+    form = SeamForm(request.POST or None, initial={"calendar": _default_calendar()})
+    if request.method == "POST" and form.is_valid():
+        seam = form.instance
+        if permissions.can_edit_spec(request.user, seam):
+            create_seam(seam=seam, owner=form.cleaned_data["owner"], by=request.user)
+            messages.success(request, f"Registered {seam.name}. Now write its handoff spec.")
+            return redirect("seams:spec", seam.slug)
+        form.add_error(
+            None, "You can register a seam only where your team sends or receives the work."
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "seams/seam_form.html", {"form": form, "is_new": True}, status=status)
+
+
+def _default_calendar() -> Calendar | None:
+    return Calendar.objects.exclude(is_24x7=True).first() or Calendar.objects.first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seam_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    _require_seam_editor(request, seam)
+    form = SeamForm(request.POST or None, instance=seam)
+    if request.method == "POST" and form.is_valid():
+        if permissions.can_edit_spec(request.user, form.instance):
+            form.save()
+            messages.success(request, f"Saved {seam.name}.")
+            return redirect(seam)
+        form.add_error(None, "Keep one of your own teams on the seam, or ask a leader.")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "seams/seam_form.html",
+        {"form": form, "seam": seam, "is_new": False},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def seam_start_pilot(request: HttpRequest, slug: str) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    _require_seam_editor(request, seam)
+    if seam.status == Seam.Status.PILOT:
+        messages.info(request, f"{seam.name} is already in a pilot.")
+    else:
+        seam.start_pilot(timezone.localdate())
+        messages.success(
+            request, f"Pilot started. Leaders review it on {seam.pilot_review_on:%-d %B}."
+        )
+    return redirect("seams:spec", seam.slug)
+
+
+# --- The handoff spec -------------------------------------------------------------------------
+
+HISTORY_ON_PAGE = 4
+
+
+def _spec_context(request: HttpRequest, seam: Seam) -> dict:
+    spec = seam.spec
+    versions = list(spec.versions.select_related("author")[:HISTORY_ON_PAGE])
+    return {
+        **_seam_context(request, seam),
+        "sections": spec_sections(spec),
+        "versions": versions,
+        "version_count": spec.version,
+        "sla_example": sla_example(seam),
+        "editors": _editors(seam),
+    }
+
+
+def _editors(seam: Seam) -> list:
+    owners = (
+        Membership.objects.filter(team_id__in=seam.team_ids, role=Membership.Role.OWNER)
+        .select_related("user", "team")
+        .order_by("team__name", "user__first_name")
+    )
+    return list(owners)
+
+
+@login_required
+@require_GET
+def spec_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    return render(request, "seams/spec.html", _spec_context(request, seam))
+
+
+@login_required
+@require_GET
+def spec_print(request: HttpRequest, slug: str) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    return render(request, "seams/spec_print.html", _spec_context(request, seam))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def spec_section_edit(request: HttpRequest, slug: str, section: str) -> HttpResponse:
+    """One section of the spec, edited in place with htmx (or on its own page without JS)."""
+    if section not in SPEC_SECTIONS:
+        raise Http404("No such section of the spec.")
+    return _spec_form(request, slug, section=section)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def spec_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The whole spec as one form: works without JavaScript."""
+    return _spec_form(request, slug, section=None)
+
+
+def _spec_form(request: HttpRequest, slug: str, *, section: str | None) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    _require_seam_editor(request, seam)
+    spec = seam.spec
+    form = SpecForm(request.POST or None, instance=spec, section=section)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = save_spec(
+                spec=spec,
+                changes=form.changes(),
+                base_version=form.cleaned_data["base_version"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except SpecConflict as conflict:
+            return _conflict_response(request, seam, form, conflict, section=section)
+        if request.htmx and section:
+            response = render(
+                request,
+                "seams/spec.html#spec-section",
+                {
+                    **_spec_context(request, seam),
+                    "section": _section(spec, section),
+                    "just_saved": version,
+                },
+            )
+            return trigger_client_event(response, "specSaved", {"version": version.number})
+        messages.success(request, f"Saved as version {version.number}.")
+        return redirect("seams:spec", seam.slug)
+    context = {**_seam_context(request, seam), "form": form, "section": section}
+    if section:
+        context["section_info"] = _section(spec, section)
+    status = 400 if request.method == "POST" else 200
+    if request.htmx and section:
+        return render(request, "seams/spec.html#spec-section-form", context, status=status)
+    return render(request, "seams/spec_form.html", context, status=status)
+
+
+def _conflict_response(
+    request: HttpRequest, seam: Seam, form: SpecForm, conflict: SpecConflict, *, section: str | None
+) -> HttpResponse:
+    spec = conflict.spec
+    base = spec.versions.filter(number=conflict.base_version).first()
+    theirs = spec.versions.select_related("author").filter(number__gt=conflict.base_version)
+    mine = {**spec.content(), **form.changes()}
+    context = {
+        **_seam_context(request, seam),
+        "spec": spec,
+        "section": section,
+        "base_version": conflict.base_version,
+        "their_versions": list(theirs),
+        "their_changes": [
+            d for d in diff_contents(base.content() if base else {}, spec.content()) if d.changed
+        ],
+        "my_changes": [d for d in diff_contents(spec.content(), mine) if d.changed],
+        "retry_form": SpecForm(
+            initial={**form.changes(), "note": form.cleaned_data["note"]},
+            instance=spec,
+            section=section,
+        ),
+    }
+    template = "seams/spec_conflict.html#conflict" if request.htmx else "seams/spec_conflict.html"
+    return render(request, template, context, status=409)
+
+
+@login_required
+@require_GET
+def spec_history(request: HttpRequest, slug: str) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    versions = seam.spec.versions.select_related("author", "owner", "escalate_to")
+    page = Paginator(versions, 50).get_page(request.GET.get("page"))
+    context = {**_seam_context(request, seam), "page": page}
+    if request.htmx:
+        context |= {
+            "versions": page.object_list[:HISTORY_ON_PAGE],
+            "version_count": seam.spec.version,
+        }
+        return render(request, "seams/spec.html#spec-history", context)
+    return render(request, "seams/spec_history.html", context)
+
+
+@login_required
+@require_GET
+def spec_version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    version = get_object_or_404(
+        seam.spec.versions.select_related("author", "owner", "escalate_to"), number=number
+    )
+    context = {
+        **_seam_context(request, seam),
+        "version": version,
+        "sections": spec_sections(version),
+        "is_current": version.number == seam.spec.version,
+    }
+    return render(request, "seams/spec_version.html", context)
+
+
+@login_required
+@require_GET
+def spec_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    spec = seam.spec
+    form = CompareForm(request.GET or None, latest=spec.version)
+    if form.is_valid():
+        old_number, new_number = form.cleaned_data["a"], form.cleaned_data["b"]
+    else:
+        new_number = spec.version
+        old_number = max(new_number - 1, 1)
+    versions = {
+        v.number: v
+        for v in spec.versions.select_related("author", "owner", "escalate_to").filter(
+            number__in=[old_number, new_number]
+        )
+    }
+    old, new = versions.get(old_number), versions.get(new_number)
+    context = {
+        **_seam_context(request, seam),
+        "form": form,
+        "old": old,
+        "new": new,
+        "diffs": diff_contents(old.content(), new.content()) if old and new else [],
+        "numbers": range(spec.version, 0, -1),
+    }
+    return render(request, "seams/spec_compare.html", context)
+
+
+@login_required
+@require_POST
+def spec_restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    seam = get_seam_for_user(request, slug)
+    _require_seam_editor(request, seam)
+    get_object_or_404(seam.spec.versions, number=number)
+    try:
+        base_version = int(request.POST.get("base_version", ""))
+    except ValueError:
+        return HttpResponseBadRequest("base_version must be a whole number.")
+    try:
+        version = restore_spec_version(
+            spec=seam.spec, number=number, base_version=base_version, by=request.user
+        )
+    except SpecConflict as conflict:
+        messages.error(
+            request,
+            f"Not restored: the spec changed to version {conflict.spec.version} while you were "
+            "looking. Check that version, then restore again if you still want to.",
+        )
+        return redirect("seams:spec-history", seam.slug)
+    messages.success(request, f"Restored version {number} as version {version.number}.")
+    return redirect("seams:spec", seam.slug)
+
+
+# --- Calendars ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def calendar_list(request: HttpRequest) -> HttpResponse:
+    calendars = Calendar.objects.annotate(
+        seam_count=Count("seams", distinct=True), holiday_count=Count("holidays", distinct=True)
+    )
+    return render(
+        request,
+        "seams/calendar_list.html",
+        {"calendars": calendars, "can_manage": permissions.is_leader(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_leader(request.user):
+        raise PermissionDenied("Leaders manage business calendars.")
+    form = CalendarForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        calendar = create_calendar(
+            calendar=form.instance,
+            holidays=form.public_holidays(timezone.localdate().year),
+        )
+        messages.success(
+            request, f"Created {calendar.name} with {calendar.holidays.count()} holidays."
+        )
+        return redirect("seams:calendar-detail", calendar.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "seams/calendar_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_GET
+def calendar_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    calendar = get_object_or_404(Calendar.objects.with_holidays(), slug=slug)
+    context = {
+        "calendar": calendar,
+        "seams": calendar.seams.select_related("from_team", "to_team"),
+        "can_manage": permissions.is_leader(request.user),
+    }
+    return render(request, "seams/calendar_detail.html", context)
+
+
+# --- What the spec pages show -------------------------------------------------------------------
+
+
+def _section(content: SpecContent, key: str) -> dict:
+    number, title, fields = SPEC_SECTIONS[key]
+    return {
+        "key": key,
+        "number": number,
+        "title": title,
+        "values": {name: getattr(content, name) for name in fields},
+        "empty": all(getattr(content, name) in (None, "", []) for name in fields),
+    }
+
+
+def spec_sections(content: SpecContent) -> list[dict]:
+    """The spec's sections in order, each with its values, for display."""
+    return [_section(content, key) for key in SPEC_SECTIONS]
+
+
+def sla_example(seam: Seam) -> dict | None:
+    """When a request submitted next Friday at 16:00 would be due, on this seam's calendar."""
+    spec: HandoffSpec = seam.spec
+    if spec.response_sla_hours is None:
+        return None
+    calendar = seam.calendar
+    tz = ZoneInfo(calendar.time_zone) if not calendar.is_24x7 else timezone.get_default_timezone()
+    today = timezone.localdate(timezone=tz)
+    friday = today + timedelta(days=(4 - today.weekday()) % 7)
+    submitted = datetime.combine(friday, time(16, 0), tzinfo=tz)
+    due = calendar.add_business_hours(submitted, spec.response_sla_hours)
+    return {"submitted": submitted, "due": due.astimezone(tz), "hours": spec.response_sla_hours}

@@ -6,7 +6,14 @@ from django.test import Client
 
 from config.celery import app as celery_app
 from seams.models import Membership
-from tests.factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    SeamFactory,
+    TeamFactory,
+    UserFactory,
+    write_spec,
+)
 
 # live_server tests drive the ORM from Playwright's event-loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -95,6 +102,28 @@ def other_team(db):
 
 
 @pytest.fixture
+def seam(team, other_team, owner):
+    """Sales → Product, with a written spec (v1) owned by the Sales owner."""
+    seam = SeamFactory(name="Custom integration intake", from_team=team, to_team=other_team)
+    write_spec(seam, by=owner)
+    seam.spec.refresh_from_db()
+    return seam
+
+
+@pytest.fixture
+def third_team(db):
+    return TeamFactory(name="Legal")
+
+
+@pytest.fixture
+def unrelated_owner(third_team):
+    """Owns a team that is on neither side of `seam`."""
+    user = UserFactory(username="unrelated_owner", first_name="Una", last_name="Related")
+    MembershipFactory(team=third_team, user=user, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
 def leader(db):
     return UserFactory(username="leader", first_name="Lena", last_name="Leader", roles=["leader"])
 
@@ -147,3 +176,13 @@ def ops_client(ops):
 @pytest.fixture
 def viewer_client(viewer):
     return client_for(viewer)
+
+
+@pytest.fixture
+def other_owner_client(other_owner):
+    return client_for(other_owner)
+
+
+@pytest.fixture
+def unrelated_owner_client(unrelated_owner):
+    return client_for(unrelated_owner)

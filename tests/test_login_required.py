@@ -14,7 +14,13 @@ PUBLIC = {
     "password_reset_complete",
     "healthz",
 }
-SAMPLE_KWARGS = {"slug": "sales", "uidb64": "MQ", "token": "set-password"}
+SAMPLE_KWARGS = {
+    "slug": "sales",
+    "uidb64": "MQ",
+    "token": "set-password",
+    "section": "sla",
+    "number": 1,
+}
 
 
 def named_routes(resolver=None, namespace=""):

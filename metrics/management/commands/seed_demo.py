@@ -26,7 +26,8 @@ class Command(BaseCommand):
                 org = seams_demo.seed()
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Demo organisation ready: {len(org.teams)} teams, {len(org.people)} people."
+                    f"Demo organisation ready: {len(org.teams)} teams, {len(org.people)} people, "
+                    f"{len(org.seams)} seams."
                 )
             )
         self.print_logins()
