@@ -77,3 +77,29 @@ def test_it_seeds_only_an_empty_database_when_asked(leader):
     assert "not seeded" in output
     assert not Team.objects.exists()
     assert User.objects.count() == 1
+
+
+def test_it_gives_every_demo_seam_a_realistic_spec_with_versions():
+    from seams.models import Seam
+
+    seed()
+    seams = Seam.objects.with_related()
+    assert seams.count() == 10
+    for seam in seams:
+        spec = seam.spec
+        assert spec.version >= 1, seam
+        assert spec.owner
+        assert spec.definition_of_ready
+        assert spec.definition_of_done
+        assert spec.response_sla_hours > 0
+        assert spec.escalate_to
+        assert spec.forum
+        assert spec.versions.count() == spec.version
+    intake = Seam.objects.get(slug="custom-integration-intake")
+    assert intake.status == "pilot"
+    assert intake.pilot_review_on
+    history = list(intake.spec.versions.order_by("number").values_list("author__username", "note"))
+    assert len(history) == 4
+    assert {author for author, _ in history} == {"priya", "maya", "dana"}
+    assert intake.spec.versions.get(number=1).owner.username == "wei"  # the owner changed in v2
+    assert Seam.objects.get(slug="access-review").calendar.is_24x7
