@@ -60,9 +60,19 @@ def _words(text: str) -> list[str]:
     return re.findall(r"\S+|\s+", text or "")
 
 
-def _side_by_side(old: list[str], new: list[str]) -> tuple[list[Segment], list[Segment]]:
+# Below this share of common words, two texts are shown as one replaced by the other: a
+# word-by-word diff of unrelated sentences only highlights stray "the"s.
+SIMILAR_ENOUGH = 0.5
+
+
+def _side_by_side(
+    old: list[str], new: list[str], *, whole_below: float = 0.0
+) -> tuple[list[Segment], list[Segment]]:
+    matcher = SequenceMatcher(a=old, b=new, autojunk=False)
+    if old and new and matcher.ratio() < whole_below:
+        return [Segment("delete", t) for t in old], [Segment("insert", t) for t in new]
     left, right = [], []
-    for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             left += [Segment("equal", t) for t in old[i1:i2]]
             right += [Segment("equal", t) for t in new[j1:j2]]
@@ -103,10 +113,14 @@ def diff_field(field_name: str, old_value, new_value) -> FieldDiff:
         left, right = _side_by_side(list(old_value or []), list(new_value or []))
         return FieldDiff(field_name, label, changed, "checklist", left, right)
     if field_name in TEXT_FIELDS:
-        left, right = _side_by_side(_words(old_value), _words(new_value))
+        left, right = _side_by_side(
+            _words(old_value), _words(new_value), whole_below=SIMILAR_ENOUGH
+        )
         return FieldDiff(field_name, label, changed, "text", _merge_runs(left), _merge_runs(right))
     old_text, new_text = display(field_name, old_value), display(field_name, new_value)
     op_old, op_new = ("delete", "insert") if changed else ("equal", "equal")
+    if old_value in (None, ""):
+        op_old = "equal"  # nothing was there: there is nothing to strike out
     return FieldDiff(
         field_name,
         label,

@@ -1,5 +1,6 @@
 import re
 from datetime import date
+from decimal import Decimal
 from zoneinfo import available_timezones
 
 import holidays
@@ -134,6 +135,19 @@ class SeamForm(forms.ModelForm):
 # --- The handoff spec -----------------------------------------------------------------------
 
 
+class HoursField(forms.DecimalField):
+    """Business hours, shown as people write them: 16, not 16.00."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value.normalize():f}"
+        return value
+
+
 class ChecklistField(forms.CharField):
     """An ordered checklist edited as one item per line; blank lines are ignored."""
 
@@ -187,12 +201,14 @@ class SpecForm(forms.ModelForm):
     class Meta:
         model = HandoffSpec
         fields = list(SpecContent.CONTENT_FIELDS)
+        field_classes = {
+            "response_sla_hours": HoursField,
+            "completion_sla_hours": HoursField,
+            "escalate_after_hours": HoursField,
+        }
         widgets = {
             "definition_of_done": forms.Textarea(attrs={"rows": 4}),
             "notes": forms.Textarea(attrs={"rows": 4}),
-            "response_sla_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
-            "completion_sla_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
-            "escalate_after_hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
         }
         labels = {
             "response_sla_hours": "Response SLA (business hours)",
@@ -202,6 +218,9 @@ class SpecForm(forms.ModelForm):
         }
 
     def __init__(self, *args, section: str | None = None, **kwargs):
+        if section is not None:
+            # Several sections can be open on one page: keep their element ids apart.
+            kwargs.setdefault("auto_id", f"id_{section}_%s")
         super().__init__(*args, **kwargs)
         self.section = section
         self.fields["base_version"].initial = self.instance.version

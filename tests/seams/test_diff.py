@@ -54,3 +54,17 @@ def test_it_highlights_a_replaced_phrase_as_one_piece():
     d = diff_field("forum", "Weekly seam sync", "Daily stand-up")
     assert d.old == [Segment("delete", "Weekly seam sync")]
     assert d.new == [Segment("insert", "Daily stand-up")]
+
+
+def test_it_shows_unrelated_texts_as_one_replaced_by_the_other():
+    d = diff_field(
+        "notes", "Deals under 50k use the standard list", "Bring the architect to the call"
+    )
+    assert d.old == [Segment("delete", "Deals under 50k use the standard list")]
+    assert d.new == [Segment("insert", "Bring the architect to the call")]
+
+
+def test_it_does_not_strike_out_an_empty_old_value():
+    d = diff_field("completion_sla_hours", None, Decimal("40"))
+    assert d.old == [Segment("equal", "—")]
+    assert d.new == [Segment("insert", "40 h")]

@@ -293,3 +293,8 @@ def test_the_print_view_holds_the_whole_spec_without_navigation(viewer_client, s
     assert "Use case in one paragraph" in page
     assert "print-spec" in page
     assert 'class="main-nav"' not in page
+
+
+def test_the_form_shows_hours_as_people_write_them(owner_client, seam):
+    page = owner_client.get(spec_url(seam, "seams:spec-section-edit", "sla")).content.decode()
+    assert 'name="response_sla_hours" value="16"' in page
