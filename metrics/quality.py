@@ -1,4 +1,5 @@
-"""The data-quality check: gaps in the organisation's data that make seams unowned.
+"""The data-quality check: gaps in the organisation's data that leave seams unowned or
+unmeasured.
 
 Each check is a plain function returning findings; `run_data_quality_check` runs them all and
 stores one `DataQualityReport`. Later data (seams, handoffs, decisions) adds checks here.
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from metrics.models import DataQualityReport
-from seams.models import Team, User
+from seams.models import Seam, Team, User
 from seams.permissions import ORG_ROLES
 
 KEEP_REPORTS_FOR = timedelta(days=90)
@@ -75,11 +76,43 @@ def people_findings() -> list[Finding]:
     ]
 
 
+def seam_findings(seams: list[Seam], today) -> list[Finding]:
+    findings = []
+    for seam in seams:
+        url = seam.spec.get_absolute_url()
+        if seam.status == Seam.Status.RETIRED:
+            continue
+        if seam.spec.version == 0:
+            findings.append(
+                Finding("seam-without-spec", f"{seam.name} has no handoff spec yet.", url)
+            )
+        elif seam.spec.response_sla_hours is None:
+            findings.append(
+                Finding(
+                    "spec-without-sla",
+                    f"{seam.name} has no response SLA, so its handoffs "
+                    "have no deadline and never count as breaches.",
+                    url,
+                )
+            )
+        if seam.pilot_review_due(today):
+            findings.append(
+                Finding(
+                    "pilot-review-due",
+                    f"The pilot of {seam.name} was due for review on "
+                    f"{seam.pilot_review_on:%-d %B}.",
+                    url,
+                )
+            )
+    return findings
+
+
 @transaction.atomic
 def run_data_quality_check() -> DataQualityReport:
     now = timezone.now()
     teams = list(Team.objects.with_people())
-    findings = team_findings(teams) + people_findings()
+    seams = list(Seam.objects.with_related())
+    findings = team_findings(teams) + people_findings() + seam_findings(seams, timezone.localdate())
     report = DataQualityReport.objects.create(
         ran_at=now,
         findings=[asdict(f) for f in findings],

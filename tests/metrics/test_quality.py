@@ -49,3 +49,28 @@ def test_it_stores_a_report_and_forgets_reports_older_than_90_days():
     report = run_data_quality_check()
     assert set(DataQualityReport.objects.all()) == {recent, report}
     assert not DataQualityReport.objects.filter(pk=old.pk).exists()
+
+
+def test_it_finds_seams_without_spec_or_sla_and_overdue_pilots(seam, owner):
+    from seams.models import Seam
+    from tests.factories import SeamFactory, write_spec
+
+    SeamFactory(name="Unwritten", from_team=seam.from_team, to_team=seam.to_team)
+    no_sla = SeamFactory(name="No clock", from_team=seam.from_team, to_team=seam.to_team)
+    write_spec(no_sla, by=owner, response_sla_hours=None)
+    SeamFactory(
+        name="Old news", from_team=seam.from_team, to_team=seam.to_team, status=Seam.Status.RETIRED
+    )
+    today = timezone.localdate()
+    Seam.objects.filter(pk=seam.pk).update(
+        status="pilot",
+        pilot_started_on=today - timedelta(days=40),
+        pilot_review_on=today - timedelta(days=10),
+    )
+
+    report = run_data_quality_check()
+
+    assert codes_for(report, "Unwritten") == ["seam-without-spec"]
+    assert codes_for(report, "No clock") == ["spec-without-sla"]
+    assert codes_for(report, "Custom integration intake") == ["pilot-review-due"]
+    assert codes_for(report, "Old news") == []
