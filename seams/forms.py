@@ -123,13 +123,20 @@ class SeamForm(forms.ModelForm):
     class Meta:
         model = Seam
         fields = ["name", "description", "from_team", "to_team", "calendar", "status"]
-        help_texts = {"status": "A pilot runs 30 days, then leaders review it."}
+        help_texts = {
+            "status": "To pilot the seam for 30 days, use “Start 30-day pilot” on its spec."
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             # The owner is part of the spec and changes there, with a version and a note.
             del self.fields["owner"]
+        if self.instance.status != Seam.Status.PILOT:
+            # A pilot starts with its own action, which sets its start and review dates.
+            self.fields["status"].choices = [
+                choice for choice in Seam.Status.choices if choice[0] != Seam.Status.PILOT
+            ]
 
 
 # --- The handoff spec -----------------------------------------------------------------------

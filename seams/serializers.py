@@ -197,6 +197,14 @@ class SeamSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def validate_status(self, value: str) -> str:
+        current = getattr(self.instance, "status", None)
+        if value == Seam.Status.PILOT and current != Seam.Status.PILOT:
+            raise serializers.ValidationError(
+                "Start a pilot with POST /api/v1/seams/<slug>/start-pilot/: it sets the dates."
+            )
+        return value
+
     def validate(self, attrs: dict) -> dict:
         owner = attrs.pop("spec", {}).get("owner")
         if self.instance is not None and owner is not None:

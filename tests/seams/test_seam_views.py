@@ -202,3 +202,16 @@ def test_a_seam_must_join_two_different_teams_even_outside_forms():
         )
     assert not Seam.objects.exists()
     assert not HandoffSpec.objects.exists()
+
+
+def test_a_pilot_starts_only_with_its_own_action(owner_client, owner, seam):
+    from rest_framework.test import APIClient
+
+    form = owner_client.get(reverse("seams:edit", args=[seam.slug])).context["form"]
+    assert "pilot" not in dict(form.fields["status"].choices)
+    client = APIClient()
+    client.force_authenticate(owner)
+    response = client.patch(f"/api/v1/seams/{seam.slug}/", {"status": "pilot"}, format="json")
+    assert response.status_code == 400
+    assert "start-pilot" in response.json()["errors"]["status"][0]
+    assert Seam.objects.get(pk=seam.pk).status == "active"
