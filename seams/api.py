@@ -20,13 +20,25 @@ from seams.serializers import (
 from seams.services import SpecConflict, create_seam, restore_spec_version, save_spec
 
 
-class TeamPermission(drf_permissions.BasePermission):
-    message = "Only leaders change teams and who belongs to them."
+class LeadersWrite(drf_permissions.BasePermission):
+    """Everyone signed in reads; writing takes the `may_write` predicate (leaders)."""
+
+    message = "Only leaders change this."
+    may_write = staticmethod(permissions.is_leader)
 
     def has_permission(self, request, view) -> bool:
         if request.method in drf_permissions.SAFE_METHODS:
             return permissions.can_read(request.user)
-        return permissions.can_manage_teams(request.user)
+        return self.may_write(request.user)
+
+
+class TeamPermission(LeadersWrite):
+    message = "Only leaders change teams and who belongs to them."
+    may_write = staticmethod(permissions.can_manage_teams)
+
+
+class CalendarPermission(LeadersWrite):
+    message = "Only leaders manage business calendars."
 
 
 class TeamViewSet(viewsets.ModelViewSet):
@@ -51,20 +63,11 @@ class TeamViewSet(viewsets.ModelViewSet):
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
-class LeadersWrite(drf_permissions.BasePermission):
-    message = "Only leaders manage business calendars."
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in drf_permissions.SAFE_METHODS:
-            return permissions.can_read(request.user)
-        return permissions.is_leader(request.user)
-
-
 class CalendarViewSet(viewsets.ModelViewSet):
     """Business calendars for SLA clocks. Leaders create and change them; everyone reads."""
 
     serializer_class = CalendarSerializer
-    permission_classes = [LeadersWrite]
+    permission_classes = [CalendarPermission]
     lookup_field = "slug"
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 

@@ -16,6 +16,26 @@ from seams import business_time
 from seams.business_time import WorkingTime
 
 
+def derive_slug(obj: models.Model) -> None:
+    """Give a new object its slug from its name, and check no other object has it.
+
+    A slug is an object's address in URLs and the API: derived once, when the object is
+    created, and never changed afterwards (renaming keeps the address).
+    """
+    if not obj.slug:
+        obj.slug = slugify(obj.name)
+        if not obj.slug:
+            raise ValidationError({"name": "Use at least one letter or digit in the name."})
+    clash = type(obj).objects.filter(slug=obj.slug).exclude(pk=obj.pk).first()
+    if clash:
+        raise ValidationError(
+            {
+                "name": f"“{clash.name}” already uses the address “{obj.slug}”; "
+                "choose a more distinct name."
+            }
+        )
+
+
 class User(AbstractUser):
     """A person in the organisation. Organisation roles are Django groups (see permissions)."""
 
@@ -90,20 +110,7 @@ class Team(models.Model):
         return reverse("seams:team-detail", args=[self.slug])
 
     def clean(self) -> None:
-        # The slug is the team's address (/teams/<slug>/, the API); it is derived from the
-        # name once, when the team is created, and never changes after that.
-        if not self.slug:
-            self.slug = slugify(self.name)
-            if not self.slug:
-                raise ValidationError({"name": "Use at least one letter or digit in the name."})
-        clash = Team.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
-        if clash:
-            raise ValidationError(
-                {
-                    "name": f"“{clash.name}” already uses the address “{self.slug}”; "
-                    "choose a more distinct name."
-                }
-            )
+        derive_slug(self)
 
     @property
     def owners(self) -> list["Membership"]:
@@ -344,18 +351,7 @@ class Seam(models.Model):
     def clean(self) -> None:
         if self.from_team_id and self.from_team_id == self.to_team_id:
             raise ValidationError({"to_team": "A seam connects two different teams."})
-        if not self.slug and self.name:
-            self.slug = slugify(self.name)
-            if not self.slug:
-                raise ValidationError({"name": "Use at least one letter or digit in the name."})
-        clash = Seam.objects.filter(slug=self.slug).exclude(pk=self.pk).first()
-        if clash:
-            raise ValidationError(
-                {
-                    "name": f"“{clash.name}” already uses the address “{self.slug}”; "
-                    "choose a more distinct name."
-                }
-            )
+        derive_slug(self)
 
     @property
     def team_ids(self) -> set[int]:

@@ -323,15 +323,10 @@ def _spec_form(request: HttpRequest, slug: str, *, section: str | None) -> HttpR
         except SpecConflict as conflict:
             return _conflict_response(request, seam, form, conflict, section=section)
         if request.htmx and section:
-            response = render(
-                request,
-                "seams/spec.html#spec-section",
-                {
-                    **_spec_context(request, seam),
-                    "section": _section(spec, section),
-                    "just_saved": version,
-                },
-            )
+            seam = get_seam_for_user(request, slug)  # as saved
+            context = _spec_context(request, seam)
+            context |= {"section": _section(seam.spec, section), "just_saved": version}
+            response = render(request, "seams/spec_saved.html", context)
             return trigger_client_event(response, "specSaved", {"version": version.number})
         messages.success(request, f"Saved as version {version.number}.")
         return redirect("seams:spec", seam.slug)
