@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from seams.models import Membership, Team, User
+from seams.models import (
+    Calendar,
+    CalendarHoliday,
+    HandoffSpec,
+    Membership,
+    Seam,
+    SpecVersion,
+    Team,
+    User,
+)
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -54,3 +63,69 @@ class SeamlineUserAdmin(UserAdmin):
     list_filter = ["groups", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
     inlines = [UserMembershipInline]
+
+
+class HolidayInline(admin.TabularInline):
+    model = CalendarHoliday
+    extra = 1
+
+
+@admin.register(Calendar)
+class CalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "time_zone", "summary", "is_24x7"]
+    search_fields = ["name", "slug"]
+    inlines = [HolidayInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug", "is_24x7"] if obj else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else {"slug": ["name"]}
+
+
+@admin.register(Seam)
+class SeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "from_team", "to_team", "status", "calendar", "pilot_review_on"]
+    list_filter = ["status", "calendar", "from_team", "to_team"]
+    search_fields = ["name", "slug", "description"]
+    list_select_related = ["from_team", "to_team", "calendar"]
+    autocomplete_fields = ["from_team", "to_team"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else {"slug": ["name"]}
+
+
+class SpecVersionInline(admin.TabularInline):
+    """Versions are history: read them here, change the spec in the app."""
+
+    model = SpecVersion
+    fields = ["number", "note", "author", "created_at", "owner", "response_sla_hours"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(HandoffSpec)
+class HandoffSpecAdmin(admin.ModelAdmin):
+    """Read-only: every change to a spec must make a version, which only the app does."""
+
+    list_display = ["seam", "version", "owner", "response_sla_hours", "updated_at", "updated_by"]
+    list_select_related = ["seam", "owner", "updated_by"]
+    search_fields = ["seam__name"]
+    inlines = [SpecVersionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
