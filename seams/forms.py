@@ -1,5 +1,5 @@
 import re
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from zoneinfo import available_timezones
 
@@ -88,6 +88,11 @@ class CalendarForm(forms.ModelForm):
             "day_end": forms.TimeInput(attrs={"type": "time"}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day_start"].initial = time(9, 0)
+        self.fields["day_end"].initial = time(17, 30)
+
     def clean(self) -> dict:
         data = super().clean()
         country, subdivision = data.get("holiday_country"), data.get("holiday_subdivision")
@@ -114,6 +119,8 @@ class CalendarForm(forms.ModelForm):
 
 
 class SeamForm(forms.ModelForm):
+    field_order = ["name", "description", "from_team", "to_team", "owner", "calendar", "status"]
+
     owner = PersonChoiceField(
         queryset=User.objects.filter(is_active=True),
         label="Accountable owner",
