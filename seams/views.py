@@ -373,12 +373,6 @@ def spec_history(request: HttpRequest, slug: str) -> HttpResponse:
     versions = seam.spec.versions.select_related("author", "owner", "escalate_to")
     page = Paginator(versions, 50).get_page(request.GET.get("page"))
     context = {**_seam_context(request, seam), "page": page}
-    if request.htmx:
-        context |= {
-            "versions": page.object_list[:HISTORY_ON_PAGE],
-            "version_count": seam.spec.version,
-        }
-        return render(request, "seams/spec.html#spec-history", context)
     return render(request, "seams/spec_history.html", context)
 
 

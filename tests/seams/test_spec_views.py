@@ -250,14 +250,6 @@ class TestHistoryCompareRestore:
         assert "Payload first" in page
         assert "Otto Other" in page
 
-    def test_the_history_card_is_available_as_a_partial(self, viewer_client, three_versions):
-        response = viewer_client.get(
-            spec_url(three_versions, "seams:spec-history"), HTTP_HX_REQUEST="true"
-        )
-        page = response.content.decode()
-        assert page.lstrip().startswith('<section class="card" id="spec-history"')
-        assert "All 3" in page
-
     def test_it_shows_an_old_version_with_a_restore_button(self, owner_client, three_versions):
         response = owner_client.get(spec_url(three_versions, "seams:spec-version", 1))
         page = response.content.decode()
