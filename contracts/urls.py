@@ -6,4 +6,40 @@ app_name = "contracts"
 
 urlpatterns = [
     path("contracts/", views.contract_list, name="list"),
+    path("contracts/new/", views.contract_create, name="create"),
+    path("contracts/<slug:slug>/", views.contract_detail, name="detail"),
+    path("contracts/<slug:slug>/edit/", views.contract_edit, name="edit"),
+    path("contracts/<slug:slug>/status/", views.contract_transition, name="transition"),
+    path("contracts/<slug:slug>/seams/add/", views.contract_add_seam, name="add-seam"),
+    path(
+        "contracts/<slug:slug>/seams/<slug:seam_slug>/remove/",
+        views.contract_remove_seam,
+        name="remove-seam",
+    ),
+    path("contracts/<slug:slug>/targets/add/", views.target_add, name="target-add"),
+    path("contracts/<slug:slug>/targets/<int:pk>/edit/", views.target_edit, name="target-edit"),
+    path(
+        "contracts/<slug:slug>/targets/<int:pk>/delete/", views.target_delete, name="target-delete"
+    ),
+    path("contracts/<slug:slug>/rights/add/", views.right_add, name="right-add"),
+    path("contracts/<slug:slug>/rights/<int:pk>/edit/", views.right_edit, name="right-edit"),
+    path("contracts/<slug:slug>/rights/<int:pk>/delete/", views.right_delete, name="right-delete"),
+    path("contracts/<slug:slug>/revisions/publish/", views.revision_publish, name="publish"),
+    path("contracts/<slug:slug>/revisions/<int:number>/", views.revision_detail, name="revision"),
+    path("contracts/<slug:slug>/revisions/<int:number>/sign/", views.revision_sign, name="sign"),
+    path("initiatives/", views.initiative_list, name="initiatives"),
+    path("initiatives/new/", views.initiative_create, name="initiative-create"),
+    path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative"),
+    path("initiatives/<slug:slug>/commitments/add/", views.commitment_add, name="commitment-add"),
+    path(
+        "initiatives/<slug:slug>/commitments/<int:pk>/edit/",
+        views.commitment_edit,
+        name="commitment-edit",
+    ),
+    path("initiatives/<slug:slug>/assumptions/add/", views.assumption_add, name="assumption-add"),
+    path(
+        "initiatives/<slug:slug>/assumptions/<int:pk>/edit/",
+        views.assumption_edit,
+        name="assumption-edit",
+    ),
 ]

@@ -1,10 +1,560 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contracts.forms import (
+    AddSeamForm,
+    AssumptionForm,
+    CommitmentForm,
+    ContractForm,
+    DecisionRightForm,
+    InitiativeForm,
+    PublishForm,
+    TargetForm,
+    TransitionForm,
+)
+from contracts.models import (
+    Assumption,
+    Commitment,
+    Contract,
+    ContractRevision,
+    ContractSeam,
+    DecisionRight,
+    Initiative,
+    MetricTarget,
+)
+from contracts.services import (
+    SigningRefused,
+    TransitionRefused,
+    diff_snapshots,
+    publish_revision,
+    running_problems,
+    sign_revision,
+    snapshot,
+    target_warnings,
+    transition_contract,
+    transition_refusal,
+)
+from seams import permissions
+
+
+def _require_leader(request: HttpRequest) -> None:
+    if not permissions.can_manage_contracts(request.user):
+        raise PermissionDenied("Only leaders create, change and sign contracts.")
+
+
+def get_contract_for_user(request: HttpRequest, slug: str) -> Contract:
+    return get_object_or_404(Contract.objects.select_related("leader"), slug=slug)
 
 
 @login_required
 @require_GET
 def contract_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "contracts/contract_list.html")
+    contracts = (
+        Contract.objects.select_related("leader")
+        .annotate(seam_count=Count("covered", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "revisions",
+                queryset=ContractRevision.objects.prefetch_related("binding_leaders", "signatures"),
+            )
+        )
+    )
+    rows = [(c, c.revisions.all()[0] if c.revisions.all() else None) for c in contracts]
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {"rows": rows, "can_manage": permissions.can_manage_contracts(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_create(request: HttpRequest) -> HttpResponse:
+    _require_leader(request)
+    form = ContractForm(request.POST or None, initial={"leader": request.user})
+    if request.method == "POST" and form.is_valid():
+        contract = form.save()
+        messages.success(
+            request, f"Drafted {contract.title}. Add its seams, targets and decision rights."
+        )
+        return redirect(contract)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "contracts/contract_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    form = ContractForm(request.POST or None, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved. Publish a revision when the leaders should sign it.")
+        return redirect(contract)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "contracts/contract_form.html", {"form": form, "contract": contract}, status=status
+    )
+
+
+def _detail_context(request: HttpRequest, contract: Contract, **forms) -> dict:
+    seams = list(
+        contract.seams.select_related(
+            "from_team", "to_team", "calendar", "spec", "spec__owner"
+        ).order_by("name")
+    )
+    targets = list(contract.targets.select_related("seam"))
+    rights = list(
+        contract.decision_rights.select_related("seam", "decider").prefetch_related(
+            "consulted_people", "consulted_teams", "informed_people", "informed_teams"
+        )
+    )
+    revisions = list(
+        contract.revisions.select_related("published_by").prefetch_related(
+            "binding_leaders", Prefetch("signatures", queryset=_signatures())
+        )
+    )
+    current = revisions[0] if revisions else None
+    today = timezone.localdate()
+    can_manage = permissions.can_manage_contracts(request.user)
+    by_seam = {seam.pk: [t for t in targets if t.seam_id == seam.pk] for seam in seams}
+    context = {
+        "contract": contract,
+        "seam_rows": [(seam, by_seam[seam.pk]) for seam in seams],
+        "rights": rights,
+        "revisions": revisions,
+        "current": current,
+        "signers": _signers(current),
+        "unpublished": bool(current) and diff_snapshots(current.content, snapshot(contract)),
+        "warnings": target_warnings(contract),
+        "problems": running_problems(contract),
+        "transitions": [
+            (status, label, transition_refusal(contract, status))
+            for status, label in Contract.Status.choices
+            if status in Contract.TRANSITIONS[Contract.Status(contract.status)]
+        ],
+        "next_review": contract.next_review(today),
+        "events": contract.events.select_related("by")[:8],
+        "can_manage": can_manage,
+        "can_sign": bool(current)
+        and any(s["leader"] == request.user and not s["signature"] for s in _signers(current)),
+    }
+    if can_manage:
+        context |= {
+            "seam_form": forms.get("seam_form") or AddSeamForm(contract=contract),
+            "target_form": forms.get("target_form") or TargetForm(contract=contract),
+            "right_form": forms.get("right_form") or DecisionRightForm(contract=contract),
+            "publish_form": forms.get("publish_form") or PublishForm(),
+        }
+    return context
+
+
+def _signatures():
+    from contracts.models import Signature
+
+    return Signature.objects.select_related("leader")
+
+
+def _signers(revision: ContractRevision | None) -> list[dict]:
+    """Each leader the revision binds, with their signature if they gave it."""
+    if revision is None:
+        return []
+    signatures = {s.leader_id: s for s in revision.signatures.all()}
+    return [
+        {"leader": leader, "signature": signatures.get(leader.pk)}
+        for leader in sorted(revision.binding_leaders.all(), key=lambda u: u.display_name)
+    ]
+
+
+@login_required
+@require_GET
+def contract_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    contract = get_contract_for_user(request, slug)
+    return render(request, "contracts/contract_detail.html", _detail_context(request, contract))
+
+
+def _invalid(request: HttpRequest, contract: Contract, **forms) -> HttpResponse:
+    messages.error(request, "Not saved: please correct the form below.")
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        _detail_context(request, contract, **forms),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def contract_add_seam(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    form = AddSeamForm(request.POST, contract=contract)
+    if not form.is_valid():
+        return _invalid(request, contract, seam_form=form)
+    ContractSeam.objects.create(contract=contract, seam=form.cleaned_data["seam"])
+    messages.success(request, f"{form.cleaned_data['seam'].name} is now covered. Set its targets.")
+    return redirect(contract)
+
+
+@login_required
+@require_POST
+def contract_remove_seam(request: HttpRequest, slug: str, seam_slug: str) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    seam = get_object_or_404(contract.seams, slug=seam_slug)
+    # Targets and decision rights at the seam go with it; the last revision still records them.
+    MetricTarget.objects.filter(contract=contract, seam=seam).delete()
+    DecisionRight.objects.filter(contract=contract, seam=seam).delete()
+    ContractSeam.objects.filter(contract=contract, seam=seam).delete()
+    messages.success(request, f"{seam.name} is no longer covered by this contract.")
+    return redirect(contract)
+
+
+@login_required
+@require_POST
+def target_add(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    form = TargetForm(request.POST, contract=contract)
+    if not form.is_valid():
+        return _invalid(request, contract, target_form=form)
+    target = form.save()
+    messages.success(request, f"Target set: {target.metric_label} on {target.seam.name}.")
+    for warning in target_warnings(contract):
+        messages.warning(request, warning)
+    return redirect(contract)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    target = get_object_or_404(MetricTarget, contract=contract, pk=pk)
+    form = TargetForm(request.POST or None, instance=target, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Target saved.")
+        return redirect(contract)
+    status = 400 if request.method == "POST" else 200
+    context = {"contract": contract, "form": form, "what": "metric target"}
+    return render(request, "contracts/part_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def target_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    get_object_or_404(MetricTarget, contract=contract, pk=pk).delete()
+    messages.success(request, "Target removed.")
+    return redirect(contract)
+
+
+@login_required
+@require_POST
+def right_add(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    form = DecisionRightForm(request.POST, contract=contract)
+    if not form.is_valid():
+        return _invalid(request, contract, right_form=form)
+    right = form.save()
+    messages.success(request, f"{right.decider} decides “{right.decision_type}”.")
+    return redirect(contract)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def right_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    right = get_object_or_404(DecisionRight, contract=contract, pk=pk)
+    form = DecisionRightForm(request.POST or None, instance=right, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Decision right saved.")
+        return redirect(contract)
+    status = 400 if request.method == "POST" else 200
+    context = {"contract": contract, "form": form, "what": "decision right"}
+    return render(request, "contracts/part_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def right_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    get_object_or_404(DecisionRight, contract=contract, pk=pk).delete()
+    messages.success(request, "Decision right removed.")
+    return redirect(contract)
+
+
+@login_required
+@require_POST
+def contract_transition(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a status.")
+        return redirect(contract)
+    try:
+        result = transition_contract(
+            contract=contract, to_status=form.cleaned_data["status"], by=request.user
+        )
+    except TransitionRefused as refused:
+        messages.error(request, f"Not changed: {refused}")
+        return redirect(contract)
+    messages.success(
+        request, f"The contract is now {result.contract.get_status_display().lower()}."
+    )
+    for warning in result.warnings:
+        messages.warning(request, warning)
+    return redirect(contract)
+
+
+@login_required
+@require_POST
+def revision_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, contract, publish_form=form)
+    revision = publish_revision(
+        contract=contract, changelog=form.cleaned_data["changelog"], by=request.user
+    )
+    messages.success(request, f"Revision {revision.number} published for signature.")
+    return redirect(contract)
+
+
+@login_required
+@require_GET
+def revision_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    contract = get_contract_for_user(request, slug)
+    revision = get_object_or_404(
+        contract.revisions.prefetch_related(
+            "binding_leaders", Prefetch("signatures", queryset=_signatures())
+        ),
+        number=number,
+    )
+    previous = contract.revisions.filter(number__lt=number).first()
+    context = {
+        "contract": contract,
+        "revision": revision,
+        "previous": previous,
+        "changes": diff_snapshots(previous.content if previous else None, revision.content),
+        "signers": _signers(revision),
+    }
+    return render(request, "contracts/revision_detail.html", context)
+
+
+@login_required
+@require_POST
+def revision_sign(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    revision = get_object_or_404(contract.revisions, number=number)
+    try:
+        sign_revision(revision=revision, leader=request.user)
+    except SigningRefused as refused:
+        messages.error(request, f"Not signed: {refused}")
+        return redirect(contract)
+    revision.refresh_from_db()
+    if revision.status == ContractRevision.Status.SIGNED:
+        messages.success(request, f"Signed. Revision {number} now has every signature it needs.")
+    else:
+        messages.success(request, f"Signed revision {number}.")
+    return redirect(contract)
+
+
+# --- Initiatives ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def initiative_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    initiatives = Initiative.objects.select_related("leader").annotate(
+        team_count=Count("commitments", distinct=True),
+        assumption_count=Count("assumptions", distinct=True),
+    )
+    attention = {
+        row["initiative"]: row["n"]
+        for row in Assumption.objects.needing_attention_first(today)
+        .filter(attention__lt=3)
+        .values("initiative")
+        .annotate(n=Count("pk"))
+        .values("initiative", "n")
+    }
+    rows = [(i, attention.get(i.pk, 0)) for i in initiatives]
+    return render(
+        request,
+        "contracts/initiative_list.html",
+        {"rows": rows, "can_manage": permissions.can_manage_contracts(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def initiative_create(request: HttpRequest) -> HttpResponse:
+    _require_leader(request)
+    form = InitiativeForm(request.POST or None, initial={"leader": request.user})
+    if request.method == "POST" and form.is_valid():
+        initiative = form.save()
+        messages.success(request, f"Created {initiative.name}. Add each team's commitment.")
+        return redirect(initiative)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "contracts/initiative_form.html", {"form": form}, status=status)
+
+
+def _can_write_commitment(request: HttpRequest, team_id: int) -> bool:
+    return permissions.is_leader(request.user) or permissions.owns_team(request.user, team_id)
+
+
+def _can_write_assumptions(request: HttpRequest, initiative: Initiative) -> bool:
+    team_ids = initiative.commitments.values_list("team_id", flat=True)
+    return permissions.can_log(request.user, team_ids)
+
+
+def _initiative_context(request: HttpRequest, initiative: Initiative, **forms) -> dict:
+    today = timezone.localdate()
+    commitments = list(initiative.commitments.select_related("team"))
+    assumptions = list(
+        initiative.assumptions.needing_attention_first(today).select_related(
+            "owner", "from_commitment__team", "to_commitment__team"
+        )
+    )
+    writable_teams = [c.team_id for c in commitments if _can_write_commitment(request, c.team_id)]
+    can_write_assumptions = _can_write_assumptions(request, initiative)
+    context = {
+        "initiative": initiative,
+        "commitments": commitments,
+        "assumptions": assumptions,
+        "today": today,
+        "writable_teams": writable_teams,
+        "can_add_commitment": permissions.is_leader(request.user)
+        or permissions.owns_any_team(request.user),
+        "can_write_assumptions": can_write_assumptions,
+        "attention_count": sum(1 for a in assumptions if a.attention < 3),
+    }
+    if context["can_add_commitment"]:
+        context["commitment_form"] = forms.get("commitment_form") or CommitmentForm(
+            teams=_teams_without_commitment(request, initiative)
+        )
+    if can_write_assumptions and len(commitments) >= 2:
+        context["assumption_form"] = forms.get("assumption_form") or AssumptionForm(
+            initiative=initiative
+        )
+    return context
+
+
+def _teams_without_commitment(request: HttpRequest, initiative: Initiative):
+    from seams.models import Team
+
+    teams = Team.objects.exclude(commitments__initiative=initiative)
+    if not permissions.is_leader(request.user):
+        teams = teams.owned_by(request.user)
+    return teams
+
+
+@login_required
+@require_GET
+def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(Initiative.objects.select_related("leader"), slug=slug)
+    return render(
+        request, "contracts/initiative_detail.html", _initiative_context(request, initiative)
+    )
+
+
+@login_required
+@require_POST
+def commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(Initiative, slug=slug)
+    if not (permissions.is_leader(request.user) or permissions.owns_any_team(request.user)):
+        raise PermissionDenied("Leaders and team owners add their team's commitment.")
+    form = CommitmentForm(request.POST, teams=_teams_without_commitment(request, initiative))
+    form.instance.initiative = initiative
+    if not form.is_valid():
+        return render(
+            request,
+            "contracts/initiative_detail.html",
+            _initiative_context(request, initiative, commitment_form=form),
+            status=400,
+        )
+    form.save()
+    messages.success(request, f"Added {form.instance.team.name}'s commitment.")
+    return redirect(initiative)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    initiative = get_object_or_404(Initiative, slug=slug)
+    commitment = get_object_or_404(
+        Commitment.objects.select_related("team"), initiative=initiative, pk=pk
+    )
+    if not _can_write_commitment(request, commitment.team_id):
+        raise PermissionDenied(
+            f"Only leaders and owners of {commitment.team.name} change its commitment."
+        )
+    form = CommitmentForm(request.POST or None, instance=commitment)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved {commitment.team.name}'s commitment.")
+        return redirect(initiative)
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "initiative": initiative,
+        "form": form,
+        "what": f"{commitment.team.name}'s commitment",
+    }
+    return render(request, "contracts/initiative_part_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def assumption_add(request: HttpRequest, slug: str) -> HttpResponse:
+    initiative = get_object_or_404(Initiative, slug=slug)
+    if not _can_write_assumptions(request, initiative):
+        raise PermissionDenied(
+            "Leaders, ops and owners of the initiative's teams record assumptions."
+        )
+    form = AssumptionForm(request.POST, initiative=initiative)
+    if not form.is_valid():
+        return render(
+            request,
+            "contracts/initiative_detail.html",
+            _initiative_context(request, initiative, assumption_form=form),
+            status=400,
+        )
+    form.save()
+    messages.success(request, "Assumption recorded.")
+    return redirect(initiative)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assumption_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    initiative = get_object_or_404(Initiative, slug=slug)
+    assumption = get_object_or_404(Assumption, initiative=initiative, pk=pk)
+    if not _can_write_assumptions(request, initiative):
+        raise PermissionDenied(
+            "Leaders, ops and owners of the initiative's teams change assumptions."
+        )
+    form = AssumptionForm(request.POST or None, instance=assumption, initiative=initiative)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Assumption saved.")
+        return redirect(initiative)
+    status = 400 if request.method == "POST" else 200
+    context = {"initiative": initiative, "form": form, "what": "assumption"}
+    return render(request, "contracts/initiative_part_form.html", context, status=status)

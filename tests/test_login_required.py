@@ -20,6 +20,8 @@ SAMPLE_KWARGS = {
     "token": "set-password",
     "section": "sla",
     "number": 1,
+    "seam_slug": "sales",
+    "pk": 1,
 }
 
 
