@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from contracts.api import ContractViewSet, InitiativeViewSet
 from seams.api import CalendarViewSet, SeamViewSet, SpecViewSet, TeamViewSet
 
 router = DefaultRouter()
@@ -9,3 +10,5 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("seams", SeamViewSet, basename="seam")
 router.register("specs", SpecViewSet, basename="spec")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("initiatives", InitiativeViewSet, basename="initiative")

@@ -185,6 +185,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; give each set of choices its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "SeamStatusEnum": "seams.models.Seam.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "RevisionStatusEnum": "contracts.models.ContractRevision.Status",
+        "AssumptionStatusEnum": "contracts.models.Assumption.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------

@@ -13,11 +13,12 @@ from contracts.models import (
     Contract,
     ContractEvent,
     ContractRevision,
+    ContractSeam,
     DecisionRight,
     MetricTarget,
     Signature,
 )
-from seams.models import User
+from seams.models import Seam, User
 
 
 class TransitionRefused(Exception):
@@ -26,6 +27,24 @@ class TransitionRefused(Exception):
 
 class SigningRefused(Exception):
     """A signature that can't be given; the message says why."""
+
+
+# --- Coverage -------------------------------------------------------------------------------
+
+
+def cover_seam(*, contract: Contract, seam: Seam) -> None:
+    ContractSeam.objects.get_or_create(contract=contract, seam=seam)
+
+
+@transaction.atomic
+def uncover_seam(*, contract: Contract, seam: Seam) -> None:
+    """Stop covering a seam; its targets and decision rights in this contract go with it.
+
+    The last published revision still records them, and the next one's diff shows them removed.
+    """
+    MetricTarget.objects.filter(contract=contract, seam=seam).delete()
+    DecisionRight.objects.filter(contract=contract, seam=seam).delete()
+    ContractSeam.objects.filter(contract=contract, seam=seam).delete()
 
 
 # --- Readiness and transitions ------------------------------------------------------------

@@ -23,7 +23,6 @@ from contracts.models import (
     Commitment,
     Contract,
     ContractRevision,
-    ContractSeam,
     DecisionRight,
     Initiative,
     MetricTarget,
@@ -31,6 +30,7 @@ from contracts.models import (
 from contracts.services import (
     SigningRefused,
     TransitionRefused,
+    cover_seam,
     diff_snapshots,
     publish_revision,
     running_problems,
@@ -39,6 +39,7 @@ from contracts.services import (
     target_warnings,
     transition_contract,
     transition_refusal,
+    uncover_seam,
 )
 from seams import permissions
 
@@ -198,7 +199,7 @@ def contract_add_seam(request: HttpRequest, slug: str) -> HttpResponse:
     form = AddSeamForm(request.POST, contract=contract)
     if not form.is_valid():
         return _invalid(request, contract, seam_form=form)
-    ContractSeam.objects.create(contract=contract, seam=form.cleaned_data["seam"])
+    cover_seam(contract=contract, seam=form.cleaned_data["seam"])
     messages.success(request, f"{form.cleaned_data['seam'].name} is now covered. Set its targets.")
     return redirect(contract)
 
@@ -209,10 +210,7 @@ def contract_remove_seam(request: HttpRequest, slug: str, seam_slug: str) -> Htt
     _require_leader(request)
     contract = get_contract_for_user(request, slug)
     seam = get_object_or_404(contract.seams, slug=seam_slug)
-    # Targets and decision rights at the seam go with it; the last revision still records them.
-    MetricTarget.objects.filter(contract=contract, seam=seam).delete()
-    DecisionRight.objects.filter(contract=contract, seam=seam).delete()
-    ContractSeam.objects.filter(contract=contract, seam=seam).delete()
+    uncover_seam(contract=contract, seam=seam)
     messages.success(request, f"{seam.name} is no longer covered by this contract.")
     return redirect(contract)
 
