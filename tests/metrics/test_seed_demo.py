@@ -103,3 +103,30 @@ def test_it_gives_every_demo_seam_a_realistic_spec_with_versions():
     assert {author for author, _ in history} == {"priya", "maya", "dana"}
     assert intake.spec.versions.get(number=1).owner.username == "wei"  # the owner changed in v2
     assert Seam.objects.get(slug="access-review").calendar.is_24x7
+
+
+def test_it_adds_two_contracts_and_a_launch_with_unowned_and_broken_assumptions():
+    from django.utils import timezone
+
+    from contracts.models import Contract, Initiative
+    from contracts.services import running_problems, target_warnings
+
+    seed()
+    statuses = dict(Contract.objects.values_list("slug", "status"))
+    assert statuses == {"enterprise-launch-fy26": "active", "revenue-engine-pilot": "pilot"}
+    launch = Contract.objects.get(slug="enterprise-launch-fy26")
+    assert running_problems(launch) == []
+    assert target_warnings(launch) == []  # every seam has 3 to 5 targets
+    assert launch.revisions.first().status == "signed"
+    pilot = Contract.objects.get(slug="revenue-engine-pilot")
+    waiting = pilot.revisions.first()
+    signed = {s.leader.username for s in waiting.signatures.all()}
+    assert waiting.status == "awaiting"
+    assert {u.username for u in waiting.binding_leaders.all()} - signed == {"grace"}
+
+    initiative = Initiative.objects.get(slug="eu-enterprise-launch")
+    ordered = list(initiative.assumptions.needing_attention_first(timezone.localdate()))
+    assert sum(1 for a in ordered if a.owner is None) == 2
+    assert sum(1 for a in ordered if a.status == "broken") == 1
+    assert ordered[0].owner is None
+    assert initiative.commitments.count() == 6
