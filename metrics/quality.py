@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from contracts.models import ContractRevision, Initiative
 from metrics.models import DataQualityReport
 from seams.models import Seam, Team, User
 from seams.permissions import ORG_ROLES
@@ -107,12 +108,69 @@ def seam_findings(seams: list[Seam], today) -> list[Finding]:
     return findings
 
 
+SIGNATURE_WAIT = timedelta(days=7)
+
+
+def contract_findings(now) -> list[Finding]:
+    findings = []
+    waiting = (
+        ContractRevision.objects.filter(
+            status=ContractRevision.Status.AWAITING, published_at__lt=now - SIGNATURE_WAIT
+        )
+        .select_related("contract")
+        .prefetch_related("binding_leaders", "signatures")
+    )
+    for revision in waiting:
+        latest = revision.contract.revisions.first()
+        if latest.pk != revision.pk:
+            continue  # replaced: only the current revision is signed
+        signed = {s.leader_id for s in revision.signatures.all()}
+        missing = sorted(
+            u.display_name for u in revision.binding_leaders.all() if u.pk not in signed
+        )
+        findings.append(
+            Finding(
+                "revision-unsigned",
+                f"Revision {revision.number} of {revision.contract} has "
+                f"waited {(now - revision.published_at).days} days for "
+                f"{', '.join(missing)} to sign.",
+                revision.contract.get_absolute_url(),
+            )
+        )
+    for initiative in Initiative.objects.all():
+        unowned = initiative.assumptions.filter(owner__isnull=True).count()
+        broken = initiative.assumptions.filter(status="broken").count()
+        if unowned:
+            findings.append(
+                Finding(
+                    "assumption-unowned",
+                    f"{initiative}: {unowned} assumption"
+                    f"{'s have' if unowned > 1 else ' has'} no owner.",
+                    initiative.get_absolute_url(),
+                )
+            )
+        if broken:
+            findings.append(
+                Finding(
+                    "assumption-broken",
+                    f"{initiative}: {broken} assumption{'s are' if broken > 1 else ' is'} broken.",
+                    initiative.get_absolute_url(),
+                )
+            )
+    return findings
+
+
 @transaction.atomic
 def run_data_quality_check() -> DataQualityReport:
     now = timezone.now()
     teams = list(Team.objects.with_people())
     seams = list(Seam.objects.with_related())
-    findings = team_findings(teams) + people_findings() + seam_findings(seams, timezone.localdate())
+    findings = (
+        team_findings(teams)
+        + people_findings()
+        + seam_findings(seams, timezone.localdate())
+        + contract_findings(now)
+    )
     report = DataQualityReport.objects.create(
         ran_at=now,
         findings=[asdict(f) for f in findings],

@@ -74,3 +74,21 @@ def test_it_finds_seams_without_spec_or_sla_and_overdue_pilots(seam, owner):
     assert codes_for(report, "No clock") == ["spec-without-sla"]
     assert codes_for(report, "Custom integration intake") == ["pilot-review-due"]
     assert codes_for(report, "Old news") == []
+
+
+def test_it_finds_revisions_waiting_for_signatures_and_unowned_or_broken_assumptions():
+    from django.core.management import call_command
+
+    from contracts.models import ContractRevision
+
+    call_command("seed_demo", verbosity=0)
+    ContractRevision.objects.filter(contract__slug="revenue-engine-pilot").update(
+        published_at=timezone.now() - timedelta(days=12)
+    )
+    report = run_data_quality_check()
+    messages = {f["code"]: f["message"] for f in report.findings}
+    assert messages["revision-unsigned"] == (
+        "Revision 1 of Revenue engine pilot has waited 12 days for Grace Liu to sign."
+    )
+    assert messages["assumption-unowned"] == "EU enterprise launch: 2 assumptions have no owner."
+    assert messages["assumption-broken"] == "EU enterprise launch: 1 assumption is broken."

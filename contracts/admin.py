@@ -1,0 +1,95 @@
+from django.contrib import admin
+
+from contracts.models import (
+    Assumption,
+    Commitment,
+    Contract,
+    ContractEvent,
+    ContractRevision,
+    ContractSeam,
+    DecisionRight,
+    Initiative,
+    MetricTarget,
+    Signature,
+)
+
+
+class ContractSeamInline(admin.TabularInline):
+    model = ContractSeam
+    extra = 0
+    autocomplete_fields = ["seam"]
+
+
+class MetricTargetInline(admin.TabularInline):
+    model = MetricTarget
+    extra = 0
+
+
+class DecisionRightInline(admin.StackedInline):
+    model = DecisionRight
+    extra = 0
+    filter_horizontal = ["consulted_people", "consulted_teams", "informed_people", "informed_teams"]
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    """Status changes and signatures go through the app, where their rules are checked."""
+
+    list_display = ["title", "status", "leader", "review_day", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "scope"]
+    readonly_fields = ["status", "created_at", "updated_at"]
+    inlines = [ContractSeamInline, MetricTargetInline, DecisionRightInline]
+
+
+class SignatureInline(admin.TabularInline):
+    model = Signature
+    extra = 0
+    readonly_fields = ["leader", "signed_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ContractRevision)
+class ContractRevisionAdmin(admin.ModelAdmin):
+    list_display = ["contract", "number", "status", "published_at", "fully_signed_at"]
+    list_filter = ["status"]
+    inlines = [SignatureInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ContractEvent)
+class ContractEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "contract", "kind", "summary", "by"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    extra = 0
+
+
+class AssumptionInline(admin.TabularInline):
+    model = Assumption
+    extra = 0
+    fk_name = "initiative"
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = ["name", "leader", "target_date"]
+    search_fields = ["name"]
+    inlines = [CommitmentInline, AssumptionInline]
