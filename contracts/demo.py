@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from contracts import catalogue
 from contracts.models import (
     Assumption,
     Commitment,
@@ -173,7 +174,11 @@ def _seed_contract(spec: dict, org: DemoOrganisation) -> Contract:
                 contract=contract,
                 seam=seam,
                 metric=metric,
-                defaults={"target": Decimal(target), "tolerance_pct": Decimal(tolerance)},
+                defaults={
+                    "target": Decimal(target),
+                    "tolerance_pct": Decimal(tolerance),
+                    "direction": catalogue.BY_NAME[metric].better,
+                },
             )
     for kind, seam_name, decider, consulted, informed, sla, forum in spec["rights"]:
         right, _ = DecisionRight.objects.update_or_create(

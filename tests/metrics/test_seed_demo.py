@@ -130,3 +130,13 @@ def test_it_adds_two_contracts_and_a_launch_with_unowned_and_broken_assumptions(
     assert sum(1 for a in ordered if a.status == "broken") == 1
     assert ordered[0].owner is None
     assert initiative.commitments.count() == 6
+
+
+def test_demo_targets_point_the_way_their_metric_improves():
+    from contracts.models import MetricTarget
+
+    seed()
+    assert MetricTarget.objects.get(metric="throughput").direction == "higher"
+    assert set(
+        MetricTarget.objects.exclude(metric="throughput").values_list("direction", flat=True)
+    ) == {"lower"}
