@@ -26,6 +26,7 @@ from contracts.models import (
     DecisionRight,
     Initiative,
     MetricTarget,
+    Signature,
 )
 from contracts.services import (
     SigningRefused,
@@ -42,6 +43,7 @@ from contracts.services import (
     uncover_seam,
 )
 from seams import permissions
+from seams.models import Team
 
 
 def _require_leader(request: HttpRequest) -> None:
@@ -123,6 +125,7 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms) -> dict:
         )
     )
     current = revisions[0] if revisions else None
+    signers = _signers(current)
     today = timezone.localdate()
     can_manage = permissions.can_manage_contracts(request.user)
     by_seam = {seam.pk: [t for t in targets if t.seam_id == seam.pk] for seam in seams}
@@ -132,7 +135,7 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms) -> dict:
         "rights": rights,
         "revisions": revisions,
         "current": current,
-        "signers": _signers(current),
+        "signers": signers,
         "unpublished": bool(current) and diff_snapshots(current.content, snapshot(contract)),
         "warnings": target_warnings(contract),
         "problems": running_problems(contract),
@@ -144,8 +147,7 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms) -> dict:
         "next_review": contract.next_review(today),
         "events": contract.events.select_related("by")[:8],
         "can_manage": can_manage,
-        "can_sign": bool(current)
-        and any(s["leader"] == request.user and not s["signature"] for s in _signers(current)),
+        "can_sign": any(s["leader"] == request.user and not s["signature"] for s in signers),
     }
     if can_manage:
         context |= {
@@ -158,8 +160,6 @@ def _detail_context(request: HttpRequest, contract: Contract, **forms) -> dict:
 
 
 def _signatures():
-    from contracts.models import Signature
-
     return Signature.objects.select_related("leader")
 
 
@@ -389,6 +389,7 @@ def initiative_list(request: HttpRequest) -> HttpResponse:
         row["initiative"]: row["n"]
         for row in Assumption.objects.needing_attention_first(today)
         .filter(attention__lt=3)
+        .order_by()  # grouping must not include the ordering columns
         .values("initiative")
         .annotate(n=Count("pk"))
         .values("initiative", "n")
@@ -456,8 +457,6 @@ def _initiative_context(request: HttpRequest, initiative: Initiative, **forms) -
 
 
 def _teams_without_commitment(request: HttpRequest, initiative: Initiative):
-    from seams.models import Team
-
     teams = Team.objects.exclude(commitments__initiative=initiative)
     if not permissions.is_leader(request.user):
         teams = teams.owned_by(request.user)

@@ -205,3 +205,11 @@ class TestWhoWritesWhat:
         assert owner_client.post(reverse("contracts:initiative-create"), data).status_code == 403
         assert leader_client.post(reverse("contracts:initiative-create"), data).status_code == 302
         assert Initiative.objects.get().slug == "apac-launch"
+
+
+def test_the_list_counts_assumptions_needing_attention_per_initiative(
+    viewer_client, initiative, assumptions
+):
+    response = viewer_client.get(reverse("contracts:initiatives"))
+    assert response.context["rows"] == [(initiative, 4)]
+    assert "4 unowned, broken or overdue" in response.content.decode()
