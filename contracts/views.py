@@ -233,27 +233,13 @@ def target_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def target_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _require_leader(request)
-    contract = get_contract_for_user(request, slug)
-    target = get_object_or_404(MetricTarget, contract=contract, pk=pk)
-    form = TargetForm(request.POST or None, instance=target, contract=contract)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Target saved.")
-        return redirect(contract)
-    status = 400 if request.method == "POST" else 200
-    context = {"contract": contract, "form": form, "what": "metric target"}
-    return render(request, "contracts/part_form.html", context, status=status)
+    return _edit_part(request, slug, pk, MetricTarget, TargetForm, "metric target")
 
 
 @login_required
 @require_POST
 def target_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _require_leader(request)
-    contract = get_contract_for_user(request, slug)
-    get_object_or_404(MetricTarget, contract=contract, pk=pk).delete()
-    messages.success(request, "Target removed.")
-    return redirect(contract)
+    return _delete_part(request, slug, pk, MetricTarget, "Target removed.")
 
 
 @login_required
@@ -272,26 +258,35 @@ def right_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def right_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _require_leader(request)
-    contract = get_contract_for_user(request, slug)
-    right = get_object_or_404(DecisionRight, contract=contract, pk=pk)
-    form = DecisionRightForm(request.POST or None, instance=right, contract=contract)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Decision right saved.")
-        return redirect(contract)
-    status = 400 if request.method == "POST" else 200
-    context = {"contract": contract, "form": form, "what": "decision right"}
-    return render(request, "contracts/part_form.html", context, status=status)
+    return _edit_part(request, slug, pk, DecisionRight, DecisionRightForm, "decision right")
 
 
 @login_required
 @require_POST
 def right_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _delete_part(request, slug, pk, DecisionRight, "Decision right removed.")
+
+
+def _edit_part(request: HttpRequest, slug: str, pk: int, model, form_class, what: str):
+    """Edit one target or decision right of a contract on its own page."""
     _require_leader(request)
     contract = get_contract_for_user(request, slug)
-    get_object_or_404(DecisionRight, contract=contract, pk=pk).delete()
-    messages.success(request, "Decision right removed.")
+    part = get_object_or_404(model, contract=contract, pk=pk)
+    form = form_class(request.POST or None, instance=part, contract=contract)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved the {what}.")
+        return redirect(contract)
+    status = 400 if request.method == "POST" else 200
+    context = {"contract": contract, "form": form, "what": what}
+    return render(request, "contracts/part_form.html", context, status=status)
+
+
+def _delete_part(request: HttpRequest, slug: str, pk: int, model, done: str) -> HttpResponse:
+    _require_leader(request)
+    contract = get_contract_for_user(request, slug)
+    get_object_or_404(model, contract=contract, pk=pk).delete()
+    messages.success(request, done)
     return redirect(contract)
 
 

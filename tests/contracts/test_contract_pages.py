@@ -276,3 +276,36 @@ class TestContractApi:
         response = api(leader).delete(f"/api/v1/contracts/{ready_contract.slug}/")
         assert response.status_code == 409
         assert Contract.objects.exists()
+
+
+def test_a_leader_edits_a_target_and_a_decision_right_on_their_own_pages(
+    leader_client, ready_contract, seam, leader
+):
+    target = MetricTarget.objects.get(metric="rework_rate")
+    url = reverse("contracts:target-edit", args=[ready_contract.slug, target.pk])
+    assert leader_client.get(url).status_code == 200
+    response = leader_client.post(
+        url,
+        {
+            "seam": seam.pk,
+            "metric": "rework_rate",
+            "target": "12",
+            "direction": "lower",
+            "tolerance_pct": "10",
+        },
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert (target.target, target.tolerance_pct) == (Decimal(12), Decimal(10))
+    right = DecisionRight.objects.get()
+    bad = leader_client.post(
+        reverse("contracts:right-edit", args=[ready_contract.slug, right.pk]),
+        {
+            "decision_type": "Integration scope",
+            "seam": seam.pk,
+            "decider": leader.pk,
+            "decision_sla_hours": "-1",
+        },
+    )
+    assert bad.status_code == 400
+    assert DecisionRight.objects.get().decision_sla_hours == Decimal(24)
