@@ -1,0 +1,328 @@
+"""What ops log every day: decisions, escalations, constraints and dependencies."""
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.models import Contract, DecisionRight
+from seams.models import Seam, Team, User
+
+
+class DecisionQuerySet(models.QuerySet):
+    def with_related(self) -> "DecisionQuerySet":
+        return self.select_related(
+            "seam__from_team", "seam__to_team", "contract", "decider", "requested_by"
+        )
+
+    def pending(self) -> "DecisionQuerySet":
+        return self.filter(status__in=[Decision.Status.OPEN, Decision.Status.REOPENED])
+
+    def overdue(self, now: datetime) -> "DecisionQuerySet":
+        return self.pending().filter(due_at__lt=now)
+
+    def search(self, text: str) -> "DecisionQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(question__icontains=text)
+            | Q(outcome__icontains=text)
+            | Q(decision_type__icontains=text)
+            | Q(seam__name__icontains=text)
+        )
+
+    def overdue_first(self, now: datetime) -> "DecisionQuerySet":
+        """Overdue first, then pending by due time, then the most recently decided."""
+        pending = Q(status__in=[Decision.Status.OPEN, Decision.Status.REOPENED])
+        return self.annotate(
+            rank=models.Case(
+                models.When(pending & Q(due_at__lt=now), then=models.Value(0)),
+                models.When(pending, then=models.Value(1)),
+                default=models.Value(2),
+            )
+        ).order_by("rank", models.F("due_at").asc(nulls_last=True), "-decided_at", "-pk")
+
+
+class Decision(models.Model):
+    """An entry in the decision log: a question, who decides it, and by when."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DECIDED = "decided", "Decided"
+        REOPENED = "reopened", "Reopened"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    question = models.CharField(max_length=300)
+    decision_type = models.CharField(max_length=80)
+    seam = models.ForeignKey(
+        Seam, on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    decision_right = models.ForeignKey(
+        DecisionRight,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="The right the decider and the due time came from.",
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decider = models.ForeignKey(User, on_delete=models.PROTECT, related_name="decisions")
+    due_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    times_reopened = models.PositiveSmallIntegerField(default=0)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True) | Q(decided_at__gte=models.F("requested_at")),
+                name="decided_after_requested",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.question
+
+    def get_absolute_url(self) -> str:
+        return reverse("decisions:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.decided_at and self.requested_at and self.decided_at < self.requested_at:
+            raise ValidationError({"decided_at": "A decision can't be made before it was asked."})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.REOPENED)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_pending and self.due_at is not None and self.due_at < now
+
+    def days_overdue(self, now: datetime) -> int:
+        return (now - self.due_at).days if self.is_overdue(now) else 0
+
+    @property
+    def decided_late(self) -> bool:
+        return bool(self.decided_at and self.due_at and self.decided_at > self.due_at)
+
+
+class DecisionEvent(models.Model):
+    """The history of a decision: logged, decided, reopened, withdrawn."""
+
+    class Kind(models.TextChoices):
+        LOGGED = "logged", "Logged"
+        DECIDED = "decided", "Decided"
+        REOPENED = "reopened", "Reopened"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.by}"
+
+
+class Escalation(models.Model):
+    """A miss or a surprise at a seam, with its cause: what the Pareto view counts."""
+
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    class Cause(models.TextChoices):
+        MISSING_INPUTS = "missing_inputs", "Missing inputs"
+        SLA_BREACH = "sla_breach", "SLA breach"
+        UNCLEAR_DECISION_RIGHTS = "unclear_decision_rights", "Unclear decision rights"
+        DEPENDENCY_MISSED = "dependency_missed", "Dependency missed"
+        CONFLICTING_PRIORITIES = "conflicting_priorities", "Conflicting priorities"
+        OTHER = "other", "Other"
+
+    seam = models.ForeignKey(Seam, on_delete=models.PROTECT, related_name="escalations")
+    summary = models.CharField(max_length=300)
+    severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    cause = models.CharField(max_length=30, choices=Cause.choices)
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+    root_cause = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["raised_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | Q(resolved_at__gte=models.F("raised_at")),
+                name="resolved_after_raised",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class Constraint(models.Model):
+    """Something in the way that a leader can remove: a budget cap, a single reviewer."""
+
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="constraints")
+    seam = models.ForeignKey(
+        Seam, on_delete=models.PROTECT, null=True, blank=True, related_name="constraints"
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="constraints"
+    )
+    raised_at = models.DateField(default=timezone.localdate)
+    removed_at = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seam__isnull=False) | Q(team__isnull=False),
+                name="constraint_has_a_place",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    def clean(self) -> None:
+        if not self.seam_id and not self.team_id:
+            raise ValidationError({"seam": "Say where it bites: a seam or a team."})
+        if self.removed_at and self.raised_at and self.removed_at < self.raised_at:
+            raise ValidationError({"removed_at": "It can't be removed before it was raised."})
+
+    def age_days(self, today: date) -> int:
+        return ((self.removed_at or today) - self.raised_at).days
+
+
+class DependencyQuerySet(models.QuerySet):
+    def with_related(self) -> "DependencyQuerySet":
+        return self.select_related("consumer", "provider", "seam", "owner")
+
+
+class Dependency(models.Model):
+    """One team needs something from another by a date."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        COMMITTED = "committed", "Committed"
+        IN_PROGRESS = "in_progress", "In progress"
+        AT_RISK = "at_risk", "At risk"
+        DELIVERED = "delivered", "Delivered"
+        MISSED = "missed", "Missed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FLAG_WITHIN = timedelta(days=7)
+
+    title = models.CharField(max_length=200)
+    consumer = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        related_name="dependencies_needed",
+        help_text="The team that needs it.",
+    )
+    provider = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        related_name="dependencies_provided",
+        help_text="The team that provides it.",
+    )
+    seam = models.ForeignKey(
+        Seam, on_delete=models.PROTECT, null=True, blank=True, related_name="dependencies"
+    )
+    owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="dependencies")
+    needed_by = models.DateField()
+    committed_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    delivered_at = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DependencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["needed_by", "pk"]
+        verbose_name_plural = "dependencies"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if self.consumer_id and self.consumer_id == self.provider_id:
+            raise ValidationError({"provider": "A dependency is between two different teams."})
+
+    @property
+    def delivered_on_time(self) -> bool | None:
+        """Computed, never typed: delivered on or before the needed-by date."""
+        if self.status != self.Status.DELIVERED or not self.delivered_at:
+            return None
+        return self.delivered_at <= self.needed_by
+
+    def flag(self, today: date) -> str:
+        """Why the card needs attention, or "" when it doesn't."""
+        if self.status == self.Status.REQUESTED and self.needed_by - today <= self.FLAG_WITHIN:
+            days = (self.needed_by - today).days
+            if days < 0:
+                return f"Not committed, needed {-days} days ago"
+            return f"Not committed, needed in {days} days"
+        if (
+            self.committed_date
+            and self.committed_date > self.needed_by
+            and self.status in (self.Status.COMMITTED, self.Status.IN_PROGRESS, self.Status.AT_RISK)
+        ):
+            return (
+                f"Committed {(self.committed_date - self.needed_by).days} days after it is needed"
+            )
+        return ""
+
+
+class DependencyMove(models.Model):
+    """A card moved on the board: who, when, from and to."""
+
+    dependency = models.ForeignKey(Dependency, on_delete=models.CASCADE, related_name="moves")
+    from_status = models.CharField(max_length=12, choices=Dependency.Status.choices)
+    to_status = models.CharField(max_length=12, choices=Dependency.Status.choices)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class DigestSent(models.Model):
+    """One daily digest email per person and day: a rerun the same day sends nothing twice."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_a_day")]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user} on {self.day}"

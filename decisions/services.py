@@ -1,0 +1,161 @@
+"""Writes on the decision log and the dependency board, shared by pages, API and commands."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from contracts.models import Contract, DecisionRight
+from decisions.models import Decision, DecisionEvent, Dependency, DependencyMove
+from seams.models import Seam, User
+
+
+class DecisionRefused(Exception):
+    """A decide, reopen or withdraw that the decision's state doesn't allow; says why."""
+
+
+def find_decision_right(*, seam: Seam | None, decision_type: str) -> DecisionRight | None:
+    """The right that says who decides `decision_type` at `seam`.
+
+    A right at the seam itself wins over a contract-wide one; running contracts (active, then
+    pilot) win over drafts. Retired contracts don't count.
+    """
+    if seam is None:
+        return None
+    rights = (
+        DecisionRight.objects.filter(decision_type__iexact=decision_type.strip())
+        .filter(Q(seam=seam) | Q(seam__isnull=True, contract__covered__seam=seam))
+        .exclude(contract__status=Contract.Status.RETIRED)
+        .select_related("seam__calendar", "contract", "decider")
+        .distinct()
+    )
+    order = {Contract.Status.ACTIVE: 0, Contract.Status.PILOT: 1, Contract.Status.DRAFT: 2}
+    return min(
+        rights,
+        key=lambda r: (r.seam_id is None, order[Contract.Status(r.contract.status)]),
+        default=None,
+    )
+
+
+def due_time(right: DecisionRight | None, requested_at: datetime) -> datetime | None:
+    """When the decision is due: the decision SLA in business hours on the seam's calendar."""
+    if right is None:
+        return None
+    return right.calendar.add_business_hours(requested_at, right.decision_sla_hours)
+
+
+@transaction.atomic
+def log_decision(
+    *,
+    question: str,
+    decision_type: str,
+    seam: Seam | None,
+    requested_by: User,
+    decider: User | None = None,
+    contract: Contract | None = None,
+    requested_at: datetime | None = None,
+) -> Decision:
+    """Log a decision to make. The decision right names the decider and sets the due time;
+    without one, `decider` must be given and the decision has no due time."""
+    requested_at = requested_at or timezone.now()
+    right = find_decision_right(seam=seam, decision_type=decision_type)
+    if right is None and decider is None:
+        raise ValueError("No decision right covers this: name the decider.")
+    decision = Decision.objects.create(
+        question=question,
+        decision_type=right.decision_type if right else decision_type.strip(),
+        seam=seam,
+        contract=contract or (right.contract if right else None),
+        decision_right=right,
+        requested_by=requested_by,
+        requested_at=requested_at,
+        decider=right.decider if right else decider,
+        due_at=due_time(right, requested_at),
+    )
+    DecisionEvent.objects.create(decision=decision, kind="logged", by=requested_by, at=requested_at)
+    return decision
+
+
+def _locked(decision: Decision) -> Decision:
+    return Decision.objects.select_for_update().get(pk=decision.pk)
+
+
+@transaction.atomic
+def decide(
+    *, decision: Decision, by: User, outcome: str, rationale: str = "", at: datetime | None = None
+) -> Decision:
+    decision = _locked(decision)
+    at = at or timezone.now()
+    if not decision.is_pending:
+        raise DecisionRefused(
+            f"This decision is {decision.get_status_display().lower()}: reopen "
+            "it first to decide again."
+            if decision.status == "decided"
+            else "A withdrawn decision can't be decided."
+        )
+    if at < decision.requested_at:
+        raise DecisionRefused("A decision can't be made before it was asked.")
+    decision.status = Decision.Status.DECIDED
+    decision.decided_at, decision.outcome, decision.rationale = at, outcome, rationale
+    decision.save(update_fields=["status", "decided_at", "outcome", "rationale"])
+    DecisionEvent.objects.create(
+        decision=decision, kind="decided", by=by, at=at, note=f"{outcome}\n{rationale}".strip()
+    )
+    return decision
+
+
+@transaction.atomic
+def reopen(*, decision: Decision, by: User, reason: str, at: datetime | None = None) -> Decision:
+    """Re-litigate a decision: it counts, and the decision clock starts again."""
+    decision = _locked(decision)
+    at = at or timezone.now()
+    if decision.status != Decision.Status.DECIDED:
+        raise DecisionRefused("Only a decided decision can be reopened.")
+    previous = decision.outcome
+    decision.status = Decision.Status.REOPENED
+    decision.times_reopened += 1
+    decision.decided_at = None
+    decision.due_at = due_time(decision.decision_right, at)
+    decision.save(update_fields=["status", "times_reopened", "decided_at", "due_at"])
+    DecisionEvent.objects.create(
+        decision=decision, kind="reopened", by=by, at=at, note=f"{reason}\nWas: {previous}".strip()
+    )
+    return decision
+
+
+@transaction.atomic
+def withdraw(*, decision: Decision, by: User, reason: str, at: datetime | None = None) -> Decision:
+    decision = _locked(decision)
+    if not decision.is_pending:
+        raise DecisionRefused("Only an open or reopened decision can be withdrawn.")
+    decision.status = Decision.Status.WITHDRAWN
+    decision.save(update_fields=["status"])
+    DecisionEvent.objects.create(
+        decision=decision, kind="withdrawn", by=by, at=at or timezone.now(), note=reason
+    )
+    return decision
+
+
+@transaction.atomic
+def move_dependency(
+    *, dependency: Dependency, to_status: str, by: User, at: datetime | None = None
+) -> Dependency:
+    """Move a card on the board and record who moved it, when, from where to where."""
+    dependency = Dependency.objects.select_for_update().get(pk=dependency.pk)
+    if to_status not in Dependency.Status.values:
+        raise ValueError(f"“{to_status}” is not a dependency status.")
+    at = at or timezone.now()
+    from_status = dependency.status
+    if from_status == to_status:
+        return dependency
+    dependency.status = to_status
+    if to_status == Dependency.Status.DELIVERED:
+        dependency.delivered_at = dependency.delivered_at or timezone.localdate(at)
+    else:
+        dependency.delivered_at = None  # delivered-on-time is computed, never left stale
+    dependency.save(update_fields=["status", "delivered_at"])
+    DependencyMove.objects.create(
+        dependency=dependency, from_status=from_status, to_status=to_status, by=by, at=at
+    )
+    return dependency
