@@ -280,6 +280,13 @@ class Dependency(models.Model):
             return None
         return self.delivered_at <= self.needed_by
 
+    @property
+    def days_late(self) -> int:
+        """Days after the needed-by date it was delivered (0 when on time or not delivered)."""
+        if not self.delivered_at:
+            return 0
+        return max((self.delivered_at - self.needed_by).days, 0)
+
     def flag(self, today: date) -> str:
         """Why the card needs attention, or "" when it doesn't."""
         if self.status == self.Status.REQUESTED and self.needed_by - today <= self.FLAG_WITHIN:

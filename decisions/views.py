@@ -1,16 +1,460 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from contracts.models import Contract
+from decisions import pareto
+from decisions.forms import (
+    BoardFilterForm,
+    ConstraintForm,
+    DecideForm,
+    DecisionFilterForm,
+    DependencyForm,
+    EscalationForm,
+    MoveForm,
+    QuickDecisionForm,
+    ReasonForm,
+    ResolveForm,
+    known_decision_types,
+)
+from decisions.models import Constraint, Decision, Dependency, Escalation
+from decisions.services import (
+    DecisionRefused,
+    decide,
+    log_decision,
+    move_dependency,
+    reopen,
+    withdraw,
+)
+from seams import permissions
+
+PER_PAGE = 25
+
+
+def _seam_teams(seam) -> list[int]:
+    return [seam.from_team_id, seam.to_team_id] if seam else []
+
+
+def _require_log_rights(request: HttpRequest, team_ids) -> None:
+    if not permissions.can_log(request.user, team_ids):
+        raise PermissionDenied(
+            "Leaders and ops log anywhere; team owners log for their own teams' seams."
+        )
+
+
+# --- Decision log -------------------------------------------------------------------------------
+
+
+def _decision_log_context(
+    request: HttpRequest, form: QuickDecisionForm | None = None, just_logged=None
+):
+    now = timezone.now()
+    filters = DecisionFilterForm(request.GET or None)
+    decisions = Decision.objects.with_related()
+    if filters.is_valid():
+        decisions = filters.apply(decisions, now)
+    page = Paginator(decisions.overdue_first(now), PER_PAGE).get_page(request.GET.get("page"))
+    counts = Decision.objects.aggregate(
+        all=Count("pk"),
+        pending=Count("pk", filter=Q(status__in=["open", "reopened"])),
+        overdue=Count("pk", filter=Q(status__in=["open", "reopened"], due_at__lt=now)),
+        reopened=Count("pk", filter=Q(status="reopened")),
+        decided=Count("pk", filter=Q(status="decided")),
+        withdrawn=Count("pk", filter=Q(status="withdrawn")),
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "form": form or QuickDecisionForm(),
+        "filters": filters,
+        "page": page,
+        "now": now,
+        "counts": counts,
+        "status": request.GET.get("status", ""),
+        "query_string": params.urlencode(),
+        "can_log": permissions.can_log(request.user),
+        "decision_types": known_decision_types(),
+        "just_logged": just_logged,
+    }
 
 
 @login_required
 @require_GET
 def decision_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "decisions/decision_list.html")
+    context = _decision_log_context(request)
+    template = (
+        "decisions/decision_list.html#decision-table"
+        if request.htmx
+        else "decisions/decision_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def decision_log(request: HttpRequest) -> HttpResponse:
+    """Quick-add: with htmx the log comes back in place with the new row marked."""
+    form = QuickDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        seam, contract = data.get("seam"), data.get("contract")
+        team_ids = _seam_teams(seam) or list(
+            contract.seams.values_list("from_team_id", flat=True)
+        ) + list(contract.seams.values_list("to_team_id", flat=True))
+        _require_log_rights(request, team_ids)
+        decision = log_decision(
+            question=data["question"],
+            decision_type=data["decision_type"],
+            seam=seam,
+            contract=contract,
+            requested_by=request.user,
+            decider=data.get("decider"),
+        )
+        if request.htmx:
+            response = render(
+                request,
+                "decisions/decision_list.html#decision-log",
+                _decision_log_context(request, just_logged=decision),
+            )
+            return trigger_client_event(response, "decisionLogged", {"id": decision.pk})
+        due = (
+            f"due {timezone.localtime(decision.due_at):%a %-d %b %H:%M}"
+            if decision.due_at
+            else "no decision SLA"
+        )
+        messages.success(request, f"Logged. {decision.decider} decides, {due}.")
+        return redirect("decisions:list")
+    _require_log_rights(request, _seam_teams(form.cleaned_data.get("seam")))
+    context = _decision_log_context(request, form=form)
+    template = (
+        "decisions/decision_list.html#decision-log"
+        if request.htmx
+        else "decisions/decision_list.html"
+    )
+    return render(request, template, context, status=400)
+
+
+def _decision_context(request: HttpRequest, decision: Decision, **forms) -> dict:
+    now = timezone.now()
+    return {
+        "decision": decision,
+        "events": decision.events.select_related("by"),
+        "now": now,
+        "can_decide": decision.is_pending and _can_decide(request, decision),
+        "can_reopen": decision.status == "decided"
+        and permissions.can_log(request.user, _seam_teams(decision.seam)),
+        "can_withdraw": decision.is_pending and _can_withdraw(request, decision),
+        "decide_form": forms.get("decide_form") or DecideForm(),
+        "reopen_form": forms.get("reopen_form") or ReasonForm(prefix="reopen"),
+        "withdraw_form": forms.get("withdraw_form") or ReasonForm(prefix="withdraw"),
+    }
+
+
+def _can_decide(request: HttpRequest, decision: Decision) -> bool:
+    return request.user == decision.decider or permissions.is_leader(request.user)
+
+
+def _can_withdraw(request: HttpRequest, decision: Decision) -> bool:
+    return request.user == decision.requested_by or permissions.can_import_handoffs(request.user)
+
+
+def _get_decision(pk: int) -> Decision:
+    return get_object_or_404(Decision.objects.with_related(), pk=pk)
 
 
 @login_required
 @require_GET
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _get_decision(pk)
+    return render(request, "decisions/decision_detail.html", _decision_context(request, decision))
+
+
+def _decision_action(request: HttpRequest, pk: int, *, allowed, form_class, form_key, prefix, act):
+    decision = _get_decision(pk)
+    if not allowed(request, decision):
+        raise PermissionDenied("Your role doesn't let you do that to this decision.")
+    form = form_class(request.POST, prefix=prefix) if prefix else form_class(request.POST)
+    if not form.is_valid():
+        context = _decision_context(request, decision, **{form_key: form})
+        return render(request, "decisions/decision_detail.html", context, status=400)
+    try:
+        act(decision, form.cleaned_data)
+    except DecisionRefused as refused:
+        messages.error(request, f"Not changed: {refused}")
+    return redirect(decision)
+
+
+@login_required
+@require_POST
+def decision_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision_action(
+        request,
+        pk,
+        allowed=_can_decide,
+        form_class=DecideForm,
+        form_key="decide_form",
+        prefix=None,
+        act=lambda d, data: decide(
+            decision=d, by=request.user, outcome=data["outcome"], rationale=data["rationale"]
+        ),
+    )
+
+
+@login_required
+@require_POST
+def decision_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision_action(
+        request,
+        pk,
+        allowed=lambda r, d: permissions.can_log(r.user, _seam_teams(d.seam)),
+        form_class=ReasonForm,
+        form_key="reopen_form",
+        prefix="reopen",
+        act=lambda d, data: reopen(decision=d, by=request.user, reason=data["reason"]),
+    )
+
+
+@login_required
+@require_POST
+def decision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision_action(
+        request,
+        pk,
+        allowed=_can_withdraw,
+        form_class=ReasonForm,
+        form_key="withdraw_form",
+        prefix="withdraw",
+        act=lambda d, data: withdraw(decision=d, by=request.user, reason=data["reason"]),
+    )
+
+
+# --- Escalations and their Pareto ---------------------------------------------------------------
+
+
+def _period(request: HttpRequest):
+    today = timezone.localdate()
+    start = parse_date(request.GET.get("from", "") or "") or today.replace(
+        day=1
+    ) - timezone.timedelta(days=365)
+    end = parse_date(request.GET.get("to", "") or "") or today
+    if start > end:
+        start, end = end, start
+    return start, end
+
+
+def escalation_pareto(start, end) -> dict:
+    """Escalations raised in [start, end], counted by seam and by cause, as Pareto charts."""
+    raised = Escalation.objects.filter(raised_at__date__gte=start, raised_at__date__lte=end)
+    by_seam = raised.values("seam__name", "seam__slug").annotate(n=Count("pk")).order_by()
+    by_cause = raised.values("cause").annotate(n=Count("pk")).order_by()
+    causes = dict(Escalation.Cause.choices)
+    seam_bars = pareto.pareto((row["seam__name"], row["n"]) for row in by_seam)
+    cause_bars = pareto.pareto((causes[row["cause"]], row["n"]) for row in by_cause)
+    return {
+        "seam_chart": pareto.pareto_chart(seam_bars, title="Escalations by seam"),
+        "cause_chart": pareto.pareto_chart(cause_bars, title="Escalations by cause"),
+        "total": sum(bar.count for bar in seam_bars),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    form = EscalationForm(request.POST or None)
+    if request.method == "POST":
+        seam = form.cleaned_data.get("seam") if form.is_valid() else None
+        _require_log_rights(request, _seam_teams(seam) or [0])
+        if form.is_valid():
+            escalation = form.save(commit=False)
+            escalation.raised_by = request.user
+            escalation.save()
+            messages.success(request, f"Escalation logged on {escalation.seam.name}.")
+            return redirect("decisions:escalations")
+    start, end = _period(request)
+    escalations = Escalation.objects.select_related("seam__from_team", "seam__to_team", "raised_by")
+    page = Paginator(escalations, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "start": start,
+        "end": end,
+        "can_log": permissions.can_log(request.user),
+        "resolve_form": ResolveForm(),
+        **escalation_pareto(start, end),
+    }
+    return render(
+        request, "decisions/escalation_list.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = get_object_or_404(Escalation.objects.select_related("seam"), pk=pk)
+    _require_log_rights(request, _seam_teams(escalation.seam))
+    form = ResolveForm(request.POST)
+    if form.is_valid() and escalation.resolved_at is None:
+        escalation.resolved_at = timezone.now()
+        escalation.resolution = form.cleaned_data["resolution"]
+        escalation.root_cause = form.cleaned_data["root_cause"]
+        escalation.save(update_fields=["resolved_at", "resolution", "root_cause"])
+        messages.success(request, "Escalation resolved.")
+    else:
+        messages.error(request, "Not resolved: give the resolution and the root cause.")
+    return redirect("decisions:escalations")
+
+
+# --- Constraints --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def constraint_list(request: HttpRequest) -> HttpResponse:
+    form = ConstraintForm(request.POST or None)
+    if request.method == "POST":
+        data = form.cleaned_data if form.is_valid() else {}
+        place = _seam_teams(data.get("seam")) + ([data["team"].pk] if data.get("team") else [])
+        _require_log_rights(request, place or [0])
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Constraint recorded.")
+            return redirect("decisions:constraints")
+    constraints = Constraint.objects.select_related("owner", "seam", "team")
+    context = {
+        "form": form,
+        "open": constraints.filter(removed_at__isnull=True),
+        "removed": constraints.filter(removed_at__isnull=False).order_by("-removed_at")[:20],
+        "today": timezone.localdate(),
+        "can_log": permissions.can_log(request.user),
+    }
+    return render(
+        request, "decisions/constraint_list.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def constraint_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    constraint = get_object_or_404(Constraint.objects.select_related("seam"), pk=pk)
+    _require_log_rights(
+        request, _seam_teams(constraint.seam) + ([constraint.team_id] if constraint.team_id else [])
+    )
+    if constraint.removed_at is None:
+        constraint.removed_at = timezone.localdate()
+        constraint.save(update_fields=["removed_at"])
+        messages.success(request, "Constraint removed.")
+    return redirect("decisions:constraints")
+
+
+# --- Dependency board ---------------------------------------------------------------------------
+
+
+def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> dict:
+    today = timezone.localdate()
+    filters = BoardFilterForm(request.GET or None)
+    dependencies = Dependency.objects.with_related()
+    if filters.is_valid():
+        if filters.cleaned_data.get("team"):
+            team = filters.cleaned_data["team"]
+            dependencies = dependencies.filter(Q(consumer=team) | Q(provider=team))
+        if filters.cleaned_data.get("seam"):
+            dependencies = dependencies.filter(seam=filters.cleaned_data["seam"])
+    cards = list(dependencies)
+    columns = [
+        {
+            "status": status,
+            "label": label,
+            "cards": [(d, d.flag(today)) for d in cards if d.status == status],
+        }
+        for status, label in Dependency.Status.choices
+    ]
+    return {
+        "columns": columns,
+        "filters": filters,
+        "form": form or DependencyForm(),
+        "statuses": Dependency.Status.choices,
+        "today": today,
+        "flagged": sum(1 for d in cards if d.flag(today)),
+        "can_log": permissions.can_log(request.user),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def dependency_board(request: HttpRequest) -> HttpResponse:
-    return render(request, "decisions/dependency_board.html")
+    form = DependencyForm(request.POST or None)
+    if request.method == "POST":
+        data = form.cleaned_data if form.is_valid() else {}
+        _require_log_rights(
+            request, [t.pk for t in (data.get("consumer"), data.get("provider")) if t] or [0]
+        )
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Dependency added.")
+            return redirect("decisions:dependencies")
+    template = (
+        "decisions/dependency_board.html#board"
+        if request.htmx and request.method == "GET"
+        else "decisions/dependency_board.html"
+    )
+    return render(
+        request, template, _board_context(request, form), status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def dependency_move(request: HttpRequest, pk: int) -> HttpResponse:
+    dependency = get_object_or_404(Dependency, pk=pk)
+    _require_log_rights(request, [dependency.consumer_id, dependency.provider_id])
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a column to move the card to.")
+        return redirect("decisions:dependencies")
+    move_dependency(dependency=dependency, to_status=form.cleaned_data["status"], by=request.user)
+    if request.htmx:
+        response = render(request, "decisions/dependency_board.html#board", _board_context(request))
+        return trigger_client_event(response, "dependencyMoved", {"id": dependency.pk})
+    messages.success(request, f"Moved “{dependency.title}”.")
+    return redirect("decisions:dependencies")
+
+
+# --- The decision-cadence agenda ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def agenda(request: HttpRequest) -> HttpResponse:
+    """Exactly two lists: decisions to make (overdue first) and constraints to remove."""
+    now = timezone.now()
+    contract = None
+    decisions = Decision.objects.with_related().pending()
+    constraints = Constraint.objects.filter(removed_at__isnull=True).select_related(
+        "owner", "seam", "team"
+    )
+    slug = request.GET.get("contract")
+    if slug:
+        contract = get_object_or_404(Contract, slug=slug)
+        seams = contract.seams.all()
+        decisions = decisions.filter(Q(contract=contract) | Q(seam__in=seams))
+        teams = set(seams.values_list("from_team", flat=True)) | set(
+            seams.values_list("to_team", flat=True)
+        )
+        constraints = constraints.filter(Q(seam__in=seams) | Q(team__in=teams))
+    context = {
+        "contract": contract,
+        "contracts": Contract.objects.exclude(status=Contract.Status.RETIRED),
+        "decisions": decisions.overdue_first(now),
+        "constraints": constraints,
+        "now": now,
+        "today": timezone.localdate(),
+    }
+    return render(request, "decisions/agenda.html", context)

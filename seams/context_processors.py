@@ -21,7 +21,21 @@ NAVIGATION = [
         ),
     ),
     ("Contracts", "contracts:list", ("contracts:",)),
-    ("Decisions", "decisions:list", ("decisions:list",)),
+    (
+        "Decisions",
+        "decisions:list",
+        (
+            "decisions:list",
+            "decisions:log",
+            "decisions:detail",
+            "decisions:decide",
+            "decisions:reopen",
+            "decisions:withdraw",
+            "decisions:agenda",
+            "decisions:escalation",
+            "decisions:constraint",
+        ),
+    ),
     ("Dependencies", "decisions:dependencies", ("decisions:dependencies",)),
     ("Handoffs", "seams:handoffs", ("seams:handoffs",)),
 ]

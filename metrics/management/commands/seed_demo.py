@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from contracts import demo as contracts_demo
+from decisions import demo as decisions_demo
 from seams import demo as seams_demo
 from seams.models import Team, User
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 org = seams_demo.seed()
                 contracts_demo.seed(org)
+                decisions_demo.seed(org)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo organisation ready: {len(org.teams)} teams, {len(org.people)} people, "
