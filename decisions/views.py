@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -37,6 +39,7 @@ from decisions.services import (
 from seams import permissions
 
 PER_PAGE = 25
+DONE_SHOWN_FOR = timedelta(days=30)
 
 
 def _seam_teams(seam) -> list[int]:
@@ -367,11 +370,21 @@ def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> 
             dependencies = dependencies.filter(Q(consumer=team) | Q(provider=team))
         if filters.cleaned_data.get("seam"):
             dependencies = dependencies.filter(seam=filters.cleaned_data["seam"])
-    cards = list(dependencies)
+    # Finished cards stay on the board for a month; older ones are counted, not shown.
+    done = [Dependency.Status.DELIVERED, Dependency.Status.MISSED, Dependency.Status.CANCELLED]
+    recent = today - DONE_SHOWN_FOR
+    older = dict(
+        dependencies.filter(status__in=done, needed_by__lt=recent)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    cards = list(dependencies.exclude(status__in=done, needed_by__lt=recent))
     columns = [
         {
             "status": status,
             "label": label,
+            "older": older.get(status, 0),
             "cards": [(d, d.flag(today)) for d in cards if d.status == status],
         }
         for status, label in Dependency.Status.choices
