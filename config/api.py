@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from contracts.api import ContractViewSet, InitiativeViewSet
+from decisions.api import ConstraintViewSet, DecisionViewSet, DependencyViewSet, EscalationViewSet
 from seams.api import CalendarViewSet, SeamViewSet, SpecViewSet, TeamViewSet
 
 router = DefaultRouter()
@@ -12,3 +13,7 @@ router.register("seams", SeamViewSet, basename="seam")
 router.register("specs", SpecViewSet, basename="spec")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register("decisions", DecisionViewSet, basename="decision")
+router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("constraints", ConstraintViewSet, basename="constraint")
+router.register("dependencies", DependencyViewSet, basename="dependency")

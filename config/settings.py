@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "RevisionStatusEnum": "contracts.models.ContractRevision.Status",
         "AssumptionStatusEnum": "contracts.models.Assumption.Status",
+        "DecisionStatusEnum": "decisions.models.Decision.Status",
+        "DependencyStatusEnum": "decisions.models.Dependency.Status",
     },
 }
 

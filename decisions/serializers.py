@@ -1,0 +1,210 @@
+from django.utils import timezone
+from rest_framework import serializers
+
+from contracts.models import Contract
+from contracts.serializers import run_clean
+from decisions.models import (
+    Constraint,
+    Decision,
+    DecisionEvent,
+    Dependency,
+    DependencyMove,
+    Escalation,
+)
+from decisions.services import find_decision_right
+from seams.models import Seam, Team, User
+
+ACTIVE = User.objects.filter(is_active=True)
+
+
+def person(**kwargs) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="username", queryset=ACTIVE, **kwargs)
+
+
+def seam_field(**kwargs) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="slug", queryset=Seam.objects.all(), **kwargs)
+
+
+class DecisionEventSerializer(serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = DecisionEvent
+        fields = ["kind", "by", "at", "note"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    """Writes log a decision: the decider and due time come from the decision right."""
+
+    seam = seam_field(required=False, allow_null=True)
+    contract = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Contract.objects.all(), required=False, allow_null=True
+    )
+    decider = person(required=False, help_text="Only when no decision right covers the type.")
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    events = DecisionEventSerializer(many=True, read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "question",
+            "decision_type",
+            "seam",
+            "contract",
+            "requested_by",
+            "requested_at",
+            "decider",
+            "due_at",
+            "decided_at",
+            "outcome",
+            "rationale",
+            "status",
+            "times_reopened",
+            "overdue",
+            "events",
+        ]
+        read_only_fields = [
+            "requested_at",
+            "due_at",
+            "decided_at",
+            "outcome",
+            "rationale",
+            "status",
+            "times_reopened",
+        ]
+
+    def get_overdue(self, decision: Decision) -> bool:
+        return decision.is_overdue(timezone.now())
+
+    def validate(self, attrs: dict) -> dict:
+        seam, contract = attrs.get("seam"), attrs.get("contract")
+        if not seam and not contract:
+            raise serializers.ValidationError(
+                {"seam": "Tag the decision to a seam (or a contract)."}
+            )
+        right = find_decision_right(seam=seam, decision_type=attrs.get("decision_type", ""))
+        if right is None and not attrs.get("decider"):
+            raise serializers.ValidationError(
+                {"decider": "No decision right covers this type at this seam: name the decider."}
+            )
+        return attrs
+
+
+class DecideSerializer(serializers.Serializer):
+    outcome = serializers.CharField(max_length=2000)
+    rationale = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    decided_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    seam = seam_field()
+    raised_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "seam",
+            "summary",
+            "severity",
+            "cause",
+            "raised_by",
+            "raised_at",
+            "resolved_at",
+            "resolution",
+            "root_cause",
+        ]
+        read_only_fields = ["raised_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        raised = attrs.get("raised_at", getattr(self.instance, "raised_at", None) or timezone.now())
+        resolved = attrs.get("resolved_at")
+        if resolved and resolved < raised:
+            raise serializers.ValidationError(
+                {"resolved_at": "It can't be resolved before it was raised."}
+            )
+        if resolved and resolved > timezone.now():
+            raise serializers.ValidationError({"resolved_at": "That is in the future."})
+        return attrs
+
+
+class ConstraintSerializer(serializers.ModelSerializer):
+    owner = person()
+    seam = seam_field(required=False, allow_null=True)
+    team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Constraint
+        fields = ["id", "description", "owner", "seam", "team", "raised_at", "removed_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        candidate = Constraint(
+            **{
+                name: attrs.get(name, getattr(self.instance, name, None))
+                for name in ("seam", "team", "raised_at", "removed_at")
+            }
+        )
+        if candidate.raised_at is None:
+            candidate.raised_at = timezone.localdate()
+        run_clean(candidate)
+        if candidate.raised_at > timezone.localdate():
+            raise serializers.ValidationError(
+                {"raised_at": "A constraint is raised today or earlier."}
+            )
+        return attrs
+
+
+class DependencyMoveSerializer(serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = DependencyMove
+        fields = ["from_status", "to_status", "by", "at"]
+
+
+class DependencySerializer(serializers.ModelSerializer):
+    provider = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    consumer = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    seam = seam_field(required=False, allow_null=True)
+    owner = person()
+    delivered_on_time = serializers.BooleanField(read_only=True, allow_null=True)
+    moves = DependencyMoveSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Dependency
+        fields = [
+            "id",
+            "title",
+            "provider",
+            "consumer",
+            "seam",
+            "owner",
+            "needed_by",
+            "committed_date",
+            "status",
+            "delivered_at",
+            "delivered_on_time",
+            "moves",
+        ]
+        read_only_fields = ["status", "delivered_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        provider = attrs.get("provider", getattr(self.instance, "provider", None))
+        consumer = attrs.get("consumer", getattr(self.instance, "consumer", None))
+        if provider and provider == consumer:
+            raise serializers.ValidationError(
+                {"provider": "A dependency is between two different teams."}
+            )
+        return attrs
+
+
+class MoveSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Dependency.Status.choices)
