@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.check_data_quality",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every weekday at 07:00, before the working day: overdue decisions and risky dependencies.
+    "send-daily-digests": {
+        "task": "decisions.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------

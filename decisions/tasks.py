@@ -1,0 +1,16 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from decisions.digest import send_daily_digests
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def send_digests() -> int:
+    """Daily (see CELERY_BEAT_SCHEDULE); safe to run twice: a person gets one digest a day."""
+    return send_daily_digests()
