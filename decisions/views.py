@@ -290,7 +290,11 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "can_log": permissions.can_log(request.user),
-        "resolve_form": ResolveForm(),
+        # One resolve form per open escalation, each with its own element ids.
+        "rows": [
+            (e, None if e.resolved_at else ResolveForm(auto_id=f"id_resolve{e.pk}_%s"))
+            for e in page.object_list
+        ],
         **escalation_pareto(start, end),
     }
     return render(
@@ -331,9 +335,12 @@ def constraint_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Constraint recorded.")
             return redirect("decisions:constraints")
     constraints = Constraint.objects.select_related("owner", "seam", "team")
+    open_constraints = constraints.filter(removed_at__isnull=True)
+    page = Paginator(open_constraints, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
-        "open": constraints.filter(removed_at__isnull=True),
+        "page": page,
+        "open": page.object_list,
         "removed": constraints.filter(removed_at__isnull=False).order_by("-removed_at")[:20],
         "today": timezone.localdate(),
         "can_log": permissions.can_log(request.user),

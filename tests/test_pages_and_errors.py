@@ -97,3 +97,8 @@ def test_it_generates_an_openapi_schema_without_warnings(tmp_path):
     schema = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
     assert "/api/v1/teams/{slug}/" in schema.read_text()
+
+
+def test_the_log_menu_is_on_every_page_for_those_who_log(ops_client, viewer_client):
+    assert 'href="/decisions/#id_question">A decision' in ops_client.get("/seams/").content.decode()
+    assert "A decision</a>" not in viewer_client.get("/seams/").content.decode()
