@@ -16,6 +16,10 @@ PAGES = [
     "/contracts/",
     "/contracts/enterprise-launch-fy26/",
     "/initiatives/eu-enterprise-launch/",
+    "/decisions/",
+    "/escalations/",
+    "/dependencies/",
+    "/decisions/agenda/",
 ]
 
 

@@ -140,3 +140,31 @@ def test_demo_targets_point_the_way_their_metric_improves():
     assert set(
         MetricTarget.objects.exclude(metric="throughput").values_list("direction", flat=True)
     ) == {"lower"}
+
+
+def test_it_fills_a_year_of_decisions_and_escalations_skewed_to_a_few_seams():
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from decisions.models import Constraint, Decision, Dependency, Escalation
+
+    seed()
+    now = timezone.now()
+    requested = Decision.objects.order_by("requested_at").values_list("requested_at", flat=True)
+    assert (now - requested.first()).days > 200
+    assert Decision.objects.overdue(now).exists()
+    assert Decision.objects.filter(status="reopened").exists()
+    counts = list(
+        Escalation.objects.values("seam__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("n", flat=True)
+    )
+    assert sum(counts[:3]) / sum(counts) >= 0.6  # the top three seams explain most of the pain
+    assert Constraint.objects.filter(removed_at__isnull=True).count() >= 3
+    assert set(Dependency.objects.values_list("status", flat=True)) >= {
+        "requested",
+        "at_risk",
+        "delivered",
+        "missed",
+    }
