@@ -39,18 +39,6 @@ class Refused(APIException):
     default_code = "refused"
 
 
-def _teams(*objects) -> list[int]:
-    ids = []
-    for obj in objects:
-        if obj is None:
-            continue
-        if hasattr(obj, "from_team_id"):
-            ids += [obj.from_team_id, obj.to_team_id]
-        else:
-            ids.append(obj.pk)
-    return ids
-
-
 def require_log(user, team_ids) -> None:
     if not permissions.can_log(user, team_ids or [0]):
         raise PermissionDenied(
@@ -82,7 +70,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         seam, contract = data.get("seam"), data.get("contract")
         seams = [seam] if seam else list(contract.seams.all())
-        require_log(self.request.user, _teams(*seams))
+        require_log(self.request.user, permissions.teams_of(*seams))
         serializer.instance = log_decision(
             question=data["question"],
             decision_type=data["decision_type"],
@@ -127,7 +115,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         return self._act(
             request,
-            lambda d: permissions.can_log(request.user, _teams(d.seam)),
+            lambda d: permissions.can_log(request.user, permissions.teams_of(d.seam)),
             lambda d: reopen(decision=d, by=request.user, reason=body.validated_data["reason"]),
         )
 
@@ -158,14 +146,14 @@ class EscalationViewSet(
         return Escalation.objects.select_related("seam", "raised_by")
 
     def perform_create(self, serializer) -> None:
-        require_log(self.request.user, _teams(serializer.validated_data["seam"]))
+        require_log(self.request.user, permissions.teams_of(serializer.validated_data["seam"]))
         serializer.save(raised_by=self.request.user)
 
     def perform_update(self, serializer) -> None:
-        require_log(self.request.user, _teams(serializer.instance.seam))
+        require_log(self.request.user, permissions.teams_of(serializer.instance.seam))
         seam = serializer.validated_data.get("seam")
         if seam:
-            require_log(self.request.user, _teams(seam))
+            require_log(self.request.user, permissions.teams_of(seam))
         serializer.save()
 
 
@@ -181,7 +169,7 @@ class ConstraintViewSet(
         return Constraint.objects.select_related("owner", "seam", "team")
 
     def _check(self, seam, team) -> None:
-        require_log(self.request.user, _teams(seam, team))
+        require_log(self.request.user, permissions.teams_of(seam, team))
 
     def perform_create(self, serializer) -> None:
         data = serializer.validated_data
@@ -214,12 +202,13 @@ class DependencyViewSet(
 
     def perform_create(self, serializer) -> None:
         data = serializer.validated_data
-        require_log(self.request.user, _teams(data["provider"], data["consumer"]))
+        require_log(self.request.user, permissions.teams_of(data["provider"], data["consumer"]))
         serializer.save()
 
     def perform_update(self, serializer) -> None:
         require_log(
-            self.request.user, _teams(serializer.instance.provider, serializer.instance.consumer)
+            self.request.user,
+            permissions.teams_of(serializer.instance.provider, serializer.instance.consumer),
         )
         serializer.save()
 
@@ -227,7 +216,7 @@ class DependencyViewSet(
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None) -> Response:
         dependency = self.get_object()
-        require_log(request.user, _teams(dependency.provider, dependency.consumer))
+        require_log(request.user, permissions.teams_of(dependency.provider, dependency.consumer))
         body = MoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         move_dependency(

@@ -42,10 +42,6 @@ PER_PAGE = 25
 DONE_SHOWN_FOR = timedelta(days=30)
 
 
-def _seam_teams(seam) -> list[int]:
-    return [seam.from_team_id, seam.to_team_id] if seam else []
-
-
 def _require_log_rights(request: HttpRequest, team_ids) -> None:
     if not permissions.can_log(request.user, team_ids):
         raise PermissionDenied(
@@ -109,10 +105,8 @@ def decision_log(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         seam, contract = data.get("seam"), data.get("contract")
-        team_ids = _seam_teams(seam) or list(
-            contract.seams.values_list("from_team_id", flat=True)
-        ) + list(contract.seams.values_list("to_team_id", flat=True))
-        _require_log_rights(request, team_ids)
+        seams = [seam] if seam else list(contract.seams.all())
+        _require_log_rights(request, permissions.teams_of(*seams))
         decision = log_decision(
             question=data["question"],
             decision_type=data["decision_type"],
@@ -135,7 +129,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Logged. {decision.decider} decides, {due}.")
         return redirect("decisions:list")
-    _require_log_rights(request, _seam_teams(form.cleaned_data.get("seam")))
+    _require_log_rights(request, permissions.teams_of(form.cleaned_data.get("seam")))
     context = _decision_log_context(request, form=form)
     template = (
         "decisions/decision_list.html#decision-log"
@@ -153,7 +147,7 @@ def _decision_context(request: HttpRequest, decision: Decision, **forms) -> dict
         "now": now,
         "can_decide": decision.is_pending and _can_decide(request, decision),
         "can_reopen": decision.status == "decided"
-        and permissions.can_log(request.user, _seam_teams(decision.seam)),
+        and permissions.can_log(request.user, permissions.teams_of(decision.seam)),
         "can_withdraw": decision.is_pending and _can_withdraw(request, decision),
         "decide_form": forms.get("decide_form") or DecideForm(),
         "reopen_form": forms.get("reopen_form") or ReasonForm(prefix="reopen"),
@@ -217,7 +211,7 @@ def decision_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _decision_action(
         request,
         pk,
-        allowed=lambda r, d: permissions.can_log(r.user, _seam_teams(d.seam)),
+        allowed=lambda r, d: permissions.can_log(r.user, permissions.teams_of(d.seam)),
         form_class=ReasonForm,
         form_key="reopen_form",
         prefix="reopen",
@@ -274,7 +268,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     form = EscalationForm(request.POST or None)
     if request.method == "POST":
         seam = form.cleaned_data.get("seam") if form.is_valid() else None
-        _require_log_rights(request, _seam_teams(seam) or [0])
+        _require_log_rights(request, permissions.teams_of(seam) or [0])
         if form.is_valid():
             escalation = form.save(commit=False)
             escalation.raised_by = request.user
@@ -306,7 +300,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = get_object_or_404(Escalation.objects.select_related("seam"), pk=pk)
-    _require_log_rights(request, _seam_teams(escalation.seam))
+    _require_log_rights(request, permissions.teams_of(escalation.seam))
     form = ResolveForm(request.POST)
     if form.is_valid() and escalation.resolved_at is None:
         escalation.resolved_at = timezone.now()
@@ -328,7 +322,7 @@ def constraint_list(request: HttpRequest) -> HttpResponse:
     form = ConstraintForm(request.POST or None)
     if request.method == "POST":
         data = form.cleaned_data if form.is_valid() else {}
-        place = _seam_teams(data.get("seam")) + ([data["team"].pk] if data.get("team") else [])
+        place = permissions.teams_of(data.get("seam"), data.get("team"))
         _require_log_rights(request, place or [0])
         if form.is_valid():
             form.save()
@@ -354,9 +348,7 @@ def constraint_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def constraint_remove(request: HttpRequest, pk: int) -> HttpResponse:
     constraint = get_object_or_404(Constraint.objects.select_related("seam"), pk=pk)
-    _require_log_rights(
-        request, _seam_teams(constraint.seam) + ([constraint.team_id] if constraint.team_id else [])
-    )
+    _require_log_rights(request, permissions.teams_of(constraint.seam, constraint.team))
     if constraint.removed_at is None:
         constraint.removed_at = timezone.localdate()
         constraint.save(update_fields=["removed_at"])

@@ -150,3 +150,16 @@ def role_summary(user) -> str:
             "and handoffs for them."
         )
     return " ".join(sentences) or "You read everything in the organisation and change nothing."
+
+
+def teams_of(*places) -> list[int]:
+    """The team ids involved in seams (both sides) and teams: what `can_log` checks against."""
+    ids: list[int] = []
+    for place in places:
+        if place is None:
+            continue
+        if hasattr(place, "from_team_id"):
+            ids += [place.from_team_id, place.to_team_id]
+        else:
+            ids.append(place.pk)
+    return ids
