@@ -282,3 +282,55 @@ class CompareForm(forms.Form):
             if data.get(name) and data[name] > self.latest:
                 self.add_error(name, f"The latest version is {self.latest}.")
         return data
+
+
+# --- Handoffs -------------------------------------------------------------------------------
+
+
+class HandoffFilterForm(forms.Form):
+    STATES = [
+        ("", "Any state"),
+        ("submitted", "Waiting to start"),
+        ("started", "In progress"),
+        ("completed", "Completed"),
+    ]
+
+    q = forms.CharField(required=False, max_length=100, label="Search")
+    seam = forms.ModelChoiceField(
+        queryset=Seam.objects.all(), to_field_name="slug", required=False, empty_label="All seams"
+    )
+    state = forms.ChoiceField(choices=STATES, required=False)
+    breached = forms.BooleanField(required=False, label="Breached only")
+    approval_type = forms.CharField(required=False, max_length=80, label="Approval type")
+
+    def apply(self, handoffs, now):
+        data = self.cleaned_data
+        if data.get("seam"):
+            handoffs = handoffs.filter(seam=data["seam"])
+        state = data.get("state")
+        if state == "submitted":
+            handoffs = handoffs.filter(started_at__isnull=True)
+        elif state == "started":
+            handoffs = handoffs.filter(started_at__isnull=False, completed_at__isnull=True)
+        elif state == "completed":
+            handoffs = handoffs.filter(completed_at__isnull=False)
+        if data.get("breached"):
+            handoffs = handoffs.breached(now)
+        if data.get("approval_type"):
+            handoffs = handoffs.filter(approval_type__iexact=data["approval_type"])
+        return handoffs.search(data.get("q") or "")
+
+
+class HandoffSubmitForm(forms.Form):
+    seam = forms.ModelChoiceField(queryset=Seam.objects.exclude(status=Seam.Status.RETIRED))
+    title = forms.CharField(max_length=300)
+    approval_type = forms.CharField(max_length=80, required=False)
+
+
+class HandoffReturnForm(forms.Form):
+    reason = forms.CharField(max_length=500)
+    missing_item = forms.ChoiceField(required=False, label="Missing from the definition of ready")
+
+    def __init__(self, *args, checklist: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["missing_item"].choices = [("", "None of them"), *[(i, i) for i in checklist]]

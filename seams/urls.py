@@ -36,4 +36,10 @@ urlpatterns = [
     path("calendars/new/", views.calendar_create, name="calendar-create"),
     path("calendars/<slug:slug>/", views.calendar_detail, name="calendar-detail"),
     path("handoffs/", views.handoff_list, name="handoffs"),
+    path("handoffs/submit/", views.handoff_submit, name="handoff-submit"),
+    path(
+        "handoffs/<int:pk>/<str:move>/",
+        views.handoff_move,
+        name="handoff-move",
+    ),
 ]

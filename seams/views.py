@@ -19,13 +19,23 @@ from seams.forms import (
     SPEC_SECTIONS,
     CalendarForm,
     CompareForm,
+    HandoffFilterForm,
+    HandoffReturnForm,
+    HandoffSubmitForm,
     MembershipFormSet,
     SeamFilterForm,
     SeamForm,
     SpecForm,
     TeamForm,
 )
-from seams.models import Calendar, HandoffSpec, Membership, Seam, SpecContent, Team
+from seams.handoffs import (
+    HandoffRefused,
+    complete_handoff,
+    return_handoff,
+    start_handoff,
+    submit_handoff,
+)
+from seams.models import Calendar, Handoff, HandoffSpec, Membership, Seam, SpecContent, Team
 from seams.services import (
     MemberSpec,
     SpecConflict,
@@ -127,7 +137,94 @@ def account_token_revoke(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def handoff_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "seams/handoff_list.html")
+    now = timezone.now()
+    filters = HandoffFilterForm(request.GET or None)
+    handoffs = Handoff.objects.with_related().select_related("seam__spec")
+    if filters.is_valid():
+        handoffs = filters.apply(handoffs, now)
+    page = Paginator(handoffs, SEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filters": filters,
+        "page": page,
+        "now": now,
+        "query_string": _without_page(request),
+        "can_log": permissions.can_log(request.user),
+        "submit_form": HandoffSubmitForm(),
+    }
+    template = (
+        "seams/handoff_list.html#handoff-table" if request.htmx else "seams/handoff_list.html"
+    )
+    return render(request, template, context)
+
+
+def _handoff_for_logging(request: HttpRequest, pk: int) -> Handoff:
+    handoff = get_object_or_404(Handoff.objects.select_related("seam__spec"), pk=pk)
+    if not permissions.can_log(request.user, handoff.seam.team_ids):
+        raise PermissionDenied(
+            "Leaders and ops log handoffs anywhere; owners on their teams' seams."
+        )
+    return handoff
+
+
+@login_required
+@require_POST
+def handoff_submit(request: HttpRequest) -> HttpResponse:
+    form = HandoffSubmitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not submitted: choose a seam and give a title.")
+        return redirect("seams:handoffs")
+    seam = form.cleaned_data["seam"]
+    if not permissions.can_log(request.user, seam.team_ids):
+        raise PermissionDenied(
+            "Leaders and ops log handoffs anywhere; owners on their teams' seams."
+        )
+    handoff = submit_handoff(
+        seam=seam,
+        title=form.cleaned_data["title"],
+        by=request.user,
+        approval_type=form.cleaned_data["approval_type"],
+    )
+    due = (
+        f", response due {timezone.localtime(handoff.sla_deadline):%a %-d %b %H:%M}"
+        if handoff.sla_deadline
+        else ""
+    )
+    messages.success(request, f"Submitted “{handoff.title}”{due}.")
+    return redirect("seams:handoffs")
+
+
+@login_required
+@require_POST
+def handoff_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    handoff = _handoff_for_logging(request, pk)
+    try:
+        if move == "start":
+            start_handoff(handoff=handoff)
+        elif move == "complete":
+            complete_handoff(handoff=handoff)
+        elif move == "return":
+            form = HandoffReturnForm(request.POST, checklist=handoff.seam.spec.definition_of_ready)
+            if not form.is_valid():
+                messages.error(request, "Not returned: say why.")
+                return redirect(request.META.get("HTTP_REFERER") or "seams:handoffs")
+            return_handoff(
+                handoff=handoff,
+                reason=form.cleaned_data["reason"],
+                missing_item=form.cleaned_data["missing_item"],
+                by=request.user,
+            )
+        else:
+            raise Http404("No such move.")
+    except HandoffRefused as refused:
+        messages.error(request, f"Not changed: {refused}")
+        return redirect("seams:handoffs")
+    messages.success(
+        request,
+        f"“{handoff.title}”: {move}ed."
+        if move != "return"
+        else f"“{handoff.title}” returned to its sender.",
+    )
+    return redirect("seams:handoffs")
 
 
 # --- Seams ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ SAMPLE_KWARGS = {
     "number": 1,
     "seam_slug": "sales",
     "pk": 1,
+    "move": "start",
 }
 
 

@@ -31,8 +31,9 @@ def test_the_deadline_is_fixed_at_submission_from_the_specs_response_sla(seam, o
 def test_business_hour_durations_are_stored_when_timestamps_are_set(seam, owner):
     handoff = submit_handoff(seam=seam, title="Acme SSO", by=owner, at=FRI_4PM)
     start_handoff(handoff=handoff, at=datetime(2026, 11, 23, 10, 0, tzinfo=LONDON))  # Mon 10:00
-    complete_handoff(handoff=Handoff.objects.get(pk=handoff.pk),
-                     at=datetime(2026, 11, 24, 12, 0, tzinfo=LONDON))  # Tue 12:00
+    complete_handoff(
+        handoff=Handoff.objects.get(pk=handoff.pk), at=datetime(2026, 11, 24, 12, 0, tzinfo=LONDON)
+    )  # Tue 12:00
     handoff.refresh_from_db()
     assert handoff.queue_hours == Decimal("2.5000")  # 1.5 Fri + 1 Mon
     assert handoff.lead_hours == Decimal("13.0000")  # 1.5 + 8.5 + 3
@@ -56,11 +57,19 @@ def test_never_started_past_the_deadline_is_a_breach(seam, owner):
 
 def test_returning_adds_one_and_records_when_and_why(seam, owner):
     handoff = submit_handoff(seam=seam, title="x", by=owner, at=FRI_4PM)
-    return_handoff(handoff=handoff, reason="No sample payload", missing_item="Sample payload attached", by=owner)
+    return_handoff(
+        handoff=handoff,
+        reason="No sample payload",
+        missing_item="Sample payload attached",
+        by=owner,
+    )
     return_handoff(handoff=handoff, reason="Still no payload", by=owner)
     handoff.refresh_from_db()
     assert handoff.returned_count == 2
-    assert list(handoff.returns.values_list("missing_item", flat=True)) == ["Sample payload attached", ""]
+    assert list(handoff.returns.values_list("missing_item", flat=True)) == [
+        "Sample payload attached",
+        "",
+    ]
 
 
 @pytest.mark.parametrize(
