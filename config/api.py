@@ -4,13 +4,14 @@ from rest_framework.routers import DefaultRouter
 
 from contracts.api import ContractViewSet, InitiativeViewSet
 from decisions.api import ConstraintViewSet, DecisionViewSet, DependencyViewSet, EscalationViewSet
-from seams.api import CalendarViewSet, SeamViewSet, SpecViewSet, TeamViewSet
+from seams.api import CalendarViewSet, HandoffViewSet, SeamViewSet, SpecViewSet, TeamViewSet
 
 router = DefaultRouter()
 router.register("teams", TeamViewSet, basename="team")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("seams", SeamViewSet, basename="seam")
 router.register("specs", SpecViewSet, basename="spec")
+router.register("handoffs", HandoffViewSet, basename="handoff")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("initiatives", InitiativeViewSet, basename="initiative")
 router.register("decisions", DecisionViewSet, basename="decision")

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -9,9 +9,13 @@ from rest_framework.response import Response
 
 from config.rest import error_body
 from seams import permissions
-from seams.models import Calendar, HandoffSpec, Seam, Team
+from seams.ingest import ingest, load_seams
+from seams.models import Calendar, Handoff, HandoffSpec, Seam, Team
 from seams.serializers import (
     CalendarSerializer,
+    HandoffRowSerializer,
+    HandoffSerializer,
+    IngestResultSerializer,
     SeamSerializer,
     SpecSerializer,
     SpecVersionSerializer,
@@ -258,3 +262,52 @@ class SpecViewSet(
         except SpecConflict as conflict:
             return self._stale(conflict)
         return self.retrieve(request, slug=slug)
+
+
+MAX_BULK_ROWS = 10_000
+
+
+class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Handoffs. POST one object or a list of up to 10,000 to upsert on (source, external_id).
+
+    Valid rows are written and bad ones reported with their index and field: a bad row never
+    discards the good ones silently. The answer says how many were created and updated.
+    """
+
+    serializer_class = HandoffSerializer
+    filterset_fields = {"seam__slug": ["exact"], "source": ["exact"], "approval_type": ["iexact"]}
+
+    def get_queryset(self):
+        return Handoff.objects.select_related("seam").prefetch_related("returns")
+
+    @extend_schema(request=HandoffRowSerializer(many=True), responses=IngestResultSerializer)
+    def create(self, request, *args, **kwargs) -> Response:
+        if not permissions.can_import_handoffs(request.user):
+            raise PermissionDenied("Leaders and ops load handoffs in bulk.")
+        rows = request.data if isinstance(request.data, list) else [request.data]
+        if not rows or not all(isinstance(row, dict) for row in rows):
+            raise ValidationError({"rows": "Send one handoff object or a list of them."})
+        if len(rows) > MAX_BULK_ROWS:
+            raise ValidationError(
+                {
+                    "rows": f"At most {MAX_BULK_ROWS:,} handoffs per request; "
+                    f"this one has {len(rows):,}. Split it."
+                }
+            )
+        by_source: dict[str, list] = {}
+        for index, row in enumerate(rows):
+            by_source.setdefault(str(row.get("source") or "api"), []).append((index, row))
+        seams = load_seams()
+        created = updated = 0
+        errors = []
+        for source, numbered in by_source.items():
+            result = ingest(numbered, source=source, partial=True, seams=seams)
+            created, updated = created + result.created, updated + result.updated
+            errors += [
+                {"index": e.row, "external_id": e.external_id, "errors": e.errors}
+                for e in result.errors
+            ]
+        errors.sort(key=lambda e: e["index"])
+        body = {"created": created, "updated": updated, "errors": errors}
+        ok = created or updated or not errors
+        return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from seams.models import (
     Calendar,
     CalendarHoliday,
+    Handoff,
     HandoffSpec,
     Membership,
     Seam,
@@ -298,3 +299,58 @@ class SpecVersionSerializer(SpecContentSerializer):
             "restored_from",
         ]
         read_only_fields = fields
+
+
+# --- Handoffs ----------------------------------------------------------------------------------
+
+
+class HandoffSerializer(serializers.ModelSerializer):
+    seam = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    returns = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Handoff
+        fields = [
+            "id",
+            "seam",
+            "source",
+            "external_id",
+            "title",
+            "approval_type",
+            "submitted_at",
+            "started_at",
+            "completed_at",
+            "returned_count",
+            "sla_hours",
+            "sla_deadline",
+            "queue_hours",
+            "lead_hours",
+            "returns",
+        ]
+        read_only_fields = fields
+
+    def get_returns(self, handoff: Handoff) -> list[dict]:
+        return [
+            {"returned_at": r.returned_at, "reason": r.reason, "missing_item": r.missing_item}
+            for r in handoff.returns.all()
+        ]
+
+
+class HandoffRowSerializer(serializers.Serializer):
+    """One row of a bulk upsert: the CSV's columns, plus an optional source."""
+
+    seam = serializers.CharField(help_text="The seam's slug.")
+    external_id = serializers.CharField(max_length=120)
+    title = serializers.CharField(max_length=300)
+    approval_type = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    submitted_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(required=False, allow_null=True)
+    completed_at = serializers.DateTimeField(required=False, allow_null=True)
+    returned_count = serializers.IntegerField(required=False, min_value=0)
+    source = serializers.CharField(max_length=60, required=False, help_text='Default "api".')
+
+
+class IngestResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField())

@@ -1,0 +1,180 @@
+"""Bulk handoff ingest: validate rows, then upsert them on (source, external_id).
+
+Shared by the API, the CSV import and webhooks. Rows are dicts with the CSV's columns
+(`seam`, `external_id`, `title`, `approval_type`, `submitted_at`, `started_at`,
+`completed_at`, `returned_count`); timestamps may be datetimes or ISO 8601 text, naive ones in
+the organisation's time zone; empty text means "not yet".
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from seams.handoffs import stamp
+from seams.models import Handoff, Seam
+
+MAX_LENGTHS = {"external_id": 120, "title": 300, "approval_type": 80, "source": 60}
+TIME_FIELDS = ("submitted_at", "started_at", "completed_at")
+# A clock may run a little ahead; anything later than this is not a time that happened yet.
+FUTURE_SLACK = timedelta(minutes=5)
+CHUNK = 2000
+
+
+@dataclass
+class RowError:
+    row: int  # the caller's numbering: a CSV line number or a list index
+    external_id: str
+    errors: dict[str, str]
+
+    @property
+    def message(self) -> str:
+        return "; ".join(
+            f"{name}: {text}" if name != "row" else text for name, text in self.errors.items()
+        )
+
+
+@dataclass
+class IngestResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    written: bool = True
+
+
+def _time(value, name: str, errors: dict) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = parse_datetime(str(value).strip())
+        except ValueError:  # well-formed but impossible, like 2026-02-30
+            errors[name] = f"“{value}” is not a real date and time."
+            return None
+        if moment is None:
+            errors[name] = f"“{value}” is not an ISO 8601 date and time (2026-11-20T16:00)."
+            return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now() + FUTURE_SLACK:
+        errors[name] = f"“{value}” is in the future."
+        return None
+    return moment
+
+
+def _returned_count(value, errors: dict) -> int:
+    if value in (None, ""):
+        return 0
+    text = str(value).strip()
+    if not text.isdigit():
+        errors["returned_count"] = f"“{value}” is not a whole number of 0 or more."
+        return 0
+    return int(text)
+
+
+def validate_row(raw: dict, seams: dict[str, Seam]) -> tuple[dict, dict[str, str]]:
+    """The row's clean values and its errors, one message per field."""
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    slug = str(raw.get("seam") or "").strip()
+    clean["seam"] = seams.get(slug)
+    if clean["seam"] is None:
+        errors["seam"] = f"No seam “{slug}”." if slug else "The seam is missing."
+    for name in ("external_id", "title", "approval_type"):
+        text = str(raw.get(name) or "").strip()
+        if not text and name != "approval_type":
+            errors[name] = "It is missing."
+        elif len(text) > MAX_LENGTHS[name]:
+            errors[name] = f"Longer than {MAX_LENGTHS[name]} characters."
+        clean[name] = text
+    for name in TIME_FIELDS:
+        clean[name] = _time(raw.get(name), name, errors)
+    if clean["submitted_at"] is None and "submitted_at" not in errors:
+        errors["submitted_at"] = "It is missing."
+    submitted, started, completed = (clean[n] for n in TIME_FIELDS)
+    if submitted and started and started < submitted:
+        errors["started_at"] = "Started before it was submitted."
+    if completed and not started and "started_at" not in errors:
+        errors["completed_at"] = "Completed but never started."
+    elif completed and started and completed < started:
+        errors["completed_at"] = "Completed before it was started."
+    clean["returned_count"] = _returned_count(raw.get("returned_count"), errors)
+    return clean, errors
+
+
+def load_seams() -> dict[str, Seam]:
+    """Every seam by slug, with what stamping needs: calendar, holidays, spec."""
+    seams = Seam.objects.select_related("calendar", "spec").prefetch_related("calendar__holidays")
+    return {seam.slug: seam for seam in seams}
+
+
+def ingest(
+    rows: list[tuple[int, dict]],
+    *,
+    source: str,
+    partial: bool,
+    seams: dict[str, Seam] | None = None,
+) -> IngestResult:
+    """Validate and upsert numbered rows. All or nothing unless `partial`."""
+    seams = seams if seams is not None else load_seams()
+    result = IngestResult()
+    valid: dict[str, dict] = {}
+    seen: dict[str, int] = {}
+    for number, raw in rows:
+        clean, errors = validate_row(raw, seams)
+        key = clean.get("external_id", "")
+        if key and key in seen:
+            errors["external_id"] = f"“{key}” is already used on row {seen[key]} of this batch."
+        elif key:
+            seen[key] = number
+        if errors:
+            result.errors.append(RowError(number, key, errors))
+        else:
+            valid[key] = clean
+    if result.errors and not partial:
+        result.written = False
+        return result
+    _write(valid, source, result)
+    return result
+
+
+@transaction.atomic
+def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
+    keys = list(valid)
+    existing = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        existing |= {
+            h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
+        }
+    new, changed = [], []
+    fields = [
+        "seam",
+        "title",
+        "approval_type",
+        "submitted_at",
+        "started_at",
+        "completed_at",
+        "returned_count",
+        "queue_hours",
+        "lead_hours",
+        "sla_hours",
+        "sla_deadline",
+    ]
+    for key, clean in valid.items():
+        handoff = existing.get(key) or Handoff(source=source, external_id=key)
+        for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
+            setattr(handoff, name, clean[name])
+        seam = clean["seam"]
+        spec = getattr(seam, "spec", None)
+        stamp(
+            handoff, calendar=seam.calendar, response_sla=spec.response_sla_hours if spec else None
+        )
+        (changed if handoff.pk else new).append(handoff)
+    Handoff.objects.bulk_create(new, batch_size=CHUNK)
+    Handoff.objects.bulk_update(changed, fields, batch_size=CHUNK)
+    result.created, result.updated = len(new), len(changed)
