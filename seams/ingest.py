@@ -118,10 +118,15 @@ def ingest(
     source: str,
     partial: bool,
     seams: dict[str, Seam] | None = None,
+    known_errors: list[RowError] = (),
 ) -> IngestResult:
-    """Validate and upsert numbered rows. All or nothing unless `partial`."""
+    """Validate and upsert numbered rows. All or nothing unless `partial`.
+
+    `known_errors` are rows the caller already rejected (a CSV line with the wrong number of
+    cells): they count against all-or-nothing like any other rejected row.
+    """
     seams = seams if seams is not None else load_seams()
-    result = IngestResult()
+    result = IngestResult(errors=list(known_errors))
     valid: dict[str, dict] = {}
     seen: dict[str, int] = {}
     for number, raw in rows:
@@ -135,6 +140,7 @@ def ingest(
             result.errors.append(RowError(number, key, errors))
         else:
             valid[key] = clean
+    result.errors.sort(key=lambda error: error.row)
     if result.errors and not partial:
         result.written = False
         return result
