@@ -218,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.check_data_quality",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every 15 minutes: handoffs waiting past their deadline plus the spec's patience.
+    "escalate-waiting-handoffs": {
+        "task": "decisions.tasks.escalate_handoffs",
+        "schedule": crontab(minute="*/15"),
+    },
     # Every weekday at 07:00, before the working day: overdue decisions and risky dependencies.
     "send-daily-digests": {
         "task": "decisions.tasks.send_digests",

@@ -162,8 +162,23 @@ class Escalation(models.Model):
     summary = models.CharField(max_length=300)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     cause = models.CharField(max_length=30, choices=Cause.choices)
-    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    raised_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when Seamline's SLA clock raised it.",
+    )
     raised_at = models.DateTimeField(default=timezone.now)
+    handoff = models.ForeignKey(
+        "seams.Handoff",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="escalations",
+        help_text="The handoff whose missed SLA raised it, if any.",
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(blank=True)
     root_cause = models.TextField(blank=True)

@@ -2,6 +2,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from decisions.digest import send_daily_digests
+from decisions.exception_path import escalate_overdue_handoffs
 
 
 @shared_task(
@@ -14,3 +15,15 @@ from decisions.digest import send_daily_digests
 def send_digests() -> int:
     """Daily (see CELERY_BEAT_SCHEDULE); safe to run twice: a person gets one digest a day."""
     return send_daily_digests()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def escalate_handoffs() -> int:
+    """Every 15 minutes (see CELERY_BEAT_SCHEDULE); a handoff is escalated at most once."""
+    return escalate_overdue_handoffs()

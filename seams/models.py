@@ -565,6 +565,9 @@ class Handoff(models.Model):
     sla_deadline = models.DateTimeField(null=True, blank=True)
     queue_hours = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
     lead_hours = models.DecimalField(max_digits=10, decimal_places=4, null=True, blank=True)
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the SLA clock escalated it (once per handoff)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
