@@ -16,7 +16,16 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 
-from seams.models import Calendar, CalendarHoliday, HandoffSpec, Membership, Seam, Team, User
+from seams.models import (
+    Calendar,
+    CalendarHoliday,
+    Handoff,
+    HandoffSpec,
+    Membership,
+    Seam,
+    Team,
+    User,
+)
 from seams.permissions import LEADER, OPS, ORG_ROLES, VIEWER, role_label
 from seams.services import MemberSpec, save_spec, save_team
 
@@ -495,3 +504,78 @@ def _write_history(spec: HandoffSpec, demo: DemoSeam, people: dict[str, User]) -
             note=note,
             at=now - timedelta(days=days_ago, hours=3),
         )
+
+
+# --- Twelve months of handoffs ------------------------------------------------------------------
+
+# Per seam: handoffs a month, median queue in business hours, how heavy the tail is, share
+# returned at least once. The painful seams have slow, heavy-tailed queues and more rework.
+HANDOFF_PROFILES = {
+    "Custom integration intake": (22, 14, 1.0, 0.30),
+    "Security sign-off": (18, 30, 0.8, 0.12),
+    "Environment provisioning": (26, 12, 0.9, 0.15),
+    "Contract language": (12, 28, 0.6, 0.18),
+    "Pricing approval": (30, 5, 0.7, 0.08),
+    "MQL handoff": (60, 2, 0.6, 0.10),
+    "Feature spec handoff": (16, 10, 0.5, 0.08),
+    "Redline turnaround": (14, 16, 0.5, 0.06),
+    "Access review": (20, 4, 0.4, 0.02),
+    "Release handover": (8, 6, 0.4, 0.05),
+}
+APPROVAL_TYPES = ["standard", "standard", "standard", "expedited", "non-standard"]
+CUSTOMER_NAMES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark"]
+
+
+def demo_handoff_rows(rng, seam: Seam, today) -> list[tuple[int, dict]]:
+    """Rows for the bulk ingest: a year of a seam's handoffs, the last weeks still open."""
+    per_month, median_queue, tail, rework = HANDOFF_PROFILES[seam.name]
+    calendar = seam.calendar
+    rows = []
+    now = timezone.now()
+    for n in range(per_month * 12):
+        days_ago = rng.uniform(0.2, 365)
+        submitted = now - timedelta(days=days_ago)
+        queue = median_queue * rng.lognormvariate(0, tail)
+        started = calendar.add_business_hours(submitted, queue)
+        work = median_queue * 1.5 * rng.lognormvariate(0, 0.6)
+        completed = calendar.add_business_hours(started, work)
+        rows.append(
+            (
+                n,
+                {
+                    "seam": seam.slug,
+                    "external_id": f"DEMO-{seam.slug}-{n:04d}",
+                    "title": f"{rng.choice(CUSTOMER_NAMES)} {seam.name.lower()} #{n + 1}",
+                    "approval_type": rng.choice(APPROVAL_TYPES),
+                    "submitted_at": submitted,
+                    "started_at": started if started < now else None,
+                    "completed_at": completed if completed < now and started < now else None,
+                    "returned_count": 1 + (rng.random() < 0.3) if rng.random() < rework else 0,
+                },
+            )
+        )
+    return rows
+
+
+def seed_handoffs(org: DemoOrganisation) -> int:
+    """Load the demo year through the bulk ingest, once: a second run leaves it alone."""
+    from seams.ingest import ingest, load_seams
+
+    if Handoff.objects.filter(source="demo").exists():
+        return 0
+    import random
+
+    rng = random.Random(2026)
+    seams = load_seams()
+    total = 0
+    for name in HANDOFF_PROFILES:
+        seam = seams[org.seams[name].slug]
+        result = ingest(
+            demo_handoff_rows(rng, seam, timezone.localdate()),
+            source="demo",
+            partial=False,
+            seams=seams,
+        )
+        assert result.written, result.errors[:3]
+        total += result.created
+    return total

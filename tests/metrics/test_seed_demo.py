@@ -168,3 +168,21 @@ def test_it_fills_a_year_of_decisions_and_escalations_skewed_to_a_few_seams():
         "delivered",
         "missed",
     }
+
+
+def test_it_loads_a_year_of_handoffs_with_skewed_queues_rework_and_open_ones():
+    from django.db.models import Avg
+    from django.utils import timezone
+
+    from seams.models import Handoff
+
+    seed()
+    handoffs = Handoff.objects.filter(source="demo")
+    assert handoffs.count() > 2000
+    assert handoffs.open().exists()
+    assert handoffs.filter(returned_count__gt=0).exists()
+    assert handoffs.breached(timezone.now()).exists()
+    queue = dict(
+        handoffs.values("seam__name").annotate(q=Avg("queue_hours")).values_list("seam__name", "q")
+    )
+    assert queue["Security sign-off"] > 3 * queue["MQL handoff"]

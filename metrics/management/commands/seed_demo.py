@@ -28,6 +28,7 @@ class Command(BaseCommand):
                 org = seams_demo.seed()
                 contracts_demo.seed(org)
                 decisions_demo.seed(org)
+                seams_demo.seed_handoffs(org)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo organisation ready: {len(org.teams)} teams, {len(org.people)} people, "
