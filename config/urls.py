@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.api import router
 from config.views import healthz
 from metrics.views import home
+from seams.api import HandoffWebhook
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,6 +19,11 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path(
+        "api/v1/hooks/handoffs/<slug:source>/",
+        HandoffWebhook.as_view(),
+        name="handoff-webhook",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

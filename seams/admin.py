@@ -10,6 +10,8 @@ from seams.models import (
     SpecVersion,
     Team,
     User,
+    WebhookDelivery,
+    WebhookSource,
 )
 
 
@@ -128,4 +130,25 @@ class HandoffSpecAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookSource)
+class WebhookSourceAdmin(admin.ModelAdmin):
+    """Where handoffs are pushed from, and how a Jira source's statuses map."""
+
+    list_display = ["name", "slug", "kind", "seam", "active"]
+    list_filter = ["kind", "active"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "secret", "active"]}),
+        ("Jira mapping", {"fields": ["seam", "started_statuses", "done_statuses"]}),
+    ]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["delivery_id", "source", "received_at"]
+    list_filter = ["source"]
+
+    def has_add_permission(self, request) -> bool:
         return False

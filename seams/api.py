@@ -6,11 +6,12 @@ from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.rest import error_body
 from seams import permissions
 from seams.ingest import ingest, load_seams
-from seams.models import Calendar, Handoff, HandoffSpec, Seam, Team
+from seams.models import Calendar, Handoff, HandoffSpec, Seam, Team, WebhookSource
 from seams.serializers import (
     CalendarSerializer,
     HandoffRowSerializer,
@@ -22,6 +23,7 @@ from seams.serializers import (
     TeamSerializer,
 )
 from seams.services import SpecConflict, create_seam, restore_spec_version, save_spec
+from seams.webhooks import WebhookRefused, receive
 
 
 class LeadersWrite(drf_permissions.BasePermission):
@@ -311,3 +313,34 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body = {"created": created, "updated": updated, "errors": errors}
         ok = created or updated or not errors
         return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)
+
+
+class HandoffWebhook(APIView):
+    """POST /api/v1/hooks/handoffs/<source>/: signed with HMAC-SHA256 (see seams.webhooks)."""
+
+    authentication_classes = []  # the signature is the authentication
+    permission_classes = [drf_permissions.AllowAny]
+    throttle_classes = []
+
+    @extend_schema(request=HandoffRowSerializer(many=True), responses=dict, auth=[])
+    def post(self, request, source: str) -> Response:
+        hook = WebhookSource.objects.filter(slug=source, active=True).select_related("seam").first()
+        if hook is None:
+            return Response(
+                error_body(
+                    status_code=404,
+                    code="not_found",
+                    detail=f"No active webhook source “{source}”.",
+                ),
+                status=404,
+            )
+        body = request.body  # the raw bytes the signature covers, read before any parsing
+        try:
+            result = receive(hook, request.headers, body)
+        except WebhookRefused as refused:
+            code = "unauthorized" if refused.status == 401 else "refused"
+            return Response(
+                error_body(status_code=refused.status, code=code, detail=str(refused)),
+                status=refused.status,
+            )
+        return Response(result)

@@ -13,6 +13,8 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
+    # Signed with HMAC instead of a session or token (seams.webhooks); refused without one.
+    "handoff-webhook",
 }
 SAMPLE_KWARGS = {
     "slug": "sales",
@@ -23,6 +25,7 @@ SAMPLE_KWARGS = {
     "seam_slug": "sales",
     "pk": 1,
     "move": "start",
+    "source": "jira",
 }
 
 
