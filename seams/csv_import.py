@@ -102,3 +102,141 @@ def read_csv(data: bytes) -> CsvFile:
     if not result.rows and not result.shape_errors:
         raise CsvRejected("The file has a header but no rows.")
     return result
+
+
+# --- Streaming import: constant memory however long the file -----------------------------------
+
+CHUNK_ROWS = 2000
+MAX_REPORTED_ERRORS = 1000
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    updated: int = 0
+    rows_read: int = 0
+    rejected: int = 0
+    errors: list = field(default_factory=list)  # the first MAX_REPORTED_ERRORS RowErrors
+    encoding: str = "UTF-8"
+    extra_columns: list[str] = field(default_factory=list)
+    written: bool = True
+
+    def notes(self) -> list[str]:
+        return CsvFile(rows=[], encoding=self.encoding, extra_columns=self.extra_columns).notes()
+
+
+def _sniff(stream) -> str:
+    head = stream.read(65536)
+    stream.seek(0)
+    if not head.strip():
+        raise CsvRejected("The file is empty.")
+    if b"\x00" in head:
+        raise CsvRejected("This is not a CSV text file: it contains binary data.")
+    return "utf-8-sig"
+
+
+def import_csv(
+    stream, *, source: str, partial: bool, size: int | None = None, progress=None
+) -> ImportOutcome:
+    """Import a CSV from a binary stream in chunks; `progress(rows_read)` is called per chunk."""
+    from django.db import transaction
+
+    if size is not None and size > max_bytes():
+        raise CsvRejected(
+            f"The file is {size / 1e6:.1f} MB; the limit is "
+            f"{max_bytes() / 1e6:.0f} MB. Split it and import the parts."
+        )
+    _sniff(stream)
+    for encoding, label in (("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252")):
+        stream.seek(0)
+        try:
+            with transaction.atomic():
+                outcome = _import_text(
+                    stream, encoding, label, source=source, partial=partial, progress=progress
+                )
+                if not outcome.written:
+                    transaction.set_rollback(True)
+                return outcome
+        except UnicodeDecodeError:
+            continue  # not UTF-8 after all: read it again as Excel's Windows-1252
+    raise CsvRejected("This file is neither UTF-8 nor Windows-1252 text.")
+
+
+def _import_text(stream, encoding, label, *, source, partial, progress) -> ImportOutcome:
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    try:
+        return _import_rows(
+            csv.reader(text), label, source=source, partial=partial, progress=progress
+        )
+    finally:
+        text.detach()  # leave the caller's stream open (a GC'd wrapper would close it)
+
+
+def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
+    from django.utils import timezone
+
+    from seams.ingest import RowError, ingest, load_seams
+
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration as exc:
+        raise CsvRejected("The file is empty.") from exc
+    except csv.Error as exc:
+        raise CsvRejected("The file has no readable header row.") from exc
+    missing = [name for name in COLUMNS if name not in header]
+    if missing:
+        raise CsvRejected(
+            f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
+            f"The header must name: {','.join(COLUMNS)}."
+        )
+    outcome = ImportOutcome(
+        encoding=label, extra_columns=[name for name in header if name not in COLUMNS and name]
+    )
+    seams = load_seams()
+    started = timezone.now()
+    chunk, shape = [], []
+
+    def flush() -> None:
+        result = ingest(
+            chunk,
+            source=source,
+            partial=True,
+            seams=seams,
+            known_errors=shape,
+            touched_since=started,
+        )
+        outcome.created += result.created
+        outcome.updated += result.updated
+        outcome.rejected += len(result.errors)
+        room = MAX_REPORTED_ERRORS - len(outcome.errors)
+        outcome.errors += result.errors[: max(room, 0)]
+        chunk.clear()
+        shape.clear()
+        if progress:
+            progress(outcome.rows_read)
+
+    try:
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            outcome.rows_read += 1
+            if len(values) != len(header):
+                shape.append(
+                    RowError(
+                        reader.line_num,
+                        "",
+                        {"row": f"Has {len(values)} cells where the header has {len(header)}."},
+                    )
+                )
+            else:
+                chunk.append((reader.line_num, dict(zip(header, values, strict=True))))
+            if len(chunk) + len(shape) >= CHUNK_ROWS:
+                flush()
+        if chunk or shape:
+            flush()
+    except csv.Error as exc:
+        raise CsvRejected(f"Line {reader.line_num} can't be read as CSV: {exc}.") from exc
+    if outcome.rows_read == 0:
+        raise CsvRejected("The file has a header but no rows.")
+    outcome.written = partial or outcome.rejected == 0
+    return outcome

@@ -119,11 +119,14 @@ def ingest(
     partial: bool,
     seams: dict[str, Seam] | None = None,
     known_errors: list[RowError] = (),
+    touched_since: datetime | None = None,
 ) -> IngestResult:
     """Validate and upsert numbered rows. All or nothing unless `partial`.
 
     `known_errors` are rows the caller already rejected (a CSV line with the wrong number of
-    cells): they count against all-or-nothing like any other rejected row.
+    cells): they count against all-or-nothing like any other rejected row. With
+    `touched_since` (a streaming import's start), a row that this import already wrote in an
+    earlier chunk is reported as a duplicate id, without keeping every id in memory.
     """
     seams = seams if seams is not None else load_seams()
     result = IngestResult(errors=list(known_errors))
@@ -140,6 +143,23 @@ def ingest(
             result.errors.append(RowError(number, key, errors))
         else:
             valid[key] = clean
+    if touched_since is not None and valid:
+        repeated = set(
+            Handoff.objects.filter(
+                source=source, external_id__in=list(valid), updated_at__gte=touched_since
+            ).values_list("external_id", flat=True)
+        )
+        for number, raw in rows:
+            key = str(raw.get("external_id") or "").strip()
+            if key in repeated and key in valid:
+                del valid[key]
+                result.errors.append(
+                    RowError(
+                        number,
+                        key,
+                        {"external_id": f"“{key}” is already used on an earlier row of this file."},
+                    )
+                )
     result.errors.sort(key=lambda error: error.row)
     if result.errors and not partial:
         result.written = False
@@ -170,9 +190,12 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
         "lead_hours",
         "sla_hours",
         "sla_deadline",
+        "updated_at",
     ]
+    now = timezone.now()
     for key, clean in valid.items():
         handoff = existing.get(key) or Handoff(source=source, external_id=key)
+        handoff.updated_at = now  # bulk_update doesn't touch auto_now fields by itself
         for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
             setattr(handoff, name, clean[name])
         seam = clean["seam"]

@@ -132,3 +132,24 @@ def test_a_row_with_the_wrong_number_of_cells_alone_still_stops_an_all_or_nothin
     with pytest.raises(CommandError, match="Nothing imported: 1 row"):
         run(tmp_path, "\n".join([HEADER, good("J-1"), "a,b,c"]))
     assert not Handoff.objects.exists()
+
+
+def test_a_duplicate_id_in_a_later_chunk_is_still_caught(tmp_path, seam, monkeypatch):
+    import seams.csv_import as csv_import
+
+    monkeypatch.setattr(csv_import, "CHUNK_ROWS", 2)
+    rows = [good("J-1"), good("J-2"), good("J-3"), good("J-1", title="again")]
+    out, err = run(tmp_path, "\n".join([HEADER, *rows]), "--partial")
+    assert "3 new, 0 updated, 1 rejected" in out
+    assert "line 5: external_id: “J-1” is already used on an earlier row of this file." in err
+    assert Handoff.objects.get(external_id="J-1").title == "Acme SSO"
+
+
+def test_all_or_nothing_rolls_back_chunks_already_written(tmp_path, seam, monkeypatch):
+    import seams.csv_import as csv_import
+
+    monkeypatch.setattr(csv_import, "CHUNK_ROWS", 2)
+    rows = [good("J-1"), good("J-2"), good("J-3", seam="nope")]
+    with pytest.raises(CommandError, match="Nothing imported: 1 row"):
+        run(tmp_path, "\n".join([HEADER, *rows]))
+    assert not Handoff.objects.exists()

@@ -2,15 +2,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from seams.csv_import import CsvRejected, read_csv
-from seams.ingest import RowError, ingest
+from seams.csv_import import CsvRejected, import_csv
 
 
 class Command(BaseCommand):
     help = (
         "Import handoffs from a CSV file (DESIGN.md columns). All or nothing unless --partial; "
         "every rejected row is reported with its line number. Safe to run twice: rows are "
-        "upserted on (source, external_id)."
+        "upserted on (source, external_id). Reads the file in chunks: memory stays flat."
     )
 
     def add_arguments(self, parser) -> None:
@@ -26,27 +25,30 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, source: str, partial: bool, **options) -> None:
         try:
-            data = file.read_bytes()
+            stream = file.open("rb")
         except OSError as exc:
             raise CommandError(f"Can't read {file}: {exc.strerror}.") from exc
-        try:
-            csv_file = read_csv(data)
-        except CsvRejected as rejected:
-            raise CommandError(f"{file} was not imported: {rejected}") from rejected
-        for note in csv_file.notes():
+        with stream:
+            try:
+                outcome = import_csv(
+                    stream, source=source, partial=partial, size=file.stat().st_size
+                )
+            except CsvRejected as rejected:
+                raise CommandError(f"{file} was not imported: {rejected}") from rejected
+        for note in outcome.notes():
             self.stdout.write(note)
-        shape = [RowError(line, "", {"row": reason}) for line, reason in csv_file.shape_errors]
-        result = ingest(csv_file.rows, source=source, partial=partial, known_errors=shape)
-        for error in result.errors:
+        for error in outcome.errors:
             self.stderr.write(f"line {error.row}: {error.message}")
-        if not result.written:
+        if outcome.rejected > len(outcome.errors):
+            self.stderr.write(f"… and {outcome.rejected - len(outcome.errors)} more rejected rows.")
+        if not outcome.written:
             raise CommandError(
-                f"Nothing imported: {len(result.errors)} row(s) rejected. Fix them, or run "
-                "again with --partial to import the valid rows."
+                f"Nothing imported: {outcome.rejected} row(s) rejected. Fix them, or run again "
+                "with --partial to import the valid rows."
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Imported {result.created + result.updated} handoffs from {file.name}: "
-                f"{result.created} new, {result.updated} updated, {len(result.errors)} rejected."
+                f"Imported {outcome.created + outcome.updated} handoffs from {file.name}: "
+                f"{outcome.created} new, {outcome.updated} updated, {outcome.rejected} rejected."
             )
         )
