@@ -52,6 +52,7 @@ format: install
 
 # Benchmarks print their figures; run them against PostgreSQL (DATABASE_URL).
 bench: install
+	@$(TEST_ENV) $(MANAGE) migrate --noinput --verbosity 0
 	@for script in bench/*.py; do $(TEST_ENV) $(BIN)/python -W ignore $$script || exit 1; done
 
 worker: install
