@@ -17,7 +17,7 @@ RUN pip install .
 COPY . .
 # collectstatic imports the settings, which need a key; this one is used for nothing else.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
-    && chown -R seamline /app
+    && mkdir -p /app/media && chown -R seamline /app
 
 USER seamline
 EXPOSE 8000

@@ -142,6 +142,12 @@ STORAGES = {
     },
 }
 
+# Uploaded files (handoff CSVs waiting for a worker): shared by web and workers in production.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "media/"
+HANDOFF_IMPORT_MAX_BYTES = env.int("HANDOFF_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger uploads go to a temporary file
+
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, … parsed from the URL

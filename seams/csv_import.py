@@ -240,3 +240,50 @@ def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
         raise CsvRejected("The file has a header but no rows.")
     outcome.written = partial or outcome.rejected == 0
     return outcome
+
+
+def run_import(import_id: int) -> None:
+    """The worker's side of an upload: stream the stored file through `import_csv`, keeping
+    the progress row up to date, then record the summary. Safe to run twice."""
+    from django.utils import timezone
+
+    from seams.models import HandoffImport
+
+    job = HandoffImport.objects.get(pk=import_id)
+    if job.finished:
+        return
+    HandoffImport.objects.filter(pk=job.pk).update(status=HandoffImport.Status.RUNNING)
+    with job.file.open("rb") as stream:
+
+        def progress(rows: int) -> None:
+            HandoffImport.objects.filter(pk=job.pk).update(
+                rows_read=rows, progress_bytes=stream.tell()
+            )
+
+        try:
+            outcome = import_csv(
+                stream, source=job.source, partial=job.partial, size=job.size, progress=progress
+            )
+        except CsvRejected as rejected:
+            HandoffImport.objects.filter(pk=job.pk).update(
+                status=HandoffImport.Status.REJECTED,
+                message=str(rejected),
+                finished_at=timezone.now(),
+            )
+            return
+    HandoffImport.objects.filter(pk=job.pk).update(
+        status=HandoffImport.Status.DONE if outcome.written else HandoffImport.Status.REJECTED,
+        rows_read=outcome.rows_read,
+        created=outcome.created,
+        updated=outcome.updated,
+        rejected=outcome.rejected,
+        notes=outcome.notes(),
+        finished_at=timezone.now(),
+        errors=[{"line": e.row, "message": e.message} for e in outcome.errors],
+        message=""
+        if outcome.written
+        else (
+            f"Nothing imported: {outcome.rejected} row(s) rejected. Fix them, or choose "
+            "“import the valid rows”."
+        ),
+    )

@@ -334,3 +334,42 @@ class HandoffReturnForm(forms.Form):
     def __init__(self, *args, checklist: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["missing_item"].choices = [("", "None of them"), *[(i, i) for i in checklist]]
+
+
+class HandoffImportForm(forms.Form):
+    MODES = [
+        ("all", "All or nothing: import only if every row is valid"),
+        ("partial", "Import the valid rows and report the others"),
+    ]
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "Columns: seam, external_id, title, approval_type, submitted_at, started_at, "
+            "completed_at, returned_count. UTF-8 or Excel's Windows-1252."
+        ),
+    )
+    source = forms.SlugField(
+        max_length=60,
+        initial="csv",
+        help_text=(
+            "Where the rows come from. Importing the same ids from the same source again updates "
+            "them instead of adding copies."
+        ),
+    )
+    mode = forms.ChoiceField(
+        choices=MODES, initial="all", widget=forms.RadioSelect, label="If some rows are invalid"
+    )
+
+    def clean_file(self):
+        from seams.csv_import import max_bytes
+
+        upload = self.cleaned_data["file"]
+        if upload.size > max_bytes():
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1e6:.1f} MB; the limit is {max_bytes() / 1e6:.0f} MB. "
+                "Split it and import the parts."
+            )
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        return upload

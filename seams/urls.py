@@ -37,6 +37,8 @@ urlpatterns = [
     path("calendars/<slug:slug>/", views.calendar_detail, name="calendar-detail"),
     path("handoffs/", views.handoff_list, name="handoffs"),
     path("handoffs/submit/", views.handoff_submit, name="handoff-submit"),
+    path("handoffs/import/", views.handoff_import, name="handoff-import"),
+    path("handoffs/import/<int:pk>/", views.handoff_import_detail, name="handoff-import-detail"),
     path(
         "handoffs/<int:pk>/<str:move>/",
         views.handoff_move,

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +21,7 @@ from seams.forms import (
     CalendarForm,
     CompareForm,
     HandoffFilterForm,
+    HandoffImportForm,
     HandoffReturnForm,
     HandoffSubmitForm,
     MembershipFormSet,
@@ -35,7 +37,16 @@ from seams.handoffs import (
     start_handoff,
     submit_handoff,
 )
-from seams.models import Calendar, Handoff, HandoffSpec, Membership, Seam, SpecContent, Team
+from seams.models import (
+    Calendar,
+    Handoff,
+    HandoffImport,
+    HandoffSpec,
+    Membership,
+    Seam,
+    SpecContent,
+    Team,
+)
 from seams.services import (
     MemberSpec,
     SpecConflict,
@@ -45,6 +56,7 @@ from seams.services import (
     save_spec,
     save_team,
 )
+from seams.tasks import import_handoffs as import_handoffs_task
 
 SEAMS_PER_PAGE = 25
 
@@ -149,6 +161,7 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
         "now": now,
         "query_string": _without_page(request),
         "can_log": permissions.can_log(request.user),
+        "can_import": permissions.can_import_handoffs(request.user),
         "submit_form": HandoffSubmitForm(),
     }
     template = (
@@ -621,3 +634,50 @@ def sla_example(seam: Seam) -> dict | None:
     submitted = datetime.combine(friday, time(16, 0), tzinfo=tz)
     due = calendar.add_business_hours(submitted, spec.response_sla_hours)
     return {"submitted": submitted, "due": due.astimezone(tz), "hours": spec.response_sla_hours}
+
+
+# --- CSV import with progress --------------------------------------------------------------------
+
+
+def _require_importer(request: HttpRequest) -> None:
+    if not permissions.can_import_handoffs(request.user):
+        raise PermissionDenied("Leaders and ops import handoffs.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def handoff_import(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    form = HandoffImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = HandoffImport.objects.create(
+            file=upload,
+            filename=upload.name[:255],
+            size=upload.size,
+            source=form.cleaned_data["source"],
+            partial=form.cleaned_data["mode"] == "partial",
+            by=request.user,
+        )
+        transaction.on_commit(lambda: import_handoffs_task.delay(job.pk))
+        return redirect("seams:handoff-import-detail", job.pk)
+    context = {"form": form, "imports": HandoffImport.objects.select_related("by")[:10]}
+    return render(
+        request,
+        "seams/handoff_import.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def handoff_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_importer(request)
+    job = get_object_or_404(HandoffImport.objects.select_related("by"), pk=pk)
+    template = (
+        "seams/handoff_import_detail.html#import-progress"
+        if request.htmx
+        else "seams/handoff_import_detail.html"
+    )
+    return render(request, template, {"job": job})
