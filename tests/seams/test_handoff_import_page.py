@@ -30,7 +30,7 @@ def test_ops_uploads_a_file_and_the_worker_imports_it_with_a_summary(
     assert response["Location"] == reverse("seams:handoff-import-detail", args=[job.pk])
     assert (job.status, job.created, job.rows_read) == ("done", 2, 2)
     page = ops_client.get(response["Location"]).content.decode()
-    assert "Imported 2 handoffs: 2 new, 0 updated, 0 rejected." in page
+    assert "Imported 2 handoffs: 2 new, 0 updated, 0 rejected." in page  # plural
     assert "hx-get" not in page  # finished: no more polling
     assert Handoff.objects.filter(source="csv").count() == 2
 
