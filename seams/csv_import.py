@@ -1,7 +1,8 @@
-"""Reading a handoff CSV (DESIGN.md): UTF-8 with or without BOM, or Windows-1252 from Excel.
+"""Importing a handoff CSV (DESIGN.md): UTF-8 with or without BOM, or Windows-1252 from Excel.
 
 The file's problems (empty, binary, missing columns, too big) reject it whole with a message;
-a row's problems are reported with its line number by the ingest that follows.
+a row's problems are reported with its line number. The file is read in chunks, so memory
+stays flat however long it is.
 """
 
 import csv
@@ -9,6 +10,11 @@ import io
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from seams.ingest import RowError, ingest, load_seams
+from seams.models import HandoffImport
 
 COLUMNS = [
     "seam",
@@ -26,82 +32,8 @@ class CsvRejected(Exception):
     """The whole file is refused; the message says why, for people."""
 
 
-@dataclass
-class CsvFile:
-    rows: list[tuple[int, dict]]
-    encoding: str
-    extra_columns: list[str] = field(default_factory=list)
-    shape_errors: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
-
-    def notes(self) -> list[str]:
-        notes = []
-        if self.encoding != "UTF-8":
-            notes.append(
-                f"The file is not UTF-8; it was read as {self.encoding} (what Excel writes)."
-            )
-        if self.extra_columns:
-            notes.append(f"Ignored columns: {', '.join(self.extra_columns)}.")
-        return notes
-
-
 def max_bytes() -> int:
     return getattr(settings, "HANDOFF_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    if b"\x00" in data[:65536]:
-        raise CsvRejected("This is not a CSV text file: it contains binary data.")
-    try:
-        return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass  # not UTF-8: Excel on Windows writes Windows-1252
-    try:
-        return data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError as exc:
-        raise CsvRejected("This file is neither UTF-8 nor Windows-1252 text.") from exc
-
-
-def read_csv(data: bytes) -> CsvFile:
-    if len(data) > max_bytes():
-        raise CsvRejected(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is "
-            f"{max_bytes() / 1e6:.0f} MB. Split it and import the parts."
-        )
-    if not data.strip():
-        raise CsvRejected("The file is empty.")
-    text, encoding = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip().lower() for name in next(reader)]
-    except (StopIteration, csv.Error) as exc:
-        raise CsvRejected("The file has no header row.") from exc
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        raise CsvRejected(
-            f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"The header must name: {','.join(COLUMNS)}."
-        )
-    result = CsvFile(
-        rows=[],
-        encoding=encoding,
-        extra_columns=[name for name in header if name not in COLUMNS and name],
-    )
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(value.strip() for value in values):
-                continue  # a blank line, as spreadsheets leave at the end
-            if len(values) != len(header):
-                result.shape_errors.append(
-                    (line, f"Has {len(values)} cells where the header has {len(header)}.")
-                )
-                continue
-            result.rows.append((line, dict(zip(header, values, strict=True))))
-    except csv.Error as exc:
-        raise CsvRejected(f"Line {reader.line_num} can't be read as CSV: {exc}.") from exc
-    if not result.rows and not result.shape_errors:
-        raise CsvRejected("The file has a header but no rows.")
-    return result
 
 
 # --- Streaming import: constant memory however long the file -----------------------------------
@@ -122,25 +54,29 @@ class ImportOutcome:
     written: bool = True
 
     def notes(self) -> list[str]:
-        return CsvFile(rows=[], encoding=self.encoding, extra_columns=self.extra_columns).notes()
+        notes = []
+        if self.encoding != "UTF-8":
+            notes.append(
+                f"The file is not UTF-8; it was read as {self.encoding} (what Excel writes)."
+            )
+        if self.extra_columns:
+            notes.append(f"Ignored columns: {', '.join(self.extra_columns)}.")
+        return notes
 
 
-def _sniff(stream) -> str:
+def _sniff(stream) -> None:
     head = stream.read(65536)
     stream.seek(0)
     if not head.strip():
         raise CsvRejected("The file is empty.")
     if b"\x00" in head:
         raise CsvRejected("This is not a CSV text file: it contains binary data.")
-    return "utf-8-sig"
 
 
 def import_csv(
     stream, *, source: str, partial: bool, size: int | None = None, progress=None
 ) -> ImportOutcome:
     """Import a CSV from a binary stream in chunks; `progress(rows_read)` is called per chunk."""
-    from django.db import transaction
-
     if size is not None and size > max_bytes():
         raise CsvRejected(
             f"The file is {size / 1e6:.1f} MB; the limit is "
@@ -173,10 +109,6 @@ def _import_text(stream, encoding, label, *, source, partial, progress) -> Impor
 
 
 def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
-    from django.utils import timezone
-
-    from seams.ingest import RowError, ingest, load_seams
-
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration as exc:
@@ -245,10 +177,6 @@ def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
 def run_import(import_id: int) -> None:
     """The worker's side of an upload: stream the stored file through `import_csv`, keeping
     the progress row up to date, then record the summary. Safe to run twice."""
-    from django.utils import timezone
-
-    from seams.models import HandoffImport
-
     job = HandoffImport.objects.get(pk=import_id)
     if job.finished:
         return
