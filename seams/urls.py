@@ -38,6 +38,7 @@ urlpatterns = [
     path("handoffs/", views.handoff_list, name="handoffs"),
     path("handoffs/submit/", views.handoff_submit, name="handoff-submit"),
     path("handoffs/import/", views.handoff_import, name="handoff-import"),
+    path("handoffs/export.csv", views.handoff_export, name="handoff-export"),
     path("handoffs/import/<int:pk>/", views.handoff_import_detail, name="handoff-import-detail"),
     path(
         "handoffs/<int:pk>/<str:move>/",

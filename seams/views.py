@@ -7,7 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,7 +21,9 @@ from django_htmx.http import trigger_client_event
 from rest_framework.authtoken.models import Token
 
 from seams import permissions
+from seams.csv_import import COLUMNS
 from seams.diff import diff_contents
+from seams.export import csv_lines
 from seams.forms import (
     SPEC_SECTIONS,
     CalendarForm,
@@ -681,3 +689,38 @@ def handoff_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else "seams/handoff_import_detail.html"
     )
     return render(request, template, {"job": job})
+
+
+@login_required
+@require_GET
+def handoff_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The handoffs the list's filters select, as the import's CSV columns (plus the stored
+    SLA and durations), streamed and safe to open in a spreadsheet."""
+    filters = HandoffFilterForm(request.GET or None)
+    handoffs = Handoff.objects.select_related("seam")
+    if filters.is_valid():
+        handoffs = filters.apply(handoffs, timezone.now())
+    header = [*COLUMNS, "source", "sla_hours", "sla_deadline", "queue_hours", "lead_hours"]
+    rows = (
+        [
+            h.seam.slug,
+            h.external_id,
+            h.title,
+            h.approval_type,
+            h.submitted_at,
+            h.started_at,
+            h.completed_at,
+            h.returned_count,
+            h.source,
+            h.sla_hours,
+            h.sla_deadline,
+            h.queue_hours,
+            h.lead_hours,
+        ]
+        for h in handoffs.order_by("submitted_at", "pk").iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="handoffs.csv"'
+    return response
