@@ -40,7 +40,7 @@ class Refused(APIException):
 
 
 def require_log(user, team_ids) -> None:
-    if not permissions.can_log(user, team_ids or [0]):
+    if not permissions.can_log(user, team_ids):
         raise PermissionDenied(
             "Leaders and ops log anywhere; team owners log for their own teams' seams."
         )

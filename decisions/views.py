@@ -42,6 +42,20 @@ PER_PAGE = 25
 DONE_SHOWN_FOR = timedelta(days=30)
 
 
+def _require_form_rights(request: HttpRequest, form, place) -> None:
+    """A valid form's place (`place(cleaned_data)` gives its team ids) decides who may log it;
+    an invalid one is shown back with its errors to anyone who logs somewhere."""
+    if form.is_valid():
+        _require_log_rights(request, place(form.cleaned_data))
+    else:
+        _require_logger(request)
+
+
+def _require_logger(request: HttpRequest) -> None:
+    if not permissions.can_log_somewhere(request.user):
+        raise PermissionDenied("Your role doesn't log decisions, escalations or dependencies.")
+
+
 def _require_log_rights(request: HttpRequest, team_ids) -> None:
     if not permissions.can_log(request.user, team_ids):
         raise PermissionDenied(
@@ -79,7 +93,7 @@ def _decision_log_context(
         "counts": counts,
         "status": request.GET.get("status", ""),
         "query_string": params.urlencode(),
-        "can_log": permissions.can_log(request.user),
+        "can_log": permissions.can_log_somewhere(request.user),
         "decision_types": known_decision_types(),
         "just_logged": just_logged,
     }
@@ -129,7 +143,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, f"Logged. {decision.decider} decides, {due}.")
         return redirect("decisions:list")
-    _require_log_rights(request, permissions.teams_of(form.cleaned_data.get("seam")))
+    _require_logger(request)  # the form is invalid: shown back with its errors
     context = _decision_log_context(request, form=form)
     template = (
         "decisions/decision_list.html#decision-log"
@@ -267,8 +281,7 @@ def escalation_pareto(start, end) -> dict:
 def escalation_list(request: HttpRequest) -> HttpResponse:
     form = EscalationForm(request.POST or None)
     if request.method == "POST":
-        seam = form.cleaned_data.get("seam") if form.is_valid() else None
-        _require_log_rights(request, permissions.teams_of(seam) or [0])
+        _require_form_rights(request, form, lambda data: permissions.teams_of(data["seam"]))
         if form.is_valid():
             escalation = form.save(commit=False)
             escalation.raised_by = request.user
@@ -283,7 +296,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "start": start,
         "end": end,
-        "can_log": permissions.can_log(request.user),
+        "can_log": permissions.can_log_somewhere(request.user),
         # One resolve form per open escalation, each with its own element ids.
         "rows": [
             (e, None if e.resolved_at else ResolveForm(auto_id=f"id_resolve{e.pk}_%s"))
@@ -321,9 +334,9 @@ def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 def constraint_list(request: HttpRequest) -> HttpResponse:
     form = ConstraintForm(request.POST or None)
     if request.method == "POST":
-        data = form.cleaned_data if form.is_valid() else {}
-        place = permissions.teams_of(data.get("seam"), data.get("team"))
-        _require_log_rights(request, place or [0])
+        _require_form_rights(
+            request, form, lambda data: permissions.teams_of(data.get("seam"), data.get("team"))
+        )
         if form.is_valid():
             form.save()
             messages.success(request, "Constraint recorded.")
@@ -337,7 +350,7 @@ def constraint_list(request: HttpRequest) -> HttpResponse:
         "open": page.object_list,
         "removed": constraints.filter(removed_at__isnull=False).order_by("-removed_at")[:20],
         "today": timezone.localdate(),
-        "can_log": permissions.can_log(request.user),
+        "can_log": permissions.can_log_somewhere(request.user),
     }
     return render(
         request, "decisions/constraint_list.html", context, status=400 if form.errors else 200
@@ -395,7 +408,7 @@ def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> 
         "statuses": Dependency.Status.choices,
         "today": today,
         "flagged": sum(1 for d in cards if d.flag(today)),
-        "can_log": permissions.can_log(request.user),
+        "can_log": permissions.can_log_somewhere(request.user),
     }
 
 
@@ -404,9 +417,8 @@ def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> 
 def dependency_board(request: HttpRequest) -> HttpResponse:
     form = DependencyForm(request.POST or None)
     if request.method == "POST":
-        data = form.cleaned_data if form.is_valid() else {}
-        _require_log_rights(
-            request, [t.pk for t in (data.get("consumer"), data.get("provider")) if t] or [0]
+        _require_form_rights(
+            request, form, lambda data: permissions.teams_of(data["consumer"], data["provider"])
         )
         if form.is_valid():
             form.save()

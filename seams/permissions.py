@@ -86,19 +86,22 @@ def can_manage_contracts(user) -> bool:
     return is_leader(user)
 
 
-def can_log(user, team_ids: Iterable[int] = ()) -> bool:
-    """Log decisions, escalations, constraints, dependencies and handoffs.
+def can_log(user, team_ids: Iterable[int]) -> bool:
+    """Log decisions, escalations, constraints, dependencies and handoffs involving `team_ids`.
 
-    Leaders and ops log anywhere; a team owner logs where one of the teams involved
-    (`team_ids`) is theirs. With no teams given, says whether the user logs anywhere at all.
+    Leaders and ops log anywhere; a team owner logs where one of the teams involved is theirs
+    (so nothing that involves no team).
     """
     access = access_for(user)
     if access.roles & {LEADER, OPS}:
         return True
-    team_ids = set(team_ids)
-    if not team_ids:
-        return bool(access.owned_team_ids)
-    return bool(access.owned_team_ids & team_ids)
+    return bool(access.owned_team_ids & set(team_ids))
+
+
+def can_log_somewhere(user) -> bool:
+    """Whether the user logs anything at all: to offer the quick-add forms and the Log menu."""
+    access = access_for(user)
+    return bool(access.roles & {LEADER, OPS} or access.owned_team_ids)
 
 
 def can_import_handoffs(user) -> bool:

@@ -168,7 +168,7 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "now": now,
         "query_string": _without_page(request),
-        "can_log": permissions.can_log(request.user),
+        "can_log": permissions.can_log_somewhere(request.user),
         "can_import": permissions.can_import_handoffs(request.user),
         "submit_form": HandoffSubmitForm(),
     }

@@ -183,3 +183,14 @@ def test_the_escalations_page_keeps_its_queries_bounded(
     with django_assert_max_num_queries(12):
         response = viewer_client.get(reverse("decisions:escalations"))
     assert response.context["total"] == rows
+
+
+def test_an_invalid_escalation_comes_back_with_its_errors_to_those_who_log(
+    owner_client, viewer_client
+):
+    data = {"summary": "", "severity": "medium", "cause": "other"}
+    response = owner_client.post(reverse("decisions:escalations"), data)
+    assert response.status_code == 400
+    assert "seam" in response.context["form"].errors
+    assert viewer_client.post(reverse("decisions:escalations"), data).status_code == 403
+    assert not Escalation.objects.exists()

@@ -54,9 +54,11 @@ def test_it_lets_leaders_ops_and_owners_of_their_teams_log(
     assert permissions.can_log(owner, [team.pk, other_team.pk])
     assert not permissions.can_log(owner, [other_team.pk])
     assert not permissions.can_log(viewer, [team.pk])
-    # With no teams named: may the user log anything at all?
-    assert permissions.can_log(owner)
-    assert not permissions.can_log(viewer)
+    # May the user log anything at all? And something that involves no team: leaders and ops.
+    assert permissions.can_log_somewhere(owner)
+    assert not permissions.can_log_somewhere(viewer)
+    assert not permissions.can_log(owner, [])
+    assert permissions.can_log(ops, [])
 
 
 @pytest.mark.django_db
@@ -104,5 +106,5 @@ def test_it_reads_roles_once_per_user_object(leader, django_assert_num_queries):
     permissions.forget_access(leader)
     with django_assert_num_queries(2):  # groups, owned teams
         permissions.is_leader(leader)
-        permissions.can_log(leader)
+        permissions.can_log_somewhere(leader)
         permissions.role_label(leader)
