@@ -216,7 +216,18 @@ class Calendar(models.Model):
             raise ValidationError({"day_end": "The working day must end after it starts."})
 
     def working_time(self) -> WorkingTime:
-        """The rules the SLA clock runs on. Uses prefetched holidays when present."""
+        """The rules the SLA clock runs on. Uses prefetched holidays when present.
+
+        Built once per instance: an import stamps thousands of handoffs with one calendar, and
+        without prefetching every build would query the holidays again. Load the calendar
+        afresh after changing its holidays.
+        """
+        rules = self.__dict__.get("_working_time")
+        if rules is None:
+            rules = self.__dict__["_working_time"] = self._build_working_time()
+        return rules
+
+    def _build_working_time(self) -> WorkingTime:
         if self.is_24x7:
             return WorkingTime.around_the_clock()
         return WorkingTime(
