@@ -168,51 +168,7 @@ def ingest(
     return result
 
 
-@transaction.atomic
-def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
-    keys = list(valid)
-    existing = {}
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        existing |= {
-            h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
-        }
-    new, changed = [], []
-    fields = [
-        "seam",
-        "title",
-        "approval_type",
-        "submitted_at",
-        "started_at",
-        "completed_at",
-        "returned_count",
-        "queue_hours",
-        "lead_hours",
-        "sla_hours",
-        "sla_deadline",
-        "updated_at",
-    ]
-    now = timezone.now()
-    for key, clean in valid.items():
-        handoff = existing.get(key) or Handoff(source=source, external_id=key)
-        handoff.updated_at = now  # bulk_update doesn't touch auto_now fields by itself
-        for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
-            setattr(handoff, name, clean[name])
-        seam = clean["seam"]
-        spec = getattr(seam, "spec", None)
-        stamp(
-            handoff, calendar=seam.calendar, response_sla=spec.response_sla_hours if spec else None
-        )
-        (changed if handoff.pk else new).append(handoff)
-    if connection.vendor == "postgresql":
-        _copy_upsert([*new, *changed], now)
-    else:
-        Handoff.objects.bulk_create(new, batch_size=CHUNK)
-        Handoff.objects.bulk_update(changed, fields, batch_size=CHUNK)
-    result.created, result.updated = len(new), len(changed)
-
-
-# Written by the PostgreSQL fast path, in this order.
+# The columns an upsert writes, in the PostgreSQL COPY's order.
 COPY_COLUMNS = [
     "seam_id",
     "source",
@@ -232,9 +188,42 @@ COPY_COLUMNS = [
 ]
 # On conflict the row is updated, except what is fixed at first recording.
 KEEP_ON_UPDATE = {"source", "external_id", "sla_hours", "sla_deadline", "created_at"}
+# What SQLite's bulk_update writes: the same, by field name.
+UPDATE_FIELDS = [c.removesuffix("_id") for c in COPY_COLUMNS if c not in KEEP_ON_UPDATE]
 
 
-def _copy_upsert(handoffs: list[Handoff], now) -> None:
+@transaction.atomic
+def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
+    keys = list(valid)
+    existing = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        existing |= {
+            h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
+        }
+    new, changed = [], []
+    now = timezone.now()
+    for key, clean in valid.items():
+        handoff = existing.get(key) or Handoff(source=source, external_id=key)
+        handoff.created_at = handoff.created_at or now
+        handoff.updated_at = now  # bulk writes don't touch auto_now fields by themselves
+        for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
+            setattr(handoff, name, clean[name])
+        seam = clean["seam"]
+        spec = getattr(seam, "spec", None)
+        stamp(
+            handoff, calendar=seam.calendar, response_sla=spec.response_sla_hours if spec else None
+        )
+        (changed if handoff.pk else new).append(handoff)
+    if connection.vendor == "postgresql":
+        _copy_upsert([*new, *changed])
+    else:
+        Handoff.objects.bulk_create(new, batch_size=CHUNK)
+        Handoff.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=CHUNK)
+    result.created, result.updated = len(new), len(changed)
+
+
+def _copy_upsert(handoffs: list[Handoff]) -> None:
     """PostgreSQL: COPY the chunk into a temp table, then one INSERT … ON CONFLICT.
 
     Django's bulk_create spends most of its time compiling SQL value by value; COPY takes the
@@ -250,26 +239,8 @@ def _copy_upsert(handoffs: list[Handoff], now) -> None:
         )
         cursor.execute("TRUNCATE handoff_stage")
         with cursor.cursor.copy(f"COPY handoff_stage ({columns}) FROM STDIN") as copy:
-            for h in handoffs:
-                copy.write_row(
-                    (
-                        h.seam_id,
-                        h.source,
-                        h.external_id,
-                        h.title,
-                        h.approval_type,
-                        h.submitted_at,
-                        h.started_at,
-                        h.completed_at,
-                        h.returned_count,
-                        h.sla_hours,
-                        h.sla_deadline,
-                        h.queue_hours,
-                        h.lead_hours,
-                        h.created_at or now,
-                        now,
-                    )
-                )
+            for handoff in handoffs:
+                copy.write_row(tuple(getattr(handoff, column) for column in COPY_COLUMNS))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM handoff_stage "
             f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}"
