@@ -229,8 +229,10 @@ class Constraint(models.Model):
         if self.removed_at and self.raised_at and self.removed_at < self.raised_at:
             raise ValidationError({"removed_at": "It can't be removed before it was raised."})
 
-    def age_days(self, today: date) -> int:
-        return ((self.removed_at or today) - self.raised_at).days
+    @property
+    def days_in_place(self) -> int | None:
+        """Whole days from raised to removed; None while it is still in the way."""
+        return (self.removed_at - self.raised_at).days if self.removed_at else None
 
 
 class DependencyQuerySet(models.QuerySet):

@@ -348,7 +348,7 @@ def constraint_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "open": page.object_list,
-        "removed": constraints.filter(removed_at__isnull=False).order_by("-removed_at")[:20],
+        "removed": constraints.filter(removed_at__isnull=False).order_by("-removed_at", "-pk")[:20],
         "today": timezone.localdate(),
         "can_log": permissions.can_log_somewhere(request.user),
     }

@@ -101,3 +101,19 @@ def test_the_constraints_page_keeps_its_queries_bounded(
     with django_assert_max_num_queries(12):
         response = viewer_client.get(reverse("decisions:constraints"))
     assert response.context["page"].paginator.count == rows
+
+
+def test_the_constraint_page_says_how_long_a_removed_one_stood(viewer_client, seam, owner):
+    today = timezone.localdate()
+    Constraint.objects.create(
+        description="Cap on staging",
+        owner=owner,
+        seam=seam,
+        raised_at=today - timedelta(days=10),
+        removed_at=today,
+    )
+    Constraint.objects.create(description="Same-day fix", owner=owner, seam=seam, removed_at=today)
+    response = viewer_client.get(reverse("decisions:constraints"))
+    assert [c.days_in_place for c in response.context["removed"]] == [0, 10]
+    assert "after 10 days" in response.content.decode()
+    assert "after 0 days" in response.content.decode()
