@@ -121,6 +121,11 @@ LAUNCH = {
             "decided by the CFO within 8 h.",
         ),
     ],
+    # What the first revision said where the second one changed it.
+    "earlier_terms": {
+        ("Security sign-off", "queue_time_p85_hours"): 56,
+        "Pricing exception": 24,
+    },
 }
 
 REVENUE = {
@@ -166,6 +171,16 @@ def _seed_contract(spec: dict, org: DemoOrganisation) -> Contract:
             "review_day": spec["review_day"],
         },
     )
+    _set_terms(contract, spec, org)
+    if not contract.revisions.exists():
+        _write_history(contract, spec, org)
+    return contract
+
+
+def _set_terms(contract: Contract, spec: dict, org: DemoOrganisation, overrides=None) -> None:
+    """Targets and decision rights as the spec says, or as `overrides` said before."""
+    overrides = overrides or {}
+    people = org.people
     for seam_name, targets in spec["targets"].items():
         seam = org.seams[seam_name]
         ContractSeam.objects.get_or_create(contract=contract, seam=seam)
@@ -175,7 +190,7 @@ def _seed_contract(spec: dict, org: DemoOrganisation) -> Contract:
                 seam=seam,
                 metric=metric,
                 defaults={
-                    "target": Decimal(target),
+                    "target": Decimal(overrides.get((seam_name, metric), target)),
                     "tolerance_pct": Decimal(tolerance),
                     "direction": catalogue.BY_NAME[metric].better,
                 },
@@ -187,31 +202,30 @@ def _seed_contract(spec: dict, org: DemoOrganisation) -> Contract:
             defaults={
                 "seam": org.seams[seam_name],
                 "decider": people[decider],
-                "decision_sla_hours": Decimal(sla),
+                "decision_sla_hours": Decimal(overrides.get(kind, sla)),
                 "escalation_forum": forum,
             },
         )
         right.consulted_people.set([people[u] for u in consulted])
         right.informed_teams.set([org.teams[t] for t in informed])
-    if not contract.revisions.exists():
-        _write_history(contract, spec, org)
-    return contract
 
 
 def _write_history(contract: Contract, spec: dict, org: DemoOrganisation) -> None:
     now = timezone.now()
     leader = org.people[spec["leader"]]
-    for (days_ago, author, changelog), status in zip(
-        spec["revisions"], spec["statuses"], strict=True
+    for n, ((days_ago, author, changelog), status) in enumerate(
+        zip(spec["revisions"], spec["statuses"], strict=True)
     ):
         at = now - timedelta(days=days_ago)
+        latest = n == len(spec["revisions"]) - 1
+        _set_terms(contract, spec, org, None if latest else spec.get("earlier_terms"))
         revision = publish_revision(
             contract=contract, changelog=changelog, by=org.people[author], at=at
         )
-        unsigned = set(spec.get("unsigned", [])) if days_ago == spec["revisions"][-1][0] else set()
-        for n, signer in enumerate(sorted(revision.binding_leaders.all(), key=lambda u: u.pk)):
+        unsigned = set(spec.get("unsigned", [])) if latest else set()
+        for i, signer in enumerate(sorted(revision.binding_leaders.all(), key=lambda u: u.pk)):
             if signer.username not in unsigned:
-                sign_revision(revision=revision, leader=signer, at=at + timedelta(hours=2 + n))
+                sign_revision(revision=revision, leader=signer, at=at + timedelta(hours=2 + i))
         # The status moves a day after each revision, as the leaders decided (the demo writes
         # the event itself so that it carries the past date).
         before = contract.get_status_display()

@@ -109,7 +109,7 @@ def test_it_adds_two_contracts_and_a_launch_with_unowned_and_broken_assumptions(
     from django.utils import timezone
 
     from contracts.models import Contract, Initiative
-    from contracts.services import running_problems, target_warnings
+    from contracts.services import diff_snapshots, running_problems, target_warnings
 
     seed()
     statuses = dict(Contract.objects.values_list("slug", "status"))
@@ -118,6 +118,12 @@ def test_it_adds_two_contracts_and_a_launch_with_unowned_and_broken_assumptions(
     assert running_problems(launch) == []
     assert target_warnings(launch) == []  # every seam has 3 to 5 targets
     assert launch.revisions.first().status == "signed"
+    # Revision 2's content differs from revision 1 exactly as its changelog says.
+    first, second = launch.revisions.order_by("number")
+    assert [c.what for c in diff_snapshots(first.content, second.content)] == [
+        "Target Queue time p85 on Security sign-off",
+        "Decision right “Pricing exception”",
+    ]
     pilot = Contract.objects.get(slug="revenue-engine-pilot")
     waiting = pilot.revisions.first()
     signed = {s.leader.username for s in waiting.signatures.all()}
