@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -293,7 +293,14 @@ def _without_page(request: HttpRequest) -> str:
 @require_GET
 def seam_detail(request: HttpRequest, slug: str) -> HttpResponse:
     seam = get_seam_for_user(request, slug)
-    return render(request, "seams/seam_detail.html", _seam_context(request, seam))
+    open_handoffs = seam.handoffs.open()
+    counts = open_handoffs.aggregate(
+        waiting=Count("pk", filter=Q(started_at__isnull=True)),
+        in_progress=Count("pk", filter=Q(started_at__isnull=False)),
+    )
+    counts["past_sla"] = open_handoffs.breached(timezone.now()).count()
+    context = {**_seam_context(request, seam), "handoff_counts": counts}
+    return render(request, "seams/seam_detail.html", context)
 
 
 def _seam_context(request: HttpRequest, seam: Seam) -> dict:

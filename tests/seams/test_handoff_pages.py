@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from seams.handoffs import start_handoff, submit_handoff
+from seams.handoffs import complete_handoff, start_handoff, submit_handoff
 from seams.models import Handoff
+from tests.factories import SeamFactory
 
 LIST = reverse("seams:handoffs")
 
@@ -81,3 +82,18 @@ def test_the_list_keeps_its_queries_bounded(
     with django_assert_max_num_queries(10):
         response = viewer_client.get(LIST)
     assert response.context["page"].paginator.count == rows
+
+
+def test_the_seam_page_counts_its_open_handoffs(viewer_client, seam, owner):
+    long_ago = timezone.now() - timedelta(days=10)
+    submit_handoff(seam=seam, title="Late", by=owner, at=long_ago)
+    started = submit_handoff(seam=seam, title="Started", by=owner)
+    start_handoff(handoff=started)
+    done = submit_handoff(seam=seam, title="Done", by=owner, at=long_ago)
+    done = start_handoff(handoff=done, at=long_ago + timedelta(days=5))
+    complete_handoff(handoff=done)
+    submit_handoff(seam=SeamFactory(), title="Elsewhere", by=owner)
+
+    response = viewer_client.get(reverse("seams:detail", args=[seam.slug]))
+    assert response.context["handoff_counts"] == {"waiting": 1, "in_progress": 1, "past_sla": 1}
+    assert f"?seam={seam.slug}&amp;state=submitted" in response.content.decode()
