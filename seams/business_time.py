@@ -161,6 +161,19 @@ def next_working_instant(rules: WorkingTime, instant: datetime) -> datetime:
     return low.astimezone(rules.tz)
 
 
+def working_windows(rules: WorkingTime, instant: datetime) -> Iterator[Interval]:
+    """The working windows that end after ``instant``, in order and without end, as UTC spans.
+
+    For set-based arithmetic (the PostgreSQL import): business time up to an instant is the
+    running total of these spans. Raises ValueError for the 24x7 calendar (no windows: use
+    elapsed time) and for a calendar that never works.
+    """
+    if rules.always:
+        raise ValueError("the 24x7 calendar has no windows: business time is elapsed time")
+    _require_working_days(rules)
+    return _windows_after(rules, _utc(instant))
+
+
 # --- Inputs ----------------------------------------------------------------------------------
 
 

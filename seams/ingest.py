@@ -23,6 +23,20 @@ FUTURE_SLACK = timedelta(minutes=5)
 CHUNK = 2000
 
 
+# The order a row's problems are told in, whichever check found them first.
+FIELD_ORDER = [
+    "row",
+    "seam",
+    "external_id",
+    "title",
+    "approval_type",
+    *TIME_FIELDS,
+    "returned_count",
+]
+# The largest returned_count the database takes.
+MAX_RETURNED = 2**31 - 1
+
+
 @dataclass
 class RowError:
     row: int  # the caller's numbering: a CSV line number or a list index
@@ -31,8 +45,10 @@ class RowError:
 
     @property
     def message(self) -> str:
+        fields = sorted(self.errors, key=lambda name: FIELD_ORDER.index(name))
         return "; ".join(
-            f"{name}: {text}" if name != "row" else text for name, text in self.errors.items()
+            f"{name}: {self.errors[name]}" if name != "row" else self.errors[name]
+            for name in fields
         )
 
 
@@ -44,25 +60,30 @@ class IngestResult:
     written: bool = True
 
 
-def _time(value, name: str, errors: dict) -> datetime | None:
+def parse_time(value) -> tuple[datetime | None, str | None]:
+    """A cell as an aware datetime, or why it isn't one. Empty means "not yet": (None, None)."""
     if value in (None, ""):
-        return None
+        return None, None
     if isinstance(value, datetime):
         moment = value
     else:
         try:
             moment = parse_datetime(str(value).strip())
         except ValueError:  # well-formed but impossible, like 2026-02-30
-            errors[name] = f"“{value}” is not a real date and time."
-            return None
+            return None, f"“{value}” is not a real date and time."
         if moment is None:
-            errors[name] = f"“{value}” is not an ISO 8601 date and time (2026-11-20T16:00)."
-            return None
+            return None, f"“{value}” is not an ISO 8601 date and time (2026-11-20T16:00)."
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     if moment > timezone.now() + FUTURE_SLACK:
-        errors[name] = f"“{value}” is in the future."
-        return None
+        return None, f"“{value}” is in the future."
+    return moment, None
+
+
+def _time(value, name: str, errors: dict) -> datetime | None:
+    moment, problem = parse_time(value)
+    if problem:
+        errors[name] = problem
     return moment
 
 
@@ -70,8 +91,11 @@ def _returned_count(value, errors: dict) -> int:
     if value in (None, ""):
         return 0
     text = str(value).strip()
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         errors["returned_count"] = f"“{value}” is not a whole number of 0 or more."
+        return 0
+    if int(text) > MAX_RETURNED:
+        errors["returned_count"] = f"“{value}” is too large."
         return 0
     return int(text)
 
@@ -120,6 +144,7 @@ def ingest(
     seams: dict[str, Seam] | None = None,
     known_errors: list[RowError] = (),
     touched_since: datetime | None = None,
+    unit: str = "row",
 ) -> IngestResult:
     """Validate and upsert numbered rows. All or nothing unless `partial`.
 
@@ -127,7 +152,9 @@ def ingest(
     cells): they count against all-or-nothing like any other rejected row. With
     `touched_since` (a streaming import's start), a row that this import already wrote in an
     earlier chunk is reported as a duplicate id, without keeping every id in memory.
+    `unit` names the numbering in messages: a batch's "row", a file's "line".
     """
+    scope = "batch" if unit == "row" else "file"
     seams = seams if seams is not None else load_seams()
     result = IngestResult(errors=list(known_errors))
     valid: dict[str, dict] = {}
@@ -136,7 +163,9 @@ def ingest(
         clean, errors = validate_row(raw, seams)
         key = clean.get("external_id", "")
         if key and key in seen:
-            errors["external_id"] = f"“{key}” is already used on row {seen[key]} of this batch."
+            errors["external_id"] = (
+                f"“{key}” is already used on {unit} {seen[key]} of this {scope}."
+            )
         elif key:
             seen[key] = number
         if errors:
@@ -157,7 +186,11 @@ def ingest(
                     RowError(
                         number,
                         key,
-                        {"external_id": f"“{key}” is already used on an earlier row of this file."},
+                        {
+                            "external_id": (
+                                f"“{key}” is already used on an earlier {unit} of this {scope}."
+                            )
+                        },
                     )
                 )
     result.errors.sort(key=lambda error: error.row)

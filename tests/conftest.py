@@ -91,6 +91,27 @@ def celery_eager():
 # --- Teams and the five kinds of user -------------------------------------------------
 
 
+@pytest.fixture(params=["rows", "copy"])
+def csv_path(request, db, monkeypatch):
+    """Run a CSV import test through each way a file can go: the row-by-row reader (any
+    database) and PostgreSQL's COPY path. Both must accept, refuse and word things alike."""
+    from django.db import connection
+
+    import seams.csv_import as csv_import
+
+    if request.param == "copy" and connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    monkeypatch.setattr(csv_import, "use_copy", lambda: request.param == "copy")
+    return request.param
+
+
+@pytest.fixture
+def rows_path(csv_path):
+    """The row-by-row reader only, for tests about its chunks."""
+    if csv_path != "rows":
+        pytest.skip("about the row-by-row reader")
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="Sales")

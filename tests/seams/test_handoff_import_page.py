@@ -8,6 +8,9 @@ HEADER = "seam,external_id,title,approval_type,submitted_at,started_at,completed
 GOOD = "custom-integration-intake,J-{n},Acme,standard,2026-11-13T16:00:00,2026-11-16T10:00:00,,0"
 
 
+pytestmark = pytest.mark.usefixtures("csv_path")
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path

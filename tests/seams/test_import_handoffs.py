@@ -7,6 +7,8 @@ from django.core.management import CommandError, call_command
 
 from seams.models import Handoff
 
+pytestmark = pytest.mark.usefixtures("csv_path")
+
 HEADER = "seam,external_id,title,approval_type,submitted_at,started_at,completed_at,returned_count"
 
 
@@ -86,7 +88,7 @@ def test_rejected_rows_are_listed_with_line_numbers_and_nothing_is_written(tmp_p
         "line 3: seam: No seam “nope”.",
         "line 4: started_at: Started before it was submitted.",
         "line 5: returned_count: “-1” is not a whole number of 0 or more.",
-        "line 6: external_id: “J-1” is already used on row 2 of this batch.",
+        "line 6: external_id: “J-1” is already used on line 2 of this file.",
         "line 7: Has 3 cells where the header has 8.",
         "line 8: submitted_at: “30/11/2026” is not an ISO 8601 date and time (2026-11-20T16:00).",
     ]
@@ -134,6 +136,7 @@ def test_a_row_with_the_wrong_number_of_cells_alone_still_stops_an_all_or_nothin
     assert not Handoff.objects.exists()
 
 
+@pytest.mark.usefixtures("rows_path")
 def test_a_duplicate_id_in_a_later_chunk_is_still_caught(tmp_path, seam, monkeypatch):
     import seams.csv_import as csv_import
 
@@ -141,10 +144,11 @@ def test_a_duplicate_id_in_a_later_chunk_is_still_caught(tmp_path, seam, monkeyp
     rows = [good("J-1"), good("J-2"), good("J-3"), good("J-1", title="again")]
     out, err = run(tmp_path, "\n".join([HEADER, *rows]), "--partial")
     assert "3 new, 0 updated, 1 rejected" in out
-    assert "line 5: external_id: “J-1” is already used on an earlier row of this file." in err
+    assert "line 5: external_id: “J-1” is already used on an earlier line of this file." in err
     assert Handoff.objects.get(external_id="J-1").title == "Acme SSO"
 
 
+@pytest.mark.usefixtures("rows_path")
 def test_all_or_nothing_rolls_back_chunks_already_written(tmp_path, seam, monkeypatch):
     import seams.csv_import as csv_import
 
