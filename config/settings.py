@@ -218,6 +218,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# The cache carries what workers report while they run (an import's progress), which the web
+# processes read: Redis when there is one, else this process's memory (tasks run in-process).
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "seamline",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 CELERY_BEAT_SCHEDULE = {
     # Every night at 02:30, before anyone reads the morning's pages.
     "check-data-quality-nightly": {

@@ -5,6 +5,7 @@ a row's problems are reported with its line number. The file is read in chunks, 
 stays flat however long it is.
 """
 
+import contextlib
 import csv
 import io
 from dataclasses import dataclass, field
@@ -225,12 +226,13 @@ def run_import(import_id: int) -> None:
     if job.finished:
         return
     HandoffImport.objects.filter(pk=job.pk).update(status=HandoffImport.Status.RUNNING)
+    with contextlib.suppress(Exception):
+        job.report_progress(0, 0)  # nothing read yet, whatever an earlier attempt reported
     with job.file.open("rb") as stream:
 
         def progress(rows: int) -> None:
-            HandoffImport.objects.filter(pk=job.pk).update(
-                rows_read=rows, progress_bytes=stream.tell()
-            )
+            with contextlib.suppress(Exception):  # a cache outage must not fail the import
+                job.report_progress(rows, stream.tell())
 
         try:
             outcome = import_csv(

@@ -1,10 +1,12 @@
 """People and teams, business calendars, seams and their one-page handoff specs."""
 
+import contextlib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.contrib.auth.models import AbstractUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -752,6 +754,26 @@ class HandoffImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def progress_key(self) -> str:
+        return f"handoff-import:{self.pk}:progress"
+
+    def report_progress(self, rows: int, read_bytes: int) -> None:
+        """Tell readers how far the worker has got. The import runs in one transaction, so
+        this goes through the cache, which they see at once, not through this row."""
+        cache.set(self.progress_key, (rows, read_bytes), timeout=60 * 60 * 2)
+
+    def with_live_progress(self) -> "HandoffImport":
+        """This import, with the worker's latest progress while it runs."""
+        if self.status == self.Status.RUNNING:
+            # Progress is a nicety: a cache outage must not break the page.
+            with contextlib.suppress(Exception):
+                self.rows_read, self.progress_bytes = cache.get(self.progress_key) or (
+                    self.rows_read,
+                    self.progress_bytes,
+                )
+        return self
 
     @property
     def percent(self) -> int:

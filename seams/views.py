@@ -689,7 +689,7 @@ def handoff_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def handoff_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_importer(request)
-    job = get_object_or_404(HandoffImport.objects.select_related("by"), pk=pk)
+    job = get_object_or_404(HandoffImport.objects.select_related("by"), pk=pk).with_live_progress()
     template = (
         "seams/handoff_import_detail.html#import-progress"
         if request.htmx

@@ -49,6 +49,34 @@ def test_the_progress_card_polls_until_the_import_finishes(
     assert "Queued" in page
 
 
+def test_the_page_shows_the_workers_progress_while_the_import_transaction_is_open(
+    ops_client, seam, django_capture_on_commit_callbacks, celery_eager, monkeypatch
+):
+    """The import writes in one transaction, invisible to other connections until it ends, so
+    progress goes through the cache: the page must show it while the row says nothing yet."""
+    import seams.csv_import as csv_import
+
+    seen = []
+    content = "\n".join([HEADER, *(GOOD.format(n=n) for n in range(1, 5))])
+    real_import = csv_import.import_csv
+
+    def import_and_look(stream, **kwargs):
+        kwargs["progress"](3)  # as a chunk ends: 3 rows read, the stream part-way in
+        job = HandoffImport.objects.get()
+        page = ops_client.get(
+            reverse("seams:handoff-import-detail", args=[job.pk]), HTTP_HX_REQUEST="true"
+        ).content.decode()
+        seen.append((job.rows_read, "3 rows read" in page, "Importing" in page))
+        return real_import(stream, **kwargs)
+
+    monkeypatch.setattr(csv_import, "import_csv", import_and_look)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(ops_client, content)
+    assert seen == [(0, True, True)]
+    job = HandoffImport.objects.get()
+    assert (job.status, job.rows_read, job.percent) == ("done", 4, 100)
+
+
 def test_rejected_rows_are_listed_and_nothing_is_written(
     ops_client, seam, django_capture_on_commit_callbacks, celery_eager
 ):
