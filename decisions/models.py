@@ -77,6 +77,15 @@ class Decision(models.Model):
     decider = models.ForeignKey(User, on_delete=models.PROTECT, related_name="decisions")
     due_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    latency_hours = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Business hours from request to decision on the seam's calendar, stored "
+        "when decided.",
+    )
     outcome = models.TextField(blank=True)
     rationale = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)

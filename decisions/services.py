@@ -1,6 +1,7 @@
 """Writes on the decision log and the dependency board, shared by pages, API and commands."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -77,6 +78,20 @@ def log_decision(
     return decision
 
 
+def latency_hours(decision: Decision) -> Decimal | None:
+    """Business hours from request to decision, on the seam's calendar (elapsed hours for a
+    decision on no seam)."""
+    if decision.decided_at is None:
+        return None
+    if decision.seam_id:
+        hours = decision.seam.calendar.business_hours_between(
+            decision.requested_at, decision.decided_at
+        )
+    else:
+        hours = (decision.decided_at - decision.requested_at).total_seconds() / 3600
+    return Decimal(str(hours)).quantize(Decimal("0.0001"))
+
+
 def _locked(decision: Decision) -> Decision:
     return Decision.objects.select_for_update().get(pk=decision.pk)
 
@@ -98,7 +113,8 @@ def decide(
         raise DecisionRefused("A decision can't be made before it was asked.")
     decision.status = Decision.Status.DECIDED
     decision.decided_at, decision.outcome, decision.rationale = at, outcome, rationale
-    decision.save(update_fields=["status", "decided_at", "outcome", "rationale"])
+    decision.latency_hours = latency_hours(decision)
+    decision.save(update_fields=["status", "decided_at", "latency_hours", "outcome", "rationale"])
     DecisionEvent.objects.create(
         decision=decision, kind="decided", by=by, at=at, note=f"{outcome}\n{rationale}".strip()
     )
@@ -115,9 +131,11 @@ def reopen(*, decision: Decision, by: User, reason: str, at: datetime | None = N
     previous = decision.outcome
     decision.status = Decision.Status.REOPENED
     decision.times_reopened += 1
-    decision.decided_at = None
+    decision.decided_at = decision.latency_hours = None
     decision.due_at = due_time(decision.decision_right, at)
-    decision.save(update_fields=["status", "times_reopened", "decided_at", "due_at"])
+    decision.save(
+        update_fields=["status", "times_reopened", "decided_at", "latency_hours", "due_at"]
+    )
     DecisionEvent.objects.create(
         decision=decision, kind="reopened", by=by, at=at, note=f"{reason}\nWas: {previous}".strip()
     )

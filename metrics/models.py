@@ -19,3 +19,55 @@ class DataQualityReport(models.Model):
 
     def __str__(self) -> str:
         return f"Data-quality check of {self.ran_at:%Y-%m-%d %H:%M}: {len(self.findings)} findings"
+
+
+class MonthlySeamMetricsQuerySet(models.QuerySet):
+    def for_month(self, month) -> "MonthlySeamMetricsQuerySet":
+        return self.filter(month=month)
+
+
+class MonthlySeamMetrics(models.Model):
+    """One seam's metrics for one month, as DESIGN.md defines them: a snapshot, recomputed
+    (upserted) whenever the data behind it may have changed.
+
+    Counts are 0 when nothing happened; percentiles, rates, ages and the per-type object are
+    null when there is no data behind them. Rates are fractions (0.25 is 25 %). `rag` holds
+    the RAG status of each metric the seam's contracts set a target on.
+    """
+
+    seam = models.ForeignKey("seams.Seam", on_delete=models.CASCADE, related_name="monthly_metrics")
+    month = models.DateField(help_text="The month's first day.")
+    submitted = models.PositiveIntegerField(default=0)
+    started = models.PositiveIntegerField(default=0)
+    throughput = models.PositiveIntegerField(default=0)
+    queue_time_p50_hours = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    queue_time_p85_hours = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    lead_time_p50_hours = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    lead_time_p85_hours = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    lead_time_by_approval_type = models.JSONField(null=True)
+    sla_due = models.PositiveIntegerField(default=0)
+    sla_breaches = models.PositiveIntegerField(default=0)
+    sla_breach_rate = models.DecimalField(max_digits=6, decimal_places=4, null=True)
+    rework_rate = models.DecimalField(max_digits=6, decimal_places=4, null=True)
+    wip_open = models.PositiveIntegerField(default=0)
+    oldest_open_age_hours = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    escalations = models.PositiveIntegerField(default=0)
+    decision_latency_p85_hours = models.DecimalField(max_digits=12, decimal_places=4, null=True)
+    decision_sla_breaches = models.PositiveIntegerField(default=0)
+    dependencies_due = models.PositiveIntegerField(default=0)
+    dependencies_on_time = models.PositiveIntegerField(default=0)
+    rag = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    objects = MonthlySeamMetricsQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "seam__name"]
+        verbose_name_plural = "monthly seam metrics"
+        constraints = [
+            models.UniqueConstraint(fields=["seam", "month"], name="one_snapshot_per_seam_month")
+        ]
+        indexes = [models.Index(fields=["month", "seam"])]
+
+    def __str__(self) -> str:
+        return f"{self.seam} in {self.month:%B %Y}"

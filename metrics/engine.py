@@ -1,0 +1,358 @@
+"""The monthly seam metrics of DESIGN.md, computed set-based and stored as snapshots.
+
+One query per metric family covers every seam and month asked for (grouped by seam and month in
+SQL); percentiles use `Percentile`, the same aggregate on PostgreSQL and SQLite. Business-hour
+durations are read from the rows, where they were stored when the timestamps were set. The only
+per-row Python is the oldest open item's age: one business-time sum per seam and month.
+
+A month is [first day 00:00, next month's first day 00:00) in the organisation's time zone.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, F, Min, Q, Value
+from django.db.models.functions import Coalesce, NullIf, Trim, TruncMonth
+from django.utils import timezone
+
+from contracts import catalogue
+from contracts.models import Contract, MetricTarget
+from decisions.models import Decision, Dependency, Escalation
+from metrics.models import MonthlySeamMetrics
+from metrics.percentile import Percentile
+from seams.models import Handoff, Seam
+
+PLACES = Decimal("0.0001")
+UNSPECIFIED = "unspecified"
+# What the snapshot stores besides the seam, month, rag and computed_at: DESIGN.md's names.
+COUNTS = [
+    "submitted",
+    "started",
+    "throughput",
+    "sla_due",
+    "sla_breaches",
+    "wip_open",
+    "escalations",
+    "decision_sla_breaches",
+    "dependencies_due",
+    "dependencies_on_time",
+]
+VALUES = [
+    "queue_time_p50_hours",
+    "queue_time_p85_hours",
+    "lead_time_p50_hours",
+    "lead_time_p85_hours",
+    "lead_time_by_approval_type",
+    "sla_breach_rate",
+    "rework_rate",
+    "oldest_open_age_hours",
+    "decision_latency_p85_hours",
+]
+FIELDS = COUNTS + VALUES
+
+
+# --- Months ------------------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """[start, end) of the month as aware instants in the organisation's time zone."""
+    zone = timezone.get_default_timezone()
+    return (
+        datetime.combine(month, time.min, tzinfo=zone),
+        datetime.combine(next_month(month), time.min, tzinfo=zone),
+    )
+
+
+def months_between(first: date, last: date) -> list[date]:
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def current_month() -> date:
+    return month_start(timezone.localdate())
+
+
+def all_months() -> list[date]:
+    """Every month from the first with data to the current one."""
+    earliest = Handoff.objects.aggregate(first=Min("submitted_at"))["first"]
+    first = timezone.localdate(earliest) if earliest else timezone.localdate()
+    return months_between(first, timezone.localdate())
+
+
+# --- Computation -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cell:
+    """The metrics of one seam and month while they are gathered."""
+
+    values: dict
+
+    @classmethod
+    def empty(cls) -> "_Cell":
+        return cls(dict.fromkeys(COUNTS, 0) | dict.fromkeys(VALUES))
+
+
+def _hours(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(PLACES)
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)).quantize(PLACES) if whole else None
+
+
+class _Grid:
+    """Cells by (seam id, month), for the seams and months being computed."""
+
+    def __init__(self, seam_ids: list[int], months: list[date]):
+        self.months = set(months)
+        self.cells = {(s, m): _Cell.empty() for s in seam_ids for m in months}
+        self.zone = timezone.get_default_timezone()
+
+    def cell(self, seam_id: int, bucket) -> _Cell | None:
+        month = bucket if isinstance(bucket, date) and not isinstance(bucket, datetime) else None
+        if month is None:
+            month = timezone.localtime(bucket, self.zone).date()
+        return self.cells.get((seam_id, month_start(month)))
+
+
+def _by_month(queryset, field: str, seam_ids, months):
+    """Rows whose `field` falls in the months, with a `bucket` (their month) and `seam_id`."""
+    start, _ = month_bounds(min(months))
+    _, end = month_bounds(max(months))
+    rows = queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+    if seam_ids is not None:
+        rows = rows.filter(seam_id__in=seam_ids)
+    zone = timezone.get_default_timezone()
+    return rows.annotate(bucket=TruncMonth(field, tzinfo=zone)).values("seam_id", "bucket")
+
+
+def compute(months: Iterable[date], seam_ids: Iterable[int] | None = None) -> int:
+    """Compute and store the snapshots of these months for these seams (all seams when None).
+    Returns how many snapshots were written. Safe to run again: it upserts."""
+    months = sorted({month_start(m) for m in months if month_start(m) <= current_month()})
+    seams = Seam.objects.all() if seam_ids is None else Seam.objects.filter(pk__in=seam_ids)
+    seams = list(seams.select_related("calendar").prefetch_related("calendar__holidays"))
+    if not months or not seams:
+        return 0
+    only = None if seam_ids is None else [seam.pk for seam in seams]
+    grid = _Grid([seam.pk for seam in seams], months)
+    now = timezone.now()
+    _handoff_flow(grid, only, months)
+    _lead_by_type(grid, only, months)
+    _sla(grid, only, months, now)
+    _open_work(grid, {seam.pk: seam for seam in seams}, only, months, now)
+    _escalations(grid, only, months)
+    _decisions(grid, only, months, now)
+    _dependencies(grid, only, months)
+    return _store(grid, now)
+
+
+def _handoff_flow(grid: _Grid, only, months) -> None:
+    handoffs = Handoff.objects.all()
+    for row in _by_month(handoffs, "submitted_at", only, months).annotate(n=Count("pk")):
+        if cell := grid.cell(row["seam_id"], row["bucket"]):
+            cell.values["submitted"] = row["n"]
+    started = _by_month(handoffs, "started_at", only, months).annotate(
+        n=Count("pk"),
+        p50=Percentile("queue_hours", 0.5),
+        p85=Percentile("queue_hours", 0.85),
+    )
+    for row in started:
+        if cell := grid.cell(row["seam_id"], row["bucket"]):
+            cell.values |= {
+                "started": row["n"],
+                "queue_time_p50_hours": _hours(row["p50"]),
+                "queue_time_p85_hours": _hours(row["p85"]),
+            }
+    completed = _by_month(handoffs, "completed_at", only, months).annotate(
+        n=Count("pk"),
+        returned=Count("pk", filter=Q(returned_count__gt=0)),
+        p50=Percentile("lead_hours", 0.5),
+        p85=Percentile("lead_hours", 0.85),
+    )
+    for row in completed:
+        if cell := grid.cell(row["seam_id"], row["bucket"]):
+            cell.values |= {
+                "throughput": row["n"],
+                "rework_rate": _rate(row["returned"], row["n"]),
+                "lead_time_p50_hours": _hours(row["p50"]),
+                "lead_time_p85_hours": _hours(row["p85"]),
+            }
+
+
+def _lead_by_type(grid: _Grid, only, months) -> None:
+    kind = Coalesce(NullIf(Trim("approval_type"), Value("")), Value(UNSPECIFIED))
+    rows = (
+        _by_month(Handoff.objects.all(), "completed_at", only, months)
+        .annotate(kind=kind)
+        .values("seam_id", "bucket", "kind")
+        .annotate(
+            n=Count("pk"),
+            p50=Percentile("lead_hours", 0.5),
+            p85=Percentile("lead_hours", 0.85),
+        )
+    )
+    found = defaultdict(dict)
+    for row in rows:
+        found[row["seam_id"], row["bucket"]][row["kind"]] = {
+            "p50": float(_hours(row["p50"])),
+            "p85": float(_hours(row["p85"])),
+            "n": row["n"],
+        }
+    for (seam_id, bucket), kinds in found.items():
+        if cell := grid.cell(seam_id, bucket):
+            cell.values["lead_time_by_approval_type"] = dict(sorted(kinds.items()))
+
+
+def _sla(grid: _Grid, only, months, now: datetime) -> None:
+    due = Handoff.objects.filter(sla_deadline__isnull=False, sla_deadline__lt=now)
+    rows = _by_month(due, "sla_deadline", only, months).annotate(
+        n=Count("pk"),
+        breaches=Count(
+            "pk", filter=Q(started_at__isnull=True) | Q(started_at__gt=F("sla_deadline"))
+        ),
+    )
+    for row in rows:
+        if cell := grid.cell(row["seam_id"], row["bucket"]):
+            cell.values |= {
+                "sla_due": row["n"],
+                "sla_breaches": row["breaches"],
+                "sla_breach_rate": _rate(row["breaches"], row["n"]),
+            }
+
+
+def _open_work(grid: _Grid, seams: dict[int, Seam], only, months, now: datetime) -> None:
+    """WIP at the cut-off T (the month's end, or now if earlier) and the oldest item's age."""
+    for month in months:
+        cutoff = min(month_bounds(month)[1], now)
+        open_then = Handoff.objects.filter(submitted_at__lt=cutoff).filter(
+            Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff)
+        )
+        if only is not None:
+            open_then = open_then.filter(seam_id__in=only)
+        rows = open_then.values("seam_id").annotate(n=Count("pk"), oldest=Min("submitted_at"))
+        for row in rows:
+            seam = seams.get(row["seam_id"])
+            cell = grid.cells.get((row["seam_id"], month))
+            if seam is None or cell is None:
+                continue
+            age = seam.calendar.business_hours_between(row["oldest"], cutoff)
+            cell.values |= {"wip_open": row["n"], "oldest_open_age_hours": _hours(age)}
+
+
+def _escalations(grid: _Grid, only, months) -> None:
+    for row in _by_month(Escalation.objects.all(), "raised_at", only, months).annotate(
+        n=Count("pk")
+    ):
+        if cell := grid.cell(row["seam_id"], row["bucket"]):
+            cell.values["escalations"] = row["n"]
+
+
+def _decisions(grid: _Grid, only, months, now: datetime) -> None:
+    tagged = Decision.objects.filter(seam__isnull=False)
+    decided = _by_month(tagged.filter(latency_hours__isnull=False), "decided_at", only, months)
+    for row in decided.annotate(p85=Percentile("latency_hours", 0.85)):
+        if cell := grid.cell(row["seam_id"], row["bucket"]):
+            cell.values["decision_latency_p85_hours"] = _hours(row["p85"])
+    due = tagged.filter(due_at__isnull=False, due_at__lt=now)
+    late = Q(decided_at__isnull=True) | Q(decided_at__gt=F("due_at"))
+    for row in _by_month(due, "due_at", only, months).annotate(n=Count("pk", filter=late)):
+        if cell := grid.cell(row["seam_id"], row["bucket"]):
+            cell.values["decision_sla_breaches"] = row["n"]
+
+
+def _dependencies(grid: _Grid, only, months) -> None:
+    rows = Dependency.objects.filter(
+        seam__isnull=False, needed_by__gte=min(months), needed_by__lt=next_month(max(months))
+    )
+    if only is not None:
+        rows = rows.filter(seam_id__in=only)
+    rows = (
+        rows.annotate(bucket=TruncMonth("needed_by"))
+        .values("seam_id", "bucket")
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(delivered_at__lte=F("needed_by"))),
+        )
+    )
+    for row in rows:
+        if cell := grid.cell(row["seam_id"], row["bucket"]):
+            cell.values |= {"dependencies_due": row["n"], "dependencies_on_time": row["on_time"]}
+
+
+# --- RAG and storage ---------------------------------------------------------------------------
+
+
+def rag_status(value, target: MetricTarget) -> str | None:
+    """green within target, amber within its tolerance, red beyond; None without a value.
+
+    Rates are stored as fractions and targeted in percent."""
+    if value is None:
+        return None
+    value = Decimal(str(value))
+    if catalogue.BY_NAME[target.metric].unit == "%":
+        value *= 100
+    band = target.target * target.tolerance_pct / 100
+    if target.direction == MetricTarget.Direction.HIGHER:
+        low, high = target.target - band, target.target
+        return "green" if value >= high else "amber" if value >= low else "red"
+    return (
+        "green" if value <= target.target else "amber" if value <= target.target + band else "red"
+    )
+
+
+def _targets(seam_ids) -> dict[int, dict[str, MetricTarget]]:
+    """Each seam's targets from contracts in force (pilot or active); the first contract's
+    target wins where two set one for the same metric."""
+    in_force = MetricTarget.objects.filter(
+        contract__status__in=[Contract.Status.PILOT, Contract.Status.ACTIVE],
+        seam_id__in=seam_ids,
+    ).order_by("contract_id", "pk")
+    found: dict[int, dict[str, MetricTarget]] = defaultdict(dict)
+    for target in in_force:
+        found[target.seam_id].setdefault(target.metric, target)
+    return found
+
+
+@transaction.atomic
+def _store(grid: _Grid, now: datetime) -> int:
+    targets = _targets({seam_id for seam_id, _ in grid.cells})
+    snapshots = []
+    for (seam_id, month), cell in grid.cells.items():
+        rag = {
+            metric: rag_status(cell.values.get(metric), target)
+            for metric, target in targets.get(seam_id, {}).items()
+        }
+        snapshots.append(
+            MonthlySeamMetrics(
+                seam_id=seam_id,
+                month=month,
+                rag={metric: status for metric, status in rag.items() if status},
+                computed_at=now,
+                **cell.values,
+            )
+        )
+    MonthlySeamMetrics.objects.bulk_create(
+        snapshots,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["seam", "month"],
+        update_fields=[*FIELDS, "rag", "computed_at"],
+    )
+    return len(snapshots)
