@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from contracts.api import ContractViewSet, InitiativeViewSet
 from decisions.api import ConstraintViewSet, DecisionViewSet, DependencyViewSet, EscalationViewSet
+from metrics.api import MetricsViewSet
 from seams.api import CalendarViewSet, HandoffViewSet, SeamViewSet, SpecViewSet, TeamViewSet
 
 router = DefaultRouter()
@@ -18,3 +19,4 @@ router.register("decisions", DecisionViewSet, basename="decision")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("constraints", ConstraintViewSet, basename="constraint")
 router.register("dependencies", DependencyViewSet, basename="dependency")
+router.register("metrics", MetricsViewSet, basename="metrics")

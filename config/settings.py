@@ -234,6 +234,16 @@ CACHES = {
     )
 }
 CELERY_BEAT_SCHEDULE = {
+    # Every night: this month's and last month's seam metrics, fresh for the morning.
+    "refresh-metrics-nightly": {
+        "task": "metrics.tasks.compute_metrics",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # The 1st of each month: the month just ended gets its final snapshots.
+    "close-month": {
+        "task": "metrics.tasks.close_month",
+        "schedule": crontab(day_of_month=1, hour=1, minute=0),
+    },
     # Every night at 02:30, before anyone reads the morning's pages.
     "check-data-quality-nightly": {
         "task": "metrics.tasks.check_data_quality",

@@ -8,10 +8,11 @@ per-row Python is the oldest open item's age: one business-time sum per seam and
 A month is [first day 00:00, next month's first day 00:00) in the organisation's time zone.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -66,6 +67,10 @@ def next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def previous_month(month: date) -> date:
+    return month_start(month_start(month) - timedelta(days=1))
+
+
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     """[start, end) of the month as aware instants in the organisation's time zone."""
     zone = timezone.get_default_timezone()
@@ -81,6 +86,18 @@ def months_between(first: date, last: date) -> list[date]:
         months.append(month)
         month = next_month(month)
     return months
+
+
+def parse_month(text: str | None) -> date | None:
+    """A YYYY-MM text as its month's first day; None for none. ValueError says what's wrong."""
+    if not text:
+        return None
+    if not re.fullmatch(r"\d{4}-\d{2}", text.strip()):
+        raise ValueError(f"A month is written YYYY-MM, like 2026-10; “{text}” isn't.")
+    try:
+        return date.fromisoformat(f"{text.strip()}-01")
+    except ValueError as exc:
+        raise ValueError(f"There is no month “{text}”.") from exc
 
 
 def current_month() -> date:

@@ -71,3 +71,41 @@ class MonthlySeamMetrics(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seam} in {self.month:%B %Y}"
+
+
+class MetricsRun(models.Model):
+    """A recompute asked for from the page: which months, and how far the workers have got.
+
+    Progress is read from the snapshots themselves (each task commits its own), so any web
+    process sees it without the workers reporting anything else.
+    """
+
+    months = models.JSONField(help_text="The months recomputed, as YYYY-MM.")
+    seams = models.PositiveIntegerField(help_text="How many seams each month covers.")
+    requested_by = models.ForeignKey(
+        "seams.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self) -> str:
+        return f"Recompute of {', '.join(self.months)} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return self.seams * len(self.months)
+
+    def done(self) -> int:
+        if self.finished_at:
+            return self.total
+        months = [f"{month}-01" for month in self.months]
+        return MonthlySeamMetrics.objects.filter(
+            month__in=months, computed_at__gte=self.started_at
+        ).count()
+
+    def percent(self) -> int:
+        return 100 if self.finished_at else min(99, 100 * self.done() // max(self.total, 1))

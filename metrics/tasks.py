@@ -1,16 +1,60 @@
-from celery import shared_task
+from datetime import date
+
+from celery import chord, shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
+from metrics import engine
+from metrics.models import MetricsRun
 from metrics.quality import run_data_quality_check
+from seams.models import Seam
+
+RETRIES = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "max_retries": 5,
+}
 
 
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-    soft_time_limit=120,
-    time_limit=180,
-)
+@shared_task(**RETRIES, soft_time_limit=120, time_limit=180)
 def check_data_quality() -> int:
     """Nightly (see CELERY_BEAT_SCHEDULE) and on demand from the home page."""
     return run_data_quality_check().pk
+
+
+@shared_task(**RETRIES, acks_late=True, soft_time_limit=300, time_limit=360)
+def compute_seam_month(seam_id: int, month: str) -> int:
+    """One seam's snapshot for one month (YYYY-MM). Safe to run twice: it upserts."""
+    return engine.compute([date.fromisoformat(f"{month}-01")], [seam_id])
+
+
+@shared_task(**RETRIES)
+def finish_run(results, run_id: int | None = None) -> None:
+    """The chord's last step: the run is complete."""
+    if run_id is not None:
+        MetricsRun.objects.filter(pk=run_id, finished_at__isnull=True).update(
+            finished_at=timezone.now()
+        )
+
+
+@shared_task(**RETRIES)
+def compute_metrics(months: list[str] | None = None, run_id: int | None = None) -> int:
+    """Fan out one task per seam and month (a chord that marks the run finished).
+    Months are YYYY-MM; none means the current and the previous month."""
+    if not months:
+        current = engine.current_month()
+        months = [f"{engine.previous_month(current):%Y-%m}", f"{current:%Y-%m}"]
+    seam_ids = list(Seam.objects.order_by("pk").values_list("pk", flat=True))
+    tasks = [compute_seam_month.si(seam_id, month) for month in months for seam_id in seam_ids]
+    if not tasks:
+        finish_run.delay([], run_id=run_id)
+        return 0
+    chord(tasks)(finish_run.s(run_id=run_id))
+    return len(tasks)
+
+
+@shared_task(**RETRIES)
+def close_month() -> int:
+    """On the 1st: the month just ended gets its final snapshots."""
+    return compute_metrics([f"{engine.previous_month(engine.current_month()):%Y-%m}"])

@@ -1,15 +1,20 @@
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from metrics.models import DataQualityReport
-from metrics.tasks import check_data_quality
+from metrics import engine
+from metrics.models import DataQualityReport, MetricsRun, MonthlySeamMetrics
+from metrics.tasks import check_data_quality, compute_metrics
 from seams import permissions
-from seams.models import Team, User
+from seams.export import csv_lines
+from seams.models import Seam, Team, User
 
 # While a started check has not reported, the card asks again every 2 s (hx-trigger in
 # metrics/home.html), for up to 2 minutes.
@@ -70,3 +75,92 @@ def quality_card(request: HttpRequest) -> HttpResponse:
         else:
             context["gave_up"] = True
     return render(request, "metrics/home.html#data-quality", context)
+
+
+# --- Monthly seam metrics ---------------------------------------------------------------------
+
+
+def _month(text: str | None):
+    """The month asked for (YYYY-MM), else the current one, and what's wrong with it if bad."""
+    try:
+        month = engine.parse_month(text) or engine.current_month()
+    except ValueError as exc:
+        return engine.current_month(), str(exc)
+    if month > engine.current_month():
+        return engine.current_month(), f"{month:%B %Y} hasn't started yet."
+    return month, ""
+
+
+def _run_context(run: MetricsRun | None) -> dict:
+    return {"run": run, "run_percent": run.percent() if run else 0}
+
+
+@login_required
+@require_GET
+def metrics_month(request: HttpRequest) -> HttpResponse:
+    month, problem = _month(request.GET.get("month"))
+    snapshots = list(
+        MonthlySeamMetrics.objects.filter(month=month)
+        .select_related("seam__from_team", "seam__to_team")
+        .order_by("seam__name")
+    )
+    run = MetricsRun.objects.filter(finished_at__isnull=True).first()
+    context = {
+        "month": month,
+        "previous": engine.previous_month(month),
+        "next": engine.next_month(month) if month < engine.current_month() else None,
+        "snapshots": snapshots,
+        "computed_at": max((s.computed_at for s in snapshots), default=None),
+        "can_recompute": permissions.can_trigger_recompute(request.user),
+        "problem": problem,
+        **_run_context(run),
+    }
+    if request.htmx and request.GET.get("part") == "run":
+        return render(request, "metrics/month.html#recompute", context)
+    return render(request, "metrics/month.html", context, status=400 if problem else 200)
+
+
+@login_required
+@require_POST
+def recompute(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_trigger_recompute(request.user):
+        raise PermissionDenied("Only leaders and ops trigger a recompute.")
+    month, problem = _month(request.POST.get("month"))
+    if problem:
+        messages.error(request, f"Nothing recomputed: {problem}")
+        return redirect("metrics:month")
+    run = MetricsRun.objects.create(
+        months=[f"{month:%Y-%m}"], seams=Seam.objects.count(), requested_by=request.user
+    )
+    transaction.on_commit(lambda: compute_metrics.delay(run.months, run_id=run.pk))
+    messages.success(request, f"Recomputing {month:%B %Y} for every seam.")
+    return redirect(f"{reverse('metrics:month')}?month={month:%Y-%m}")
+
+
+@login_required
+@require_GET
+def metrics_export(request: HttpRequest) -> HttpResponse:
+    month, problem = _month(request.GET.get("month"))
+    if problem:
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    snapshots = (
+        MonthlySeamMetrics.objects.filter(month=month).select_related("seam").order_by("seam__name")
+    )
+    header = ["seam", "month", *engine.FIELDS, "computed_at"]
+    rows = (
+        [
+            s.seam.slug,
+            f"{s.month:%Y-%m}",
+            *(
+                json.dumps(value) if name == "lead_time_by_approval_type" and value else value
+                for name, value in ((n, getattr(s, n)) for n in engine.FIELDS)
+            ),
+            s.computed_at,
+        ]
+        for s in snapshots.iterator(chunk_size=1000)
+    )
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="seam-metrics-{month:%Y-%m}.csv"'
+    return response

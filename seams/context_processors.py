@@ -6,7 +6,8 @@ from seams import permissions
 # The sections of the product, in the order leaders think of them. An item shows as current
 # on every URL name that starts with one of its `matches`.
 NAVIGATION = [
-    ("Review", "home", ("home", "metrics:", "seams:team-")),
+    ("Review", "home", ("home", "metrics:data-quality", "metrics:run-quality", "seams:team-")),
+    ("Metrics", "metrics:month", ("metrics:month", "metrics:recompute", "metrics:export")),
     (
         "Seams",
         "seams:list",

@@ -1,0 +1,41 @@
+"""Showing metric values: units, "no data" for nulls, RAG colour where a target is set."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from contracts import catalogue
+
+register = template.Library()
+
+RAG_LABELS = {"green": "on target", "amber": "within tolerance", "red": "off target"}
+
+
+def display(name: str, value) -> str:
+    if value is None:
+        return "—"
+    unit = catalogue.BY_NAME[name].unit if name in catalogue.BY_NAME else ""
+    if name.endswith("_rate"):
+        return f"{Decimal(value) * 100:.0f} %"
+    if name.endswith("_hours") or unit == "h":
+        return f"{Decimal(value):.1f} h"
+    return str(value)
+
+
+@register.simple_tag
+def metric_cell(snapshot, name: str):
+    """A table cell: the value, coloured and labelled by its RAG status when it has a target."""
+    value = getattr(snapshot, name)
+    text = display(name, value)
+    status = (snapshot.rag or {}).get(name)
+    if value is None:
+        return format_html('<td class="num muted" title="No data this month">{}</td>', text)
+    if status:
+        return format_html(
+            '<td class="num"><span class="badge badge-{}" title="{}">{}</span></td>',
+            status,
+            RAG_LABELS[status],
+            text,
+        )
+    return format_html('<td class="num">{}</td>', text)
