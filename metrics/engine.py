@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Min, Q, Value
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf, Trim, TruncMonth
 from django.utils import timezone
 
@@ -167,7 +167,9 @@ def compute(months: Iterable[date], seam_ids: Iterable[int] | None = None) -> in
     seams = list(seams.select_related("calendar").prefetch_related("calendar__holidays"))
     if not months or not seams:
         return 0
-    only = None if seam_ids is None else [seam.pk for seam in seams]
+    # Naming the seams, even all of them, lets PostgreSQL walk the (seam, time) indexes for a
+    # month or two instead of reading the whole table.
+    only = [seam.pk for seam in seams]
     grid = _Grid([seam.pk for seam in seams], months)
     now = timezone.now()
     _handoff_flow(grid, only, months)
@@ -255,22 +257,36 @@ def _sla(grid: _Grid, only, months, now: datetime) -> None:
 
 
 def _open_work(grid: _Grid, seams: dict[int, Seam], only, months, now: datetime) -> None:
-    """WIP at the cut-off T (the month's end, or now if earlier) and the oldest item's age."""
+    """WIP at the cut-off T (the month's end, or now if earlier) and the oldest item's age.
+
+    Everything completed before T was submitted before it, so WIP moves by each month's
+    submitted minus its throughput (already in the grid) from what was open when the first
+    month began. The oldest open item is one index walk (seam, submitted_at) per seam and month.
+    """
+    first = month_bounds(months[0])[0]
+    # Open when the first month began: still open, or completed since (few, recent rows).
+    open_then = Handoff.objects.filter(seam_id__in=only, submitted_at__lt=first).filter(
+        Q(completed_at__isnull=True) | Q(completed_at__gte=first)
+    )
+    base = dict(open_then.values("seam_id").annotate(n=Count("pk")).values_list("seam_id", "n"))
+    for seam_id in seams:
+        open_now = base.get(seam_id, 0)
+        for month in months:
+            cell = grid.cells[seam_id, month]
+            open_now += cell.values["submitted"] - cell.values["throughput"]
+            cell.values["wip_open"] = open_now
     for month in months:
         cutoff = min(month_bounds(month)[1], now)
-        open_then = Handoff.objects.filter(submitted_at__lt=cutoff).filter(
-            Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff)
+        oldest = (
+            Handoff.objects.filter(seam_id=OuterRef("pk"), submitted_at__lt=cutoff)
+            .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=cutoff))
+            .order_by("submitted_at")
+            .values("submitted_at")[:1]
         )
-        if only is not None:
-            open_then = open_then.filter(seam_id__in=only)
-        rows = open_then.values("seam_id").annotate(n=Count("pk"), oldest=Min("submitted_at"))
-        for row in rows:
-            seam = seams.get(row["seam_id"])
-            cell = grid.cells.get((row["seam_id"], month))
-            if seam is None or cell is None:
-                continue
-            age = seam.calendar.business_hours_between(row["oldest"], cutoff)
-            cell.values |= {"wip_open": row["n"], "oldest_open_age_hours": _hours(age)}
+        rows = Seam.objects.filter(pk__in=list(seams)).annotate(oldest=Subquery(oldest))
+        for seam_id, submitted in rows.filter(oldest__isnull=False).values_list("pk", "oldest"):
+            age = seams[seam_id].calendar.business_hours_between(submitted, cutoff)
+            grid.cells[seam_id, month].values["oldest_open_age_hours"] = _hours(age)
 
 
 def _escalations(grid: _Grid, only, months) -> None:
