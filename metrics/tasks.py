@@ -7,7 +7,8 @@ from django.utils import timezone
 from metrics import engine
 from metrics.models import MetricsRun
 from metrics.quality import run_data_quality_check
-from seams.models import Seam
+from seams.handoffs import restamp_calendar
+from seams.models import Calendar, Seam
 
 RETRIES = {
     "autoretry_for": (OperationalError,),
@@ -58,3 +59,32 @@ def compute_metrics(months: list[str] | None = None, run_id: int | None = None) 
 def close_month() -> int:
     """On the 1st: the month just ended gets its final snapshots."""
     return compute_metrics([f"{engine.previous_month(engine.current_month()):%Y-%m}"])
+
+
+@shared_task(**RETRIES, acks_late=True, soft_time_limit=1800, time_limit=1860)
+def calendar_changed(calendar_id: int) -> int:
+    """A calendar's rules changed: restamp the stored durations and deadlines of its seams'
+    handoffs and decisions, then recompute every month of those seams' snapshots."""
+    from decisions.models import Decision
+    from decisions.services import latency_hours
+
+    calendar = Calendar.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        return 0
+    written = restamp_calendar(calendar)
+    decided = Decision.objects.filter(seam__calendar=calendar, decided_at__isnull=False)
+    for decision in decided.select_related("seam__calendar").iterator(chunk_size=500):
+        latency = latency_hours(decision)
+        if latency != decision.latency_hours:
+            Decision.objects.filter(pk=decision.pk).update(latency_hours=latency)
+    seam_ids = list(Seam.objects.filter(calendar=calendar).values_list("pk", flat=True))
+    if seam_ids:
+        engine.compute(engine.all_months(), seam_ids)
+    return written
+
+
+@shared_task(**RETRIES)
+def seam_targets_changed(seam_id: int) -> int:
+    """A contract target on the seam changed: its recent months' RAG statuses follow."""
+    current = engine.current_month()
+    return engine.compute([engine.previous_month(current), current], [seam_id])

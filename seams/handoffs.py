@@ -130,3 +130,35 @@ def return_handoff(
     handoff.returned_count += 1
     handoff.save(update_fields=["returned_count", "updated_at"])
     return handoff
+
+
+RESTAMPED = ["sla_deadline", "queue_hours", "lead_hours"]
+
+
+def restamp_calendar(calendar: Calendar, *, chunk: int = 2000) -> int:
+    """After a calendar changes (hours, days, zone, holidays): the stored deadline and durations
+    of every handoff on a seam using it, recomputed on the new rules. The SLA hours fixed at
+    first recording stay. Returns how many handoffs were rewritten."""
+    calendar = Calendar.objects.with_holidays().get(pk=calendar.pk)  # fresh rules
+    rules = calendar.working_time()
+    handoffs = Handoff.objects.filter(seam__calendar=calendar).order_by("pk")
+    changed, written = [], 0
+    for handoff in handoffs.iterator(chunk_size=chunk):
+        before = [getattr(handoff, name) for name in RESTAMPED]
+        stamp(handoff, calendar=calendar, response_sla=None)
+        if handoff.sla_hours:
+            handoff.sla_deadline = business_time.add_business_hours(
+                rules, handoff.submitted_at, handoff.sla_hours
+            )
+        if [getattr(handoff, name) for name in RESTAMPED] != before:
+            changed.append(handoff)
+        if len(changed) >= chunk:
+            written += _save_stamps(changed)
+    return written + _save_stamps(changed)
+
+
+def _save_stamps(handoffs: list[Handoff]) -> int:
+    count = len(handoffs)
+    Handoff.objects.bulk_update(handoffs, RESTAMPED)
+    handoffs.clear()
+    return count

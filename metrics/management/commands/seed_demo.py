@@ -3,6 +3,7 @@ from django.db import transaction
 
 from contracts import demo as contracts_demo
 from decisions import demo as decisions_demo
+from metrics import engine, signals
 from seams import demo as seams_demo
 from seams.models import Team, User
 
@@ -10,7 +11,8 @@ from seams.models import Team, User
 class Command(BaseCommand):
     help = (
         "Create or refresh the demo organisation (Northwind Cloud): teams, people in every "
-        "role. Idempotent: running it twice leaves the same data. Prints the demo logins."
+        "role, contracts, decisions, twelve months of handoffs and their monthly metrics. "
+        "Idempotent: running it twice leaves the same data. Prints the demo logins."
     )
 
     def add_arguments(self, parser) -> None:
@@ -24,11 +26,13 @@ class Command(BaseCommand):
         if if_empty and (User.objects.exists() or Team.objects.exists()):
             self.stdout.write("The database already has data; the demo was not seeded again.")
         else:
-            with transaction.atomic():
+            with transaction.atomic(), signals.paused():
                 org = seams_demo.seed()
                 contracts_demo.seed(org)
                 decisions_demo.seed(org)
                 seams_demo.seed_handoffs(org)
+                # Every month of snapshots, so the metrics pages have something to show.
+                engine.compute(engine.all_months())
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo organisation ready: {len(org.teams)} teams, {len(org.people)} people, "

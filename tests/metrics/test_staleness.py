@@ -1,0 +1,82 @@
+"""Changes that make stored durations or snapshots stale refresh them once they commit."""
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contracts.models import Contract, ContractSeam, MetricTarget
+from metrics import engine
+from metrics.models import MonthlySeamMetrics
+from seams.handoffs import stamp
+from seams.models import CalendarHoliday, Handoff
+from tests.factories import SeamFactory
+
+LONDON = ZoneInfo("Europe/London")
+OCT = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def seam(db):
+    seam = SeamFactory(name="Sales to Product")
+    seam.spec.response_sla_hours = Decimal(8)
+    seam.spec.save()
+    handoff = Handoff(
+        seam=seam,
+        source="t",
+        external_id="H1",
+        title="H1",
+        submitted_at=dt.datetime(2026, 10, 9, 17, tzinfo=LONDON),  # a Friday, 17:00
+        started_at=dt.datetime(2026, 10, 13, 9, 30, tzinfo=LONDON),  # the Tuesday after
+    )
+    stamp(handoff, calendar=seam.calendar, response_sla=Decimal(8))
+    handoff.save()
+    engine.compute([OCT], [seam.pk])
+    return seam
+
+
+def test_a_new_holiday_restamps_durations_and_deadlines_and_recomputes(
+    seam, django_capture_on_commit_callbacks, celery_eager
+):
+    handoff = Handoff.objects.get()
+    assert handoff.queue_hours == Decimal("9.5000")  # Fri 0.5 + Mon 8.5 + Tue 0.5
+    with django_capture_on_commit_callbacks(execute=True):
+        CalendarHoliday.objects.create(calendar=seam.calendar, date=dt.date(2026, 10, 12))
+    handoff.refresh_from_db()
+    assert handoff.queue_hours == Decimal("1.0000")  # Friday's half hour and Tuesday's
+    # 8 h from Friday 17:00: 0.5 h Friday, then 7.5 h on Tuesday (Monday is now a holiday).
+    assert handoff.sla_deadline == dt.datetime(2026, 10, 13, 16, 30, tzinfo=LONDON)
+    assert MonthlySeamMetrics.objects.get(seam=seam, month=OCT).queue_time_p50_hours == Decimal(
+        "1.0000"
+    )
+
+
+def test_changing_working_hours_restamps_but_renaming_does_not(
+    seam, django_capture_on_commit_callbacks, celery_eager, monkeypatch
+):
+    calendar = seam.calendar
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        calendar.name = "Renamed"
+        calendar.save()
+    assert callbacks == []
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar.day_end = dt.time(17, 0)
+        calendar.save()
+    assert Handoff.objects.get().queue_hours == Decimal("8.5000")  # Fri 0 + Mon 8 + Tue 0.5
+
+
+def test_a_new_target_recolours_the_seams_recent_months(
+    seam, leader, django_capture_on_commit_callbacks, celery_eager
+):
+    contract = Contract.objects.create(
+        slug="launch", title="Launch", scope="Launch", leader=leader, status="active"
+    )
+    ContractSeam.objects.create(contract=contract, seam=seam)
+    Handoff.objects.update(
+        submitted_at=dt.datetime.now(tz=LONDON) - dt.timedelta(days=1), started_at=None
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        MetricTarget.objects.create(contract=contract, seam=seam, metric="wip_open", target=0)
+    snapshot = MonthlySeamMetrics.objects.get(seam=seam, month=engine.current_month())
+    assert snapshot.rag == {"wip_open": "red"}
