@@ -10,9 +10,11 @@ import threading
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
 
 from contracts.models import MetricTarget
-from seams.models import Calendar, CalendarHoliday
+from seams.models import Calendar, CalendarHoliday, Handoff
+from seams.signals import handoffs_written
 
 RULES = ("time_zone", "working_weekdays", "day_start", "day_end", "is_24x7")
 _state = threading.local()
@@ -62,7 +64,50 @@ def target_changed(sender, instance: MetricTarget, **kwargs):
         transaction.on_commit(lambda: seam_targets_changed.delay(seam_id))
 
 
+def _handoffs_changed(seam_ids, earliest) -> None:
+    """Queue a refresh of these seams from `earliest`'s month to now, once the write commits.
+    Writes within one transaction gather into one refresh (kept on the connection; what a
+    rolled-back transaction left is dropped)."""
+    if getattr(_state, "paused", False) or not seam_ids:
+        return
+    connection = transaction.get_connection()
+    registered = any(entry[1] is _refresh_pending for entry in connection.run_on_commit)
+    if not registered:
+        connection.seamline_pending_refresh = {}
+    pending = connection.seamline_pending_refresh
+    for seam_id in seam_ids:
+        pending[seam_id] = min(pending.get(seam_id, earliest), earliest)
+    # The first of these to run drains what is pending; the others find nothing left.
+    transaction.on_commit(_refresh_pending)
+
+
+def _refresh_pending() -> None:
+    from metrics import engine
+    from metrics.tasks import compute_metrics
+
+    connection = transaction.get_connection()
+    pending = getattr(connection, "seamline_pending_refresh", None) or {}
+    connection.seamline_pending_refresh = {}
+    by_month: dict = {}
+    for seam_id, earliest in pending.items():
+        month = engine.month_start(timezone.localtime(earliest).date())
+        by_month.setdefault(month, set()).add(seam_id)
+    for first, seam_ids in by_month.items():
+        months = engine.months_between(first, engine.current_month())
+        compute_metrics.delay([f"{m:%Y-%m}" for m in months], seam_ids=sorted(seam_ids))
+
+
+def handoff_saved(sender, instance: Handoff, **kwargs):
+    _handoffs_changed({instance.seam_id}, instance.submitted_at)
+
+
+def handoffs_bulk_written(sender, seam_ids, earliest, **kwargs):
+    _handoffs_changed(seam_ids, earliest)
+
+
 def connect() -> None:
+    post_save.connect(handoff_saved, sender=Handoff, dispatch_uid="metrics-handoff-saved")
+    handoffs_written.connect(handoffs_bulk_written, dispatch_uid="metrics-handoffs-written")
     pre_save.connect(calendar_saving, sender=Calendar, dispatch_uid="metrics-calendar-saving")
     post_save.connect(calendar_saved, sender=Calendar, dispatch_uid="metrics-calendar-saved")
     for signal in (post_save, post_delete):

@@ -40,13 +40,18 @@ def finish_run(results, run_id: int | None = None) -> None:
 
 
 @shared_task(**RETRIES)
-def compute_metrics(months: list[str] | None = None, run_id: int | None = None) -> int:
+def compute_metrics(
+    months: list[str] | None = None, run_id: int | None = None, seam_ids: list[int] | None = None
+) -> int:
     """Fan out one task per seam and month (a chord that marks the run finished).
-    Months are YYYY-MM; none means the current and the previous month."""
+    Months are YYYY-MM; none means the current and the previous month. All seams by default."""
     if not months:
         current = engine.current_month()
         months = [f"{engine.previous_month(current):%Y-%m}", f"{current:%Y-%m}"]
-    seam_ids = list(Seam.objects.order_by("pk").values_list("pk", flat=True))
+    seams = Seam.objects.order_by("pk")
+    if seam_ids is not None:
+        seams = seams.filter(pk__in=seam_ids)
+    seam_ids = list(seams.values_list("pk", flat=True))
     tasks = [compute_seam_month.si(seam_id, month) for month in months for seam_id in seam_ids]
     if not tasks:
         finish_run.delay([], run_id=run_id)

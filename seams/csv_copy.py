@@ -28,6 +28,7 @@ from psycopg import errors as pg_errors
 from seams import business_time
 from seams.ingest import FUTURE_SLACK, MAX_LENGTHS, MAX_RETURNED, RowError, parse_time
 from seams.models import Handoff
+from seams.signals import handoffs_written
 
 # Text is read in blocks and sent to COPY in segments cut at line ends, so memory stays flat
 # and progress can be reported between segments.
@@ -92,6 +93,7 @@ def copy_import(
         if result.written and result.rows_read > result.rejected:
             _load_windows(cursor)
             result.created, result.updated = _upsert(cursor, source)
+            _announce(cursor)
     return result
 
 
@@ -465,6 +467,18 @@ WRITTEN = [
     "updated_at",
 ]
 KEPT = {"source", "external_id", "sla_hours", "sla_deadline", "created_at"}
+
+
+def _announce(cursor) -> None:
+    cursor.execute(
+        "SELECT DISTINCT seam_id, min(submitted_at_value) OVER () FROM handoff_csv_checked "
+        "WHERE NOT rejected"
+    )
+    rows = cursor.fetchall()
+    if rows:
+        handoffs_written.send(
+            sender=Handoff, seam_ids={seam_id for seam_id, _ in rows}, earliest=rows[0][1]
+        )
 
 
 def _upsert(cursor, source: str) -> tuple[int, int]:

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from seams.handoffs import stamp
 from seams.models import Handoff, Seam
+from seams.signals import handoffs_written
 
 MAX_LENGTHS = {"external_id": 120, "title": 300, "approval_type": 80, "source": 60}
 TIME_FIELDS = ("submitted_at", "started_at", "completed_at")
@@ -254,6 +255,12 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
         Handoff.objects.bulk_create(new, batch_size=CHUNK)
         Handoff.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=CHUNK)
     result.created, result.updated = len(new), len(changed)
+    if valid:
+        handoffs_written.send(
+            sender=Handoff,
+            seam_ids={clean["seam"].pk for clean in valid.values()},
+            earliest=min(clean["submitted_at"] for clean in valid.values()),
+        )
 
 
 def _copy_upsert(handoffs: list[Handoff]) -> None:

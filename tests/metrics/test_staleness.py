@@ -80,3 +80,33 @@ def test_a_new_target_recolours_the_seams_recent_months(
         MetricTarget.objects.create(contract=contract, seam=seam, metric="wip_open", target=0)
     snapshot = MonthlySeamMetrics.objects.get(seam=seam, month=engine.current_month())
     assert snapshot.rag == {"wip_open": "red"}
+
+
+def test_imported_handoffs_refresh_their_seams_months_once_committed(
+    seam, django_capture_on_commit_callbacks, celery_eager, csv_path
+):
+    from io import BytesIO
+
+    from seams.csv_import import COLUMNS, import_csv
+
+    MonthlySeamMetrics.objects.all().delete()
+    rows = [f"{seam.slug},X-{n},Imported,standard,2026-10-0{n}T10:00:00,,,0" for n in range(1, 4)]
+    content = ("\n".join([",".join(COLUMNS), *rows]) + "\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_csv(BytesIO(content), source="csv", partial=False)
+    october = MonthlySeamMetrics.objects.get(seam=seam, month=OCT)
+    assert october.submitted == 4  # the fixture's handoff and the three imported
+    months = set(MonthlySeamMetrics.objects.filter(seam=seam).values_list("month", flat=True))
+    assert months == set(engine.months_between(OCT, engine.current_month()))
+
+
+def test_a_handoff_moved_in_the_app_refreshes_its_month(
+    seam, django_capture_on_commit_callbacks, celery_eager
+):
+    from seams.handoffs import complete_handoff
+
+    with django_capture_on_commit_callbacks(execute=True):
+        complete_handoff(
+            handoff=Handoff.objects.get(), at=dt.datetime(2026, 10, 14, 10, tzinfo=LONDON)
+        )
+    assert MonthlySeamMetrics.objects.get(seam=seam, month=OCT).throughput == 1
