@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from metrics.models import DataQualityReport
+from metrics.models import DataQualityReport, MetricsRun, MonthlySeamMetrics
 
 
 @admin.register(DataQualityReport)
@@ -14,4 +14,42 @@ class DataQualityReportAdmin(admin.ModelAdmin):
         return len(report.findings)
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(MonthlySeamMetrics)
+class MonthlySeamMetricsAdmin(admin.ModelAdmin):
+    """Snapshots are computed, never typed: read them here, recompute from the Metrics page."""
+
+    list_display = [
+        "seam",
+        "month",
+        "submitted",
+        "throughput",
+        "queue_time_p85_hours",
+        "sla_breach_rate",
+        "wip_open",
+        "computed_at",
+    ]
+    list_filter = ["month"]
+    list_select_related = ["seam"]
+    search_fields = ["seam__name", "seam__slug"]
+    date_hierarchy = "month"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MetricsRun)
+class MetricsRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "months", "seams", "requested_by", "finished_at"]
+    list_select_related = ["requested_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
