@@ -350,7 +350,7 @@ def rag_status(value, target: MetricTarget) -> str | None:
     )
 
 
-def _targets(seam_ids) -> dict[int, dict[str, MetricTarget]]:
+def targets_for(seam_ids) -> dict[int, dict[str, MetricTarget]]:
     """Each seam's targets from contracts in force (pilot or active); the first contract's
     target wins where two set one for the same metric."""
     in_force = MetricTarget.objects.filter(
@@ -365,7 +365,7 @@ def _targets(seam_ids) -> dict[int, dict[str, MetricTarget]]:
 
 @transaction.atomic
 def _store(grid: _Grid, now: datetime) -> int:
-    targets = _targets({seam_id for seam_id, _ in grid.cells})
+    targets = targets_for({seam_id for seam_id, _ in grid.cells})
     snapshots = []
     for (seam_id, month), cell in grid.cells.items():
         rag = {

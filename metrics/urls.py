@@ -5,6 +5,7 @@ from metrics import views
 app_name = "metrics"
 
 urlpatterns = [
+    path("review/", views.review_dashboard, name="review"),
     path("metrics/", views.metrics_month, name="month"),
     path("metrics/recompute/", views.recompute, name="recompute"),
     path("metrics/export.csv", views.metrics_export, name="export"),

@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from metrics import engine
+from contracts import catalogue
+from metrics import dashboard, engine
 from metrics.models import DataQualityReport, MetricsRun, MonthlySeamMetrics
 from metrics.tasks import check_data_quality, compute_metrics
 from seams import permissions
@@ -164,3 +165,26 @@ def metrics_export(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="seam-metrics-{month:%Y-%m}.csv"'
     return response
+
+
+@login_required
+@require_GET
+def review_dashboard(request: HttpRequest) -> HttpResponse:
+    """The monthly seam review: seams worst first, with their targeted metrics."""
+    month, problem = _month(request.GET.get("month"))
+    contracts = list(dashboard.contracts_in_force())
+    slug = request.GET.get("contract", "")
+    contract = next((c for c in contracts if c.slug == slug), None)
+    if slug and contract is None:
+        problem = problem or f"No contract in force is called “{slug}”; showing all seams."
+    review = dashboard.build(month, contract)
+    context = {
+        "review": review,
+        "contracts": contracts,
+        "month": month,
+        "next": engine.next_month(month) if month < engine.current_month() else None,
+        "problem": problem,
+        "tiles": [catalogue.BY_NAME[m].label for m in dashboard.TILES],
+        "can_recompute": permissions.can_trigger_recompute(request.user),
+    }
+    return render(request, "metrics/review.html", context, status=400 if problem else 200)

@@ -6,7 +6,7 @@ from seams import permissions
 # The sections of the product, in the order leaders think of them. An item shows as current
 # on every URL name that starts with one of its `matches`.
 NAVIGATION = [
-    ("Review", "home", ("home", "metrics:data-quality", "metrics:run-quality", "seams:team-")),
+    ("Review", "metrics:review", ("metrics:review",)),
     ("Metrics", "metrics:month", ("metrics:month", "metrics:recompute", "metrics:export")),
     (
         "Seams",
@@ -39,6 +39,7 @@ NAVIGATION = [
     ),
     ("Dependencies", "decisions:dependencies", ("decisions:dependencies",)),
     ("Handoffs", "seams:handoffs", ("seams:handoffs",)),
+    ("Teams", "home", ("home", "metrics:data-quality", "metrics:run-quality", "seams:team-")),
 ]
 
 

@@ -7,9 +7,10 @@ from django.urls import reverse
 
 def test_it_shows_the_navigation_the_user_and_the_role(owner_client):
     page = owner_client.get("/").content.decode()
-    for label in ("Review", "Seams", "Contracts", "Decisions", "Dependencies", "Handoffs"):
+    labels = ("Review", "Metrics", "Seams", "Contracts", "Decisions", "Dependencies", "Handoffs")
+    for label in (*labels, "Teams"):
         assert f">{label}</a>" in page
-    assert 'aria-current="page">Review' in page
+    assert 'aria-current="page">Teams' in page  # the home page lists teams and people
     assert "Owen Owner" in page
     assert "Team owner" in page
     assert "/static/django_htmx/htmx-2" in page  # served locally, no CDN

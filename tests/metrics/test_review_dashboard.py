@@ -1,0 +1,137 @@
+"""The monthly seam review: worst first, tiles against targets, why, and bounded queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from contracts.models import Contract, ContractSeam, MetricTarget
+from decisions.models import Escalation
+from metrics import engine
+from metrics.dashboard import build
+from metrics.models import MonthlySeamMetrics
+from seams.models import Handoff, HandoffReturn
+from tests.factories import SeamFactory
+
+MONTH = engine.current_month()
+LAST = engine.previous_month(MONTH)
+
+
+def snapshot(seam, month, **values):
+    return MonthlySeamMetrics.objects.create(seam=seam, month=month, **values)
+
+
+@pytest.fixture
+def contract(leader):
+    return Contract.objects.create(
+        slug="launch", title="Launch", scope="Launch", leader=leader, status="active"
+    )
+
+
+def target(contract, seam, metric, value, direction="lower"):
+    ContractSeam.objects.get_or_create(contract=contract, seam=seam)
+    return MetricTarget.objects.create(
+        contract=contract, seam=seam, metric=metric, target=Decimal(value), direction=direction
+    )
+
+
+@pytest.fixture
+def seams(contract):
+    calm = SeamFactory(name="Calm seam")
+    sore = SeamFactory(name="Sore seam")
+    loose = SeamFactory(name="Untargeted seam")
+    target(contract, calm, "queue_time_p85_hours", 24)
+    target(contract, sore, "queue_time_p85_hours", 24)
+    target(contract, sore, "throughput", 10, "higher")
+    snapshot(calm, MONTH, queue_time_p85_hours=Decimal("20"))
+    snapshot(calm, LAST, queue_time_p85_hours=Decimal("30"), rag={"queue_time_p85_hours": "red"})
+    snapshot(sore, MONTH, queue_time_p85_hours=Decimal("41.6"), throughput=4, sla_breaches=3)
+    snapshot(
+        sore,
+        LAST,
+        queue_time_p85_hours=Decimal("27.5"),
+        sla_breaches=1,
+        rag={"queue_time_p85_hours": "amber"},
+    )
+    snapshot(loose, MONTH, queue_time_p85_hours=Decimal("5"))
+    return calm, sore, loose
+
+
+def test_red_seams_come_first_with_their_tiles_deltas_and_other_misses(seams):
+    _calm, sore, _loose = seams
+    review = build(MONTH)
+    assert [(r.seam.name, r.status) for r in review.rows] == [
+        ("Sore seam", "red"),
+        ("Calm seam", "green"),
+        ("Untargeted seam", "none"),
+    ]
+    sore_row = review.rows[0]
+    queue = sore_row.tiles[0]
+    assert (queue.value, queue.status, queue.delta, queue.trend) == (
+        Decimal("41.6000"),
+        "red",
+        Decimal("14.1000"),
+        "worse",
+    )
+    assert sore_row.last_status == "amber"
+    assert [(t.metric, t.value, t.status) for t in sore_row.off_target] == [
+        ("throughput", 4, "red")
+    ]
+    assert (review.counts["red"], review.newly_red, review.breaches, review.breaches_before) == (
+        1,
+        [sore],
+        3,
+        1,
+    )
+    assert review.rows[1].tiles[0].trend == "better"
+
+
+def test_the_why_line_says_what_the_data_says(seams):
+    sore = seams[1]
+    start, _ = engine.month_bounds(MONTH)
+    for cause in ("missing_inputs", "missing_inputs", "capacity"):
+        Escalation.objects.create(seam=sore, summary="x", cause=cause, raised_at=start)
+    handoff = Handoff.objects.create(
+        seam=sore, source="t", external_id="1", title="t", submitted_at=start, returned_count=3
+    )
+    for item in ("Sample payload", "Sample payload", "Use case"):
+        HandoffReturn.objects.create(
+            handoff=handoff, reason="r", missing_item=item, returned_at=start
+        )
+    why = build(MONTH).rows[0].why
+    assert why == "“Sample payload” missing in 2 of 3 returns; 2 escalations: missing inputs"
+
+
+def test_a_contract_shows_only_its_seams(seams, contract, leader_client):
+    page = leader_client.get(reverse("metrics:review"), {"contract": "launch"}).content.decode()
+    assert "Sore seam" in page
+    assert "Untargeted seam" not in page
+    bad = leader_client.get(reverse("metrics:review"), {"contract": "nope"})
+    assert bad.status_code == 400
+    assert "No contract in force is called “nope”" in bad.content.decode()
+
+
+def test_a_month_without_snapshots_says_so(viewer_client, db):
+    page = viewer_client.get(reverse("metrics:review")).content.decode()
+    assert f"No metrics for {MONTH:%B %Y} yet" in page
+
+
+def test_the_page_runs_the_same_number_of_queries_at_10_and_30_seams(leader_client, contract):
+    def count_for(n: int) -> int:
+        for i in range(n - SeamCount.value):
+            seam = SeamFactory(name=f"Seam {SeamCount.value + i:03d}")
+            target(contract, seam, "sla_breach_rate", 10)
+            snapshot(seam, MONTH, sla_breach_rate=Decimal("0.2"), queue_time_p85_hours=1)
+            snapshot(seam, LAST, sla_breach_rate=Decimal("0.05"))
+        SeamCount.value = n
+        with CaptureQueriesContext(connection) as queries:
+            response = leader_client.get(reverse("metrics:review"))
+        assert response.content.decode().count('<th scope="row">') == n
+        return len(queries)
+
+    class SeamCount:
+        value = 0
+
+    assert count_for(10) == count_for(30) <= 14
