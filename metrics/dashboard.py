@@ -40,7 +40,7 @@ class Tile:
     metric: str
     label: str
     value: Decimal | int | None
-    target: MetricTarget | None
+    target: "Goal | None"
     status: str  # red, amber, green, nodata (a target but no value), none (no target)
     delta: Decimal | None  # vs last month, in the metric's unit (rates in points)
 
@@ -113,24 +113,40 @@ def build(month: date, contract: Contract | None = None) -> Review:
         )
     seams = list(seams)
     seam_ids = [seam.pk for seam in seams]
+    # The seams in scope, as SQL: a subquery for a contract, nothing at all for every seam
+    # (hundreds of ids as parameters cost more than the queries).
+    scope = (
+        {}
+        if contract is None
+        else {"seam_id__in": ContractSeam.objects.filter(contract=contract).values("seam_id")}
+    )
     first = month
     for _ in range(11):
         first = engine.previous_month(first)
+    # Plain rows, not model instances: 300 seams × 12 months would otherwise cost more to
+    # build than the rest of the page. The two months compared carry every metric, the ten
+    # before only the sparkline's.
+    wanted = ["seam_id", "month", "rag", "sla_breaches", *catalogue.BY_NAME]
     snapshots = defaultdict(dict)
-    for snap in MonthlySeamMetrics.objects.filter(
-        seam_id__in=seam_ids, month__gte=first, month__lte=month
+    for row in MonthlySeamMetrics.objects.filter(month__in=[previous, month], **scope).values(
+        *wanted
     ):
-        snapshots[snap.seam_id][snap.month] = snap
+        snapshots[row["seam_id"]][row["month"]] = row
+    sparks = defaultdict(dict)
+    for seam_id, when, value in MonthlySeamMetrics.objects.filter(
+        month__gte=first, month__lte=month, **scope
+    ).values_list("seam_id", "month", SPARK_METRIC):
+        sparks[seam_id][when] = value
     review.computed = any(month in months for months in snapshots.values())
-    targets = engine.targets_for(seam_ids) if contract is None else _contract_targets(contract)
-    whys = _whys(seam_ids, month)
+    targets = _goals(scope, contract)
+    whys = _whys(scope, seam_ids, month)
     for seam in seams:
         now = snapshots[seam.pk].get(month)
         before = snapshots[seam.pk].get(previous)
         tiles = []
         for metric in TILES:
             target = targets.get(seam.pk, {}).get(metric)
-            value = getattr(now, metric) if now else None
+            value = now[metric] if now else None
             if target is None:
                 status = "none"
             elif value is None:
@@ -144,39 +160,36 @@ def build(month: date, contract: Contract | None = None) -> Review:
                     value=value,
                     target=target,
                     status=status,
-                    delta=_delta(metric, value, getattr(before, metric) if before else None),
+                    delta=_delta(metric, value, before[metric] if before else None),
                 )
             )
         seam_targets = targets.get(seam.pk, {})
         status = worst(
             [
-                engine.rag_status(getattr(now, m), t) or "nodata" if now else "nodata"
+                engine.rag_status(now[m], t) or "nodata" if now else "nodata"
                 for m, t in seam_targets.items()
             ]
         )
         last_status = (
-            worst([(before.rag or {}).get(m) or "nodata" for m in seam_targets])
+            worst([(before["rag"] or {}).get(m) or "nodata" for m in seam_targets])
             if before and seam_targets
             else None
         )
         off_target = []
         for metric, target in seam_targets.items():
-            value = getattr(now, metric) if now else None
+            value = now[metric] if now else None
             judged = engine.rag_status(value, target)
             if metric not in TILES and judged in ("red", "amber"):
                 label = catalogue.BY_NAME[metric].label
                 off_target.append(Tile(metric, label, value, target, judged, None))
-        spark_months = sorted(snapshots[seam.pk])
+        spark_months = sorted(sparks[seam.pk])
         row = Row(
             seam=seam,
             status=status,
             last_status=last_status,
             tiles=tiles,
             spark=[
-                float(v)
-                if (v := getattr(snapshots[seam.pk][m], SPARK_METRIC)) is not None
-                else None
-                for m in spark_months
+                float(v) if (v := sparks[seam.pk][m]) is not None else None for m in spark_months
             ],
             spark_target=seam_targets[SPARK_METRIC].target
             if SPARK_METRIC in seam_targets
@@ -189,12 +202,12 @@ def build(month: date, contract: Contract | None = None) -> Review:
         review.counts[status] += 1
         if status == "red" and last_status not in (None, "red"):
             review.newly_red.append(seam)
-        review.breaches += now.sla_breaches if now else 0
-        review.breaches_before += before.sla_breaches if before else 0
+        review.breaches += now["sla_breaches"] if now else 0
+        review.breaches_before += before["sla_breaches"] if before else 0
     review.rows.sort(key=lambda r: (RANK[r.status], r.seam.name))
     overdue = Decision.objects.overdue(timezone.now())
     if contract is not None:
-        overdue = overdue.filter(seam_id__in=seam_ids)
+        overdue = overdue.filter(**scope)
     oldest = overdue.order_by("due_at").values_list("due_at", flat=True).first()
     review.overdue_decisions = overdue.count()
     review.oldest_overdue_days = (timezone.now() - oldest).days if oldest else None
@@ -207,19 +220,39 @@ def _owner(seam: Seam) -> str:
     return owner.get_full_name() or owner.username if owner else ""
 
 
-def _contract_targets(contract: Contract) -> dict[int, dict[str, MetricTarget]]:
-    found: dict[int, dict[str, MetricTarget]] = defaultdict(dict)
-    for target in contract.targets.all():
-        found[target.seam_id][target.metric] = target
+@dataclass(frozen=True)
+class Goal:
+    """A target as `engine.rag_status` reads it, without a model instance per row."""
+
+    metric: str
+    target: Decimal
+    direction: str
+    tolerance_pct: Decimal
+
+
+def _goals(scope: dict, contract: Contract | None) -> dict[int, dict[str, Goal]]:
+    """Each seam's targets: the contract's, or (all seams) the first contract in force's."""
+    targets = MetricTarget.objects.filter(**scope)
+    if contract is not None:
+        targets = targets.filter(contract=contract)
+    else:
+        targets = targets.filter(
+            contract__status__in=[Contract.Status.PILOT, Contract.Status.ACTIVE]
+        )
+    found: dict[int, dict[str, Goal]] = defaultdict(dict)
+    for seam_id, metric, target, direction, tolerance in targets.order_by(
+        "contract_id", "pk"
+    ).values_list("seam_id", "metric", "target", "direction", "tolerance_pct"):
+        found[seam_id].setdefault(metric, Goal(metric, target, direction, tolerance))
     return found
 
 
-def _whys(seam_ids: list[int], month: date) -> dict[int, str]:
+def _whys(scope: dict, seam_ids: list[int], month: date) -> dict[int, str]:
     """What the data says about a seam this month: its top escalation cause, and the
     definition-of-ready item most often missing when work was sent back."""
     start, end = engine.month_bounds(month)
     causes = (
-        Escalation.objects.filter(seam_id__in=seam_ids, raised_at__gte=start, raised_at__lt=end)
+        Escalation.objects.filter(raised_at__gte=start, raised_at__lt=end, **scope)
         .values("seam_id", "cause")
         .annotate(n=Count("pk"))
         .order_by("seam_id", "-n", "cause")
@@ -230,7 +263,9 @@ def _whys(seam_ids: list[int], month: date) -> dict[int, str]:
         top_cause.setdefault(row["seam_id"], (labels.get(row["cause"], row["cause"]), row["n"]))
     missing = (
         HandoffReturn.objects.filter(
-            handoff__seam_id__in=seam_ids, returned_at__gte=start, returned_at__lt=end
+            returned_at__gte=start,
+            returned_at__lt=end,
+            **{f"handoff__{key}": value for key, value in scope.items()},
         )
         .exclude(missing_item="")
         .values("handoff__seam_id", "missing_item")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -185,6 +186,7 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "next": engine.next_month(month) if month < engine.current_month() else None,
         "problem": problem,
         "tiles": [catalogue.BY_NAME[m].label for m in dashboard.TILES],
+        "icons": static("img/icons.svg"),  # once, not once per tile
         "can_recompute": permissions.can_trigger_recompute(request.user),
     }
     return render(request, "metrics/review.html", context, status=400 if problem else 200)
