@@ -152,7 +152,8 @@ def main() -> None:
         transaction.set_rollback(True)
     ratio = ours / floor
     print(
-        f"dashboard at {args.seams} seams: {ours:.1f} ms ({size / 1024:.0f} kB, {len(queries)} queries)"
+        f"dashboard at {args.seams} seams: {ours:.1f} ms "
+        f"({size / 1024:.0f} kB, {len(queries)} queries)"
     )
     print(f"trivial page, same middleware and layout: {floor:.1f} ms")
     print(f"ratio {ratio:.1f} (target ≤ {TARGET})")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from contracts import catalogue
-from metrics import dashboard, engine
+from metrics import dashboard, engine, seam_map
 from metrics.models import DataQualityReport, MetricsRun, MonthlySeamMetrics
 from metrics.tasks import check_data_quality, compute_metrics
 from seams import permissions
@@ -187,6 +187,7 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "problem": problem,
         "tiles": [catalogue.BY_NAME[m].label for m in dashboard.TILES],
         "icons": static("img/icons.svg"),  # once, not once per tile
+        "seam_map": seam_map.render(review.rows),
         "can_recompute": permissions.can_trigger_recompute(request.user),
     }
     return render(request, "metrics/review.html", context, status=400 if problem else 200)

@@ -21,7 +21,16 @@ def test_it_signs_in_as_a_demo_user_and_sees_the_home_page(live_server, page: Pa
 
     expect(page.get_by_role("heading", name="Teams and people")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
-        ["Review", "Metrics", "Seams", "Contracts", "Decisions", "Dependencies", "Handoffs", "Teams"]
+        [
+            "Review",
+            "Metrics",
+            "Seams",
+            "Contracts",
+            "Decisions",
+            "Dependencies",
+            "Handoffs",
+            "Teams",
+        ]
     )
     product = page.get_by_role("article", name="Product")
     expect(product).to_contain_text("Priya Nair")

@@ -135,3 +135,25 @@ def test_the_page_runs_the_same_number_of_queries_at_10_and_30_seams(leader_clie
         value = 0
 
     assert count_for(10) == count_for(30) <= 16
+
+
+def test_the_seam_map_draws_every_seam_as_a_linked_arrow_coloured_by_status(seams):
+    from metrics import seam_map
+
+    review = build(MONTH)
+    svg = str(seam_map.render(review.rows))
+    for row in review.rows:
+        assert f'href="{row.seam.get_absolute_url()}"' in svg
+    assert svg.count('class="map-seam map-red"') == 1
+    assert svg.count('class="map-seam map-green"') == 1
+    assert ">Sore seam</text>" in svg  # red seams are named on the map
+    assert ">Calm seam</text>" not in svg
+    assert "<title>Sore seam:" in svg
+
+
+def test_the_ring_order_removes_avoidable_crossings():
+    from metrics.seam_map import _crossings, _ring_order
+
+    edges = (("A", "C"), ("B", "D"))  # A, B, C, D around a ring: these two cross
+    assert _crossings(("A", "B", "C", "D"), edges) == 1
+    assert _crossings(_ring_order(("A", "B", "C", "D"), edges), edges) == 0
