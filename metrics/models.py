@@ -109,3 +109,124 @@ class MetricsRun(models.Model):
 
     def percent(self) -> int:
         return 100 if self.finished_at else min(99, 100 * self.done() // max(self.total, 1))
+
+
+class Review(models.Model):
+    """The monthly leadership review of a scope (a contract's seams, or all seams): the root
+    causes recorded for red and amber seams and the corrective actions agreed. Only leaders
+    hold reviews."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "In progress"
+        CLOSED = "closed", "Closed"
+
+    month = models.DateField(help_text="The month reviewed (its first day).")
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        help_text="Empty for a review of all seams.",
+    )
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    held_on = models.DateField(default=timezone.localdate)
+    started_by = models.ForeignKey("seams.User", on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(blank=True, help_text="What the meeting agreed, in a few lines.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "contract"],
+                condition=models.Q(contract__isnull=False),
+                name="one_review_per_contract_month",
+            ),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=models.Q(contract__isnull=True),
+                name="one_all_seams_review_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.contract.title if self.contract_id else "all seams"
+        return f"Review of {self.month:%B %Y}, {scope}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class RootCause(models.Model):
+    """Why a seam was red or amber in a review's month, as the review recorded it."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="root_causes")
+    seam = models.ForeignKey("seams.Seam", on_delete=models.CASCADE, related_name="root_causes")
+    text = models.CharField(max_length=500)
+    recorded_by = models.ForeignKey("seams.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["seam__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "seam"], name="one_root_cause_per_seam")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CorrectiveActionQuerySet(models.QuerySet):
+    def open(self) -> "CorrectiveActionQuerySet":
+        return self.filter(status=CorrectiveAction.Status.OPEN)
+
+    def overdue(self, today) -> "CorrectiveActionQuerySet":
+        return self.open().filter(due_on__lt=today)
+
+
+class CorrectiveAction(models.Model):
+    """An owner-led action agreed in a review, against the seam metric it should move. It keeps
+    that metric's value when agreed, so later reviews can tell whether it moved."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="actions")
+    seam = models.ForeignKey("seams.Seam", on_delete=models.PROTECT, related_name="actions")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey("seams.User", on_delete=models.PROTECT, related_name="actions")
+    due_on = models.DateField()
+    metric = models.CharField(max_length=40, help_text="The seam metric it should move.")
+    baseline = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="The metric's value in the review's month, when the action was agreed.",
+    )
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey("seams.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CorrectiveActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < today
+
+    @property
+    def metric_label(self) -> str:
+        from contracts import catalogue
+
+        metric = catalogue.BY_NAME.get(self.metric)
+        return metric.label if metric else self.metric

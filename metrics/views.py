@@ -1,18 +1,28 @@
 import json
+from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import catalogue
-from metrics import dashboard, engine, seam_map
-from metrics.models import DataQualityReport, MetricsRun, MonthlySeamMetrics
+from metrics import dashboard, engine, reviews, seam_map
+from metrics.forms import CorrectiveActionForm
+from metrics.models import (
+    CorrectiveAction,
+    DataQualityReport,
+    MetricsRun,
+    MonthlySeamMetrics,
+    Review,
+)
 from metrics.tasks import check_data_quality, compute_metrics
 from seams import permissions
 from seams.export import csv_lines
@@ -188,6 +198,179 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "tiles": [catalogue.BY_NAME[m].label for m in dashboard.TILES],
         "icons": static("img/icons.svg"),  # once, not once per tile
         "seam_map": seam_map.render(review.rows),
+        "can_hold": reviews.can_hold_reviews(request.user),
+        "meeting": Review.objects.filter(month=month, contract=contract).first(),
         "can_recompute": permissions.can_trigger_recompute(request.user),
     }
     return render(request, "metrics/review.html", context, status=400 if problem else 200)
+
+
+# --- The review record ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def review_start(request: HttpRequest) -> HttpResponse:
+    month, problem = _month(request.POST.get("month"))
+    slug = request.POST.get("contract") or ""
+    contract = dashboard.contracts_in_force().filter(slug=slug).first() if slug else None
+    if problem or (slug and contract is None):
+        messages.error(request, problem or f"No contract in force is called “{slug}”.")
+        return redirect("metrics:review")
+    try:
+        review = reviews.start_review(month=month, contract=contract, by=request.user)
+    except reviews.ReviewRefused as refused:
+        raise PermissionDenied(str(refused)) from refused
+    return redirect("metrics:review-record", review.pk)
+
+
+def _review_context(request: HttpRequest, review: Review) -> dict:
+    board = dashboard.build(review.month, review.contract)
+    hurting = [row for row in board.rows if row.status in ("red", "amber")]
+    causes = {c.seam_id: c for c in review.root_causes.select_related("recorded_by")}
+    actions = defaultdict(list)
+    for action in review.actions.select_related("owner", "seam"):
+        actions[action.seam_id].append(action)
+    earlier = list(
+        CorrectiveAction.objects.filter(
+            review__contract=review.contract, review__month__lt=review.month
+        )
+        .exclude(status=CorrectiveAction.Status.DROPPED)
+        .select_related("owner", "seam", "review")
+        .order_by("-review__month", "due_on")[:20]
+    )
+    _judge(earlier)
+    return {
+        "review": review,
+        "seams": [
+            {"row": row, "cause": causes.get(row.seam.pk), "actions": actions.get(row.seam.pk, [])}
+            for row in hurting
+        ],
+        "earlier": earlier,
+        "can_hold": reviews.can_hold_reviews(request.user) and review.is_open,
+        "people": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+        "metrics": catalogue.CHOICES,
+        "icons": static("img/icons.svg"),
+        "today": timezone.localdate(),
+    }
+
+
+def _judge(actions: list[CorrectiveAction]) -> None:
+    """Each action's verdict: its metric's latest full month against the value when agreed."""
+    months = {reviews.latest_full_month(a) for a in actions} - {None}
+    values = {
+        (row["seam_id"], row["month"]): row
+        for row in MonthlySeamMetrics.objects.filter(
+            seam_id__in={a.seam_id for a in actions}, month__in=months
+        ).values("seam_id", "month", *catalogue.BY_NAME)
+    }
+    goals = engine.targets_for({a.seam_id for a in actions})
+    for action in actions:
+        month = reviews.latest_full_month(action)
+        row = values.get((action.seam_id, month))
+        action.latest = row[action.metric] if row else None
+        goal = goals.get(action.seam_id, {}).get(action.metric)
+        target = None
+        if goal is not None:
+            target = goal.target / 100 if action.metric.endswith("_rate") else goal.target
+        action.verdict = reviews.verdict(action, action.latest, target)
+
+
+@login_required
+@require_GET
+def review_record(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(Review.objects.select_related("contract", "started_by"), pk=pk)
+    return render(request, "metrics/review_record.html", _review_context(request, review))
+
+
+def _back_to(request: HttpRequest, review: Review, seam: Seam | None = None) -> HttpResponse:
+    context = _review_context(request, review)
+    if request.htmx and seam is not None:
+        block = next((s for s in context["seams"] if s["row"].seam.pk == seam.pk), None)
+        if block is not None:
+            return render(request, "metrics/review_record.html#seam-block", context | {"s": block})
+    anchor = f"#seam-{seam.slug}" if seam else ""
+    return redirect(reverse("metrics:review-record", args=[review.pk]) + anchor)
+
+
+@login_required
+@require_POST
+def review_root_cause(request: HttpRequest, pk: int, seam: str) -> HttpResponse:
+    review = get_object_or_404(Review, pk=pk)
+    seam_obj = get_object_or_404(Seam, slug=seam)
+    try:
+        reviews.record_root_cause(
+            review=review, seam=seam_obj, text=request.POST.get("text", ""), by=request.user
+        )
+    except reviews.ReviewRefused as refused:
+        return _refused(request, refused)
+    return _back_to(request, review, seam_obj)
+
+
+@login_required
+@require_POST
+def review_add_action(request: HttpRequest, pk: int, seam: str) -> HttpResponse:
+    review = get_object_or_404(Review, pk=pk)
+    seam_obj = get_object_or_404(Seam, slug=seam)
+    form = CorrectiveActionForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _refused(request, reviews.ReviewRefused(message))
+    try:
+        reviews.add_action(review=review, seam=seam_obj, by=request.user, **form.cleaned_data)
+    except reviews.ReviewRefused as refused:
+        return _refused(request, refused)
+    return _back_to(request, review, seam_obj)
+
+
+@login_required
+@require_POST
+def review_close(request: HttpRequest, pk: int) -> HttpResponse:
+    review = get_object_or_404(Review, pk=pk)
+    try:
+        reviews.close_review(review=review, by=request.user, notes=request.POST.get("notes", ""))
+    except reviews.ReviewRefused as refused:
+        return _refused(request, refused)
+    messages.success(request, f"{review} is closed.")
+    return redirect("metrics:review-record", review.pk)
+
+
+def _refused(request: HttpRequest, refused: Exception) -> HttpResponse:
+    status = 403 if "Only" in str(refused) else 400
+    return render(request, "metrics/refused.html", {"message": str(refused)}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_list(request: HttpRequest) -> HttpResponse:
+    """Corrective actions: open, overdue, done. Owners update their own; leaders any."""
+    if request.method == "POST":
+        action = get_object_or_404(CorrectiveAction, pk=request.POST.get("action"))
+        try:
+            reviews.update_action(
+                action=action, status=request.POST.get("status", ""), by=request.user
+            )
+        except reviews.ReviewRefused as refused:
+            return _refused(request, refused)
+        return redirect(f"{reverse('metrics:actions')}?show={request.GET.get('show', 'open')}")
+    today = timezone.localdate()
+    show = request.GET.get("show", "open")
+    actions = CorrectiveAction.objects.select_related("owner", "seam", "review")
+    chosen = {
+        "open": actions.open(),
+        "overdue": actions.overdue(today),
+        "done": actions.filter(status=CorrectiveAction.Status.DONE),
+    }.get(show, actions.open())
+    page = Paginator(chosen.order_by("due_on", "pk"), 50).get_page(request.GET.get("page"))
+    counts = {
+        "open": actions.open().count(),
+        "overdue": actions.overdue(today).count(),
+        "done": actions.filter(status=CorrectiveAction.Status.DONE).count(),
+    }
+    for action in page:
+        action.can_update = reviews.can_update_action(request.user, action)
+    return render(
+        request,
+        "metrics/action_list.html",
+        {"page": page, "show": show, "counts": counts, "today": today},
+    )

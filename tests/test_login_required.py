@@ -23,6 +23,7 @@ SAMPLE_KWARGS = {
     "section": "sla",
     "number": 1,
     "seam_slug": "sales",
+    "seam": "sales",
     "pk": 1,
     "move": "start",
     "source": "jira",
