@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import catalogue
-from metrics import dashboard, engine, reviews, seam_map
+from metrics import charts, dashboard, engine, reviews, seam_map
 from metrics.forms import CorrectiveActionForm
 from metrics.models import (
     CorrectiveAction,
@@ -374,3 +374,78 @@ def action_list(request: HttpRequest) -> HttpResponse:
         "metrics/action_list.html",
         {"page": page, "show": show, "counts": counts, "today": today},
     )
+
+
+# --- Seam drill-down ------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
+    """One seam over 24 months: queue and lead times against target, breaches, rework,
+    throughput, lead time by approval type; its open decisions, escalations, dependencies and
+    corrective actions."""
+    seam = get_object_or_404(Seam.objects.select_related("from_team", "to_team", "spec"), slug=slug)
+    last = engine.current_month()
+    months = [last]
+    for _ in range(23):
+        months.insert(0, engine.previous_month(months[0]))
+    rows = {
+        row["month"]: row
+        for row in MonthlySeamMetrics.objects.filter(seam=seam, month__gte=months[0]).values()
+    }
+    while len(months) > 12 and months[0] not in rows:  # start where the data starts
+        months.pop(0)
+
+    def values(name, scale=1):
+        return [
+            None if (v := rows.get(m, {}).get(name)) is None else float(v) * scale for m in months
+        ]
+
+    goals = engine.targets_for([seam.pk]).get(seam.pk, {})
+    queue_goal = goals.get("queue_time_p85_hours")
+    lead_goal = goals.get("lead_time_p85_hours")
+    latest = rows.get(last) or {}
+    now = timezone.now()
+    context = {
+        "seam": seam,
+        "months": months,
+        "latest": latest,
+        "queue_chart": charts.line_chart(
+            "Queue time",
+            months,
+            [
+                charts.Series("p50", values("queue_time_p50_hours"), "line-p50"),
+                charts.Series("p85", values("queue_time_p85_hours"), "line-p85"),
+            ],
+            queue_goal.target if queue_goal else None,
+            queue_goal.tolerance_pct if queue_goal else None,
+        ),
+        "lead_chart": charts.line_chart(
+            "Lead time",
+            months,
+            [
+                charts.Series("p50", values("lead_time_p50_hours"), "line-p50"),
+                charts.Series("p85", values("lead_time_p85_hours"), "line-p85"),
+            ],
+            lead_goal.target if lead_goal else None,
+            lead_goal.tolerance_pct if lead_goal else None,
+        ),
+        "breach_chart": charts.bar_chart("SLA breaches", months, values("sla_breaches")),
+        "rate_chart": charts.bar_chart(
+            "SLA breach rate", months, values("sla_breach_rate", 100), "%"
+        ),
+        "rework_chart": charts.bar_chart("Rework rate", months, values("rework_rate", 100), "%"),
+        "throughput_chart": charts.bar_chart("Throughput", months, values("throughput")),
+        "by_type": sorted((latest.get("lead_time_by_approval_type") or {}).items()),
+        "decisions": seam.decisions.pending().select_related("decider").order_by("due_at")[:10],
+        "escalations": seam.escalations.filter(resolved_at__isnull=True).order_by("-raised_at")[
+            :10
+        ],
+        "dependencies": seam.dependencies.exclude(status__in=["delivered", "cancelled"])
+        .select_related("provider", "consumer")
+        .order_by("needed_by")[:10],
+        "actions": seam.actions.select_related("owner", "review").order_by("status", "due_on")[:10],
+        "now": now,
+    }
+    return render(request, "metrics/seam.html", context)

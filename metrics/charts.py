@@ -1,0 +1,157 @@
+"""Server-rendered SVG charts for the seam drill-down (design README, "Charts"): line charts for
+percentiles against a target with its amber band, and bar charts for counts and rates. Each
+chart carries a text alternative; none needs JavaScript or a CDN."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 560, 200
+LEFT, RIGHT, TOP, BOTTOM = 40, 64, 14, 26
+
+
+@dataclass
+class Series:
+    label: str
+    values: list[float | None]
+    css: str  # line-p50, line-p85
+
+
+def _scale(top: float):
+    top = top or 1
+    plot_h = HEIGHT - TOP - BOTTOM
+
+    def y(value: float) -> float:
+        return round(TOP + plot_h - value / top * plot_h, 1)
+
+    return y
+
+
+def _x(count: int):
+    plot_w = WIDTH - LEFT - RIGHT
+    step = plot_w / max(count - 1, 1)
+    return lambda index: round(LEFT + index * step, 1)
+
+
+def _nice_top(value: float) -> float:
+    if value <= 0:
+        return 1
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
+        if value <= step * 4:
+            return step * 4 if value > step * 3 else step * (int(value // step) + 1)
+    return value * 1.1
+
+
+def _axes(parts: list, months: list, y, top: float, unit: str, x) -> None:
+    for fraction in (0, 0.5, 1):
+        value = top * fraction
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" '
+            f'class="{"chart-base" if fraction == 0 else "chart-gridline"}"/>'
+            f'<text x="{LEFT - 6}" y="{y(value) + 4}" text-anchor="end" class="chart-axis">'
+            f"{value:g}{unit}</text>"
+        )
+    for index, month in enumerate(months):
+        if index % 3 == 0 or index == len(months) - 1:
+            parts.append(
+                f'<text x="{x(index)}" y="{HEIGHT - 8}" text-anchor="middle" class="chart-axis">'
+                f"{month:%b %y}</text>"
+            )
+
+
+def line_chart(
+    title: str,
+    months: list,
+    series: list[Series],
+    target: Decimal | None = None,
+    tolerance_pct: Decimal | None = None,
+    unit: str = " h",
+) -> SafeString:
+    known = [v for s in series for v in s.values if v is not None]
+    if not known:
+        return mark_safe(f'<p class="muted">No data for {escape(title.lower())} yet.</p>')
+    band_top = float(target) * (1 + float(tolerance_pct or 20) / 100) if target is not None else 0
+    top = _nice_top(max([*known, band_top]))
+    y, x = _scale(top), _x(len(months))
+    last = {s.label: next((v for v in reversed(s.values) if v is not None), None) for s in series}
+    summary = "; ".join(
+        f"{s.label} {last[s.label]:.1f}{unit.strip()}" for s in series if last[s.label] is not None
+    )
+    alt = f"{title}, {months[0]:%B %Y} to {months[-1]:%B %Y}. Latest: {summary}" + (
+        f". Target {float(target):g}{unit.strip()}." if target is not None else "."
+    )
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(alt)}">'
+    ]
+    if target is not None:
+        parts.append(
+            f'<rect x="{LEFT}" y="{y(band_top)}" width="{WIDTH - LEFT - RIGHT}" '
+            f'height="{round(y(float(target)) - y(band_top), 1)}" class="chart-band"/>'
+        )
+    _axes(parts, months, y, top, unit.strip(), x)
+    if target is not None:
+        ty = y(float(target))
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty}" y2="{ty}" class="chart-target"/>'
+            f'<text x="{WIDTH - RIGHT + 4}" y="{ty + 4}" class="chart-axis">Target '
+            f"{float(target):g}{unit.strip()}</text>"
+        )
+    for s in series:
+        points = [f"{x(i)},{y(v)}" for i, v in enumerate(s.values) if v is not None]
+        if not points:
+            continue
+        parts.append(f'<polyline points="{" ".join(points)}" class="{s.css}"/>')
+        index = max(i for i, v in enumerate(s.values) if v is not None)
+        value = s.values[index]
+        late = target is not None and value > float(target)
+        parts.append(
+            f'<circle cx="{x(index)}" cy="{y(value)}" r="3.5" '
+            f'class="chart-dot{" chart-dot-red" if late else ""}"/>'
+        )
+    parts.append("</svg>")
+    legend = " ".join(
+        f'<span class="legend-item"><span class="legend-swatch {s.css}"></span>'
+        f"{escape(s.label)}</span>"
+        for s in series
+    )
+    return mark_safe("".join(parts) + f'<p class="chart-legend">{legend}</p>')
+
+
+def _label(value: float) -> str:
+    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+def bar_chart(title: str, months: list, values: list[float | None], unit: str = "") -> SafeString:
+    known = [v for v in values if v is not None]
+    if not any(known):
+        return mark_safe(f'<p class="muted">No {escape(title.lower())} in these months.</p>')
+    top = _nice_top(max(known))
+    y = _scale(top)
+    plot_w = WIDTH - LEFT - RIGHT
+    slot = plot_w / len(months)
+    alt = f"{title} by month: " + ", ".join(
+        f"{m:%b %Y} {'—' if v is None else _label(v) + unit}"
+        for m, v in zip(months, values, strict=True)
+    )
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(alt)}">'
+    ]
+    _axes(parts, months, y, top, unit, lambda i: round(LEFT + slot * (i + 0.5), 1))
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        current = index == len(values) - 1
+        bar_x = round(LEFT + slot * index + slot * 0.15, 1)
+        parts.append(
+            f'<rect x="{bar_x}" y="{y(value)}" width="{round(slot * 0.7, 1)}" '
+            f'height="{round(y(0) - y(value), 1)}" class="{"bar-now" if current else "bar"}"/>'
+        )
+        if current or index == len(values) - 2:
+            parts.append(
+                f'<text x="{round(bar_x + slot * 0.35, 1)}" y="{y(value) - 4}" '
+                f'text-anchor="middle" class="chart-axis">{_label(value)}{unit}</text>'
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
