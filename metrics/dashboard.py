@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from contracts import catalogue
 from contracts.models import Contract, ContractSeam, MetricTarget
 from decisions.models import Decision, Escalation
 from metrics import engine
-from metrics.models import MonthlySeamMetrics
+from metrics.models import CorrectiveAction, MonthlySeamMetrics
 from seams.models import HandoffReturn, Seam
 
 # The tiles of each row, in the order leaders read them (all lower-is-better).
@@ -84,6 +84,8 @@ class Review:
     newly_red: list[Seam] = field(default_factory=list)
     breaches: int = 0
     breaches_before: int = 0
+    open_actions: int = 0
+    overdue_actions: int = 0
     overdue_decisions: int = 0
     oldest_overdue_days: int | None = None
     computed: bool = False
@@ -205,6 +207,14 @@ def build(month: date, contract: Contract | None = None) -> Review:
         review.breaches += now["sla_breaches"] if now else 0
         review.breaches_before += before["sla_breaches"] if before else 0
     review.rows.sort(key=lambda r: (RANK[r.status], r.seam.name))
+    counts = (
+        CorrectiveAction.objects.open()
+        .filter(**scope)
+        .aggregate(
+            open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
+        )
+    )
+    review.open_actions, review.overdue_actions = counts["open"], counts["overdue"]
     overdue = Decision.objects.overdue(timezone.now())
     if contract is not None:
         overdue = overdue.filter(**scope)

@@ -1,0 +1,55 @@
+"""A leader's monthly review on the demo data, in Chromium: this month with red seams first, a
+drill-down, a corrective action added inline, the review closed, and the pack printed."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_leader_runs_the_monthly_review(live_server, page, tmp_path):
+    call_command("seed_demo", verbosity=0)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "elena")
+    page.fill("#id_password", "seamline-demo")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
+    expect(page.get_by_role("heading", name="Seam review")).to_be_visible()
+    statuses = page.locator(".review-table tbody tr td:first-child .badge").all_inner_texts()
+    ranks = {"Red": 0, "Amber": 1, "Green": 2, "No data": 3, "No target": 4}
+    assert statuses
+    assert statuses[0] == "Red"
+    assert [ranks[s] for s in statuses] == sorted(ranks[s] for s in statuses)
+
+    first_red = page.locator(".review-table tbody tr").first.locator("th a")
+    seam_name = first_red.inner_text()
+    first_red.click()
+    expect(page.get_by_role("heading", name=seam_name)).to_be_visible()
+    expect(page.get_by_role("img", name="Queue time", exact=False).first).to_be_visible()
+    page.go_back()
+
+    page.get_by_role("button", name="Start review meeting").click()
+    block = page.locator(".review-seam").first
+    block.locator("input[name=text]").fill("Requests arrive without a sample payload")
+    block.get_by_role("button", name="Record root cause").click()
+    expect(page.locator(".review-seam").first).to_contain_text("Requests arrive without")
+    block = page.locator(".review-seam").first
+    block.locator("input[name=title]").fill("Make the sample payload a required field")
+    block.locator("select[name=owner]").select_option(index=1)
+    block.locator("input[name=due_on]").fill("2099-01-15")
+    block.get_by_role("button", name="Add action").click()
+    expect(page.locator(".review-seam").first).to_contain_text("Make the sample payload")
+    page.fill("#notes", "Payload first; revisit in December.")
+    page.get_by_role("button", name="Close the review").click()
+    expect(page.get_by_text("Closed", exact=True)).to_be_visible()
+
+    page.goto(f"{live_server.url}/review/")
+    pdf = tmp_path / "review-pack.pdf"
+    page.emulate_media(media="print")
+    page.pdf(path=str(pdf), format="A4", landscape=True)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.stat().st_size > 20_000
+    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
