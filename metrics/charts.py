@@ -5,8 +5,9 @@ chart carries a text alternative; none needs JavaScript or a CDN."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from metrics.svg import format_html, join
 
 WIDTH, HEIGHT = 560, 200
 LEFT, RIGHT, TOP, BOTTOM = 40, 64, 14, 26
@@ -48,17 +49,40 @@ def _axes(parts: list, months: list, y, top: float, unit: str, x) -> None:
     for fraction in (0, 0.5, 1):
         value = top * fraction
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value)}" y2="{y(value)}" '
-            f'class="{"chart-base" if fraction == 0 else "chart-gridline"}"/>'
-            f'<text x="{LEFT - 6}" y="{y(value) + 4}" text-anchor="end" class="chart-axis">'
-            f"{value:g}{unit}</text>"
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="{}"/>'
+                '<text x="{}" y="{}" text-anchor="end" class="chart-axis">{}{}</text>',
+                LEFT,
+                WIDTH - RIGHT,
+                y(value),
+                y(value),
+                "chart-base" if fraction == 0 else "chart-gridline",
+                LEFT - 6,
+                y(value) + 4,
+                f"{value:g}",
+                unit,
+            )
         )
     for index, month in enumerate(months):
         if index % 3 == 0 or index == len(months) - 1:
             parts.append(
-                f'<text x="{x(index)}" y="{HEIGHT - 8}" text-anchor="middle" class="chart-axis">'
-                f"{month:%b %y}</text>"
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" class="chart-axis">{}</text>',
+                    x(index),
+                    HEIGHT - 8,
+                    f"{month:%b %y}",
+                )
             )
+
+
+def _svg(alt: str, parts: list) -> SafeString:
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
+        WIDTH,
+        HEIGHT,
+        alt,
+        join(parts),
+    )
 
 
 def line_chart(
@@ -71,7 +95,7 @@ def line_chart(
 ) -> SafeString:
     known = [v for s in series for v in s.values if v is not None]
     if not known:
-        return mark_safe(f'<p class="muted">No data for {escape(title.lower())} yet.</p>')
+        return format_html('<p class="muted">No data for {} yet.</p>', title.lower())
     band_top = float(target) * (1 + float(tolerance_pct or 20) / 100) if target is not None else 0
     top = _nice_top(max([*known, band_top]))
     y, x = _scale(top), _x(len(months))
@@ -82,41 +106,60 @@ def line_chart(
     alt = f"{title}, {months[0]:%B %Y} to {months[-1]:%B %Y}. Latest: {summary}" + (
         f". Target {float(target):g}{unit.strip()}." if target is not None else "."
     )
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(alt)}">'
-    ]
+    parts = []
     if target is not None:
         parts.append(
-            f'<rect x="{LEFT}" y="{y(band_top)}" width="{WIDTH - LEFT - RIGHT}" '
-            f'height="{round(y(float(target)) - y(band_top), 1)}" class="chart-band"/>'
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" class="chart-band"/>',
+                LEFT,
+                y(band_top),
+                WIDTH - LEFT - RIGHT,
+                round(y(float(target)) - y(band_top), 1),
+            )
         )
     _axes(parts, months, y, top, unit.strip(), x)
     if target is not None:
         ty = y(float(target))
         parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty}" y2="{ty}" class="chart-target"/>'
-            f'<text x="{WIDTH - RIGHT + 4}" y="{ty + 4}" class="chart-axis">Target '
-            f"{float(target):g}{unit.strip()}</text>"
+            format_html(
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-target"/>'
+                '<text x="{}" y="{}" class="chart-axis">Target {}{}</text>',
+                LEFT,
+                WIDTH - RIGHT,
+                ty,
+                ty,
+                WIDTH - RIGHT + 4,
+                ty + 4,
+                f"{float(target):g}",
+                unit.strip(),
+            )
         )
     for s in series:
         points = [f"{x(i)},{y(v)}" for i, v in enumerate(s.values) if v is not None]
         if not points:
             continue
-        parts.append(f'<polyline points="{" ".join(points)}" class="{s.css}"/>')
         index = max(i for i, v in enumerate(s.values) if v is not None)
         value = s.values[index]
         late = target is not None and value > float(target)
         parts.append(
-            f'<circle cx="{x(index)}" cy="{y(value)}" r="3.5" '
-            f'class="chart-dot{" chart-dot-red" if late else ""}"/>'
+            format_html(
+                '<polyline points="{}" class="{}"/><circle cx="{}" cy="{}" r="3.5" class="{}"/>',
+                " ".join(points),
+                s.css,
+                x(index),
+                y(value),
+                "chart-dot chart-dot-red" if late else "chart-dot",
+            )
         )
-    parts.append("</svg>")
-    legend = " ".join(
-        f'<span class="legend-item"><span class="legend-swatch {s.css}"></span>'
-        f"{escape(s.label)}</span>"
+    legend = join(
+        format_html(
+            '<span class="legend-item"><span class="legend-swatch {}"></span>{}</span> ',
+            s.css,
+            s.label,
+        )
         for s in series
     )
-    return mark_safe("".join(parts) + f'<p class="chart-legend">{legend}</p>')
+    return format_html('{}<p class="chart-legend">{}</p>', _svg(alt, parts), legend)
 
 
 def _label(value: float) -> str:
@@ -126,7 +169,7 @@ def _label(value: float) -> str:
 def bar_chart(title: str, months: list, values: list[float | None], unit: str = "") -> SafeString:
     known = [v for v in values if v is not None]
     if not any(known):
-        return mark_safe(f'<p class="muted">No {escape(title.lower())} in these months.</p>')
+        return format_html('<p class="muted">No {} in these months.</p>', title.lower())
     top = _nice_top(max(known))
     y = _scale(top)
     plot_w = WIDTH - LEFT - RIGHT
@@ -135,9 +178,7 @@ def bar_chart(title: str, months: list, values: list[float | None], unit: str = 
         f"{m:%b %Y} {'—' if v is None else _label(v) + unit}"
         for m, v in zip(months, values, strict=True)
     )
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(alt)}">'
-    ]
+    parts = []
     _axes(parts, months, y, top, unit, lambda i: round(LEFT + slot * (i + 0.5), 1))
     for index, value in enumerate(values):
         if value is None:
@@ -145,13 +186,23 @@ def bar_chart(title: str, months: list, values: list[float | None], unit: str = 
         current = index == len(values) - 1
         bar_x = round(LEFT + slot * index + slot * 0.15, 1)
         parts.append(
-            f'<rect x="{bar_x}" y="{y(value)}" width="{round(slot * 0.7, 1)}" '
-            f'height="{round(y(0) - y(value), 1)}" class="{"bar-now" if current else "bar"}"/>'
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" class="{}"/>',
+                bar_x,
+                y(value),
+                round(slot * 0.7, 1),
+                round(y(0) - y(value), 1),
+                "bar-now" if current else "bar",
+            )
         )
         if current or index == len(values) - 2:
             parts.append(
-                f'<text x="{round(bar_x + slot * 0.35, 1)}" y="{y(value) - 4}" '
-                f'text-anchor="middle" class="chart-axis">{_label(value)}{unit}</text>'
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" class="chart-axis">{}{}</text>',
+                    round(bar_x + slot * 0.35, 1),
+                    y(value) - 4,
+                    _label(value),
+                    unit,
+                )
             )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return _svg(alt, parts)

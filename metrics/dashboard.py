@@ -210,9 +210,7 @@ def build(month: date, contract: Contract | None = None) -> Review:
     counts = (
         CorrectiveAction.objects.open()
         .filter(**scope)
-        .aggregate(
-            open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate()))
-        )
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
     )
     review.open_actions, review.overdue_actions = counts["open"], counts["overdue"]
     overdue = Decision.objects.overdue(timezone.now())

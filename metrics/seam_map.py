@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from metrics.svg import format_html, join
 
 WIDTH, HEIGHT = 760, 440
 NODE_W, NODE_H = 124, 34
@@ -113,29 +114,25 @@ def _free_line(placed: list, x: float, y: float, chars: int, right: bool) -> flo
 
 
 def render(rows) -> SafeString:
-    """`rows` are the review's rows (seam, status). Returns the map's SVG."""
+    """`rows` are the review's rows (seam, status). Returns the map's SVG ("" without seams)."""
     teams = {row.seam.from_team.name for row in rows} | {row.seam.to_team.name for row in rows}
     if not teams:
-        return mark_safe("")
+        return join([])
     edges = {(row.seam.from_team.name, row.seam.to_team.name) for row in rows}
     nodes = _layout(sorted(teams), edges)
     pairs: dict[tuple[str, str], int] = {}
-    labels: list[str] = []
+    arrows, labels = [], []
     placed: list[tuple[float, float, float, float]] = []
-    parts = [
-        f'<svg class="seam-map" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="seam-map-title"><title id="seam-map-title">Seam map: '
-        f"{len(rows)} seams between {len(teams)} teams, coloured by this month's status"
-        "</title>",
-        "<defs>"
-        + "".join(
-            f'<marker id="arrow-{status}" viewBox="0 0 10 10" refX="9" refY="5" '
-            f'markerWidth="6" markerHeight="6" orient="auto-start-reverse">'
-            f'<path d="M0 0 10 5 0 10z" fill="{colour}"/></marker>'
-            for status, colour in ARROW_COLOURS.items()
+    markers = join(
+        format_html(
+            '<marker id="arrow-{}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
+            'markerHeight="6" orient="auto-start-reverse"><path d="M0 0 10 5 0 10z" fill="{}"/>'
+            "</marker>",
+            status,
+            colour,
         )
-        + "</defs>",
-    ]
+        for status, colour in ARROW_COLOURS.items()
+    )
     # Green first, red last, so the seams that hurt are drawn on top.
     order = {"none": 0, "nodata": 1, "green": 2, "amber": 3, "red": 4}
     for row in sorted(rows, key=lambda r: order[r.status]):
@@ -155,16 +152,25 @@ def render(rows) -> SafeString:
         x2, y2 = _edge_point(target, ctrl_x, ctrl_y)
         label_x, label_y = (x1 + 2 * ctrl_x + x2) / 4, (y1 + 2 * ctrl_y + y2) / 4
         css, dash, width = STYLE[row.status]
-        name = escape(row.seam.name)
-        title = f"{name}: {escape(row.seam.from_team.name)} to {escape(row.seam.to_team.name)}"
-        parts.append(
-            f'<a href="{escape(row.seam.get_absolute_url())}"><g class="map-seam {css}">'
-            f"<title>{title}, {LABELS[row.status]}</title>"
-            f'<path d="M{x1:.1f} {y1:.1f} Q{ctrl_x:.1f} {ctrl_y:.1f} {x2:.1f} {y2:.1f}" '
-            f'fill="none" stroke-width="{width}"'
-            + (f' stroke-dasharray="{dash}"' if dash else "")
-            + f' marker-end="url(#arrow-{row.status})"/>'
-            f'<circle cx="{label_x:.1f}" cy="{label_y:.1f}" r="7" class="map-dot"/>'
+        arrows.append(
+            format_html(
+                '<a href="{}"><g class="map-seam {}"><title>{}: {} to {}, {}</title>'
+                '<path d="M{} {} Q{} {} {} {}" fill="none" stroke-width="{}" '
+                'stroke-dasharray="{}" marker-end="url(#arrow-{})"/>'
+                '<circle cx="{}" cy="{}" r="7" class="map-dot"/></g></a>',
+                row.seam.get_absolute_url(),
+                css,
+                row.seam.name,
+                row.seam.from_team.name,
+                row.seam.to_team.name,
+                LABELS[row.status],
+                *(f"{v:.1f}" for v in (x1, y1, ctrl_x, ctrl_y, x2, y2)),
+                width,
+                dash or "none",
+                row.status,
+                f"{label_x:.1f}",
+                f"{label_y:.1f}",
+            )
         )
         if row.status in ("red", "amber"):  # named, on top of everything (a last pass)
             # Names read away from the ring's edge, so they keep clear of the team boxes.
@@ -172,18 +178,39 @@ def render(rows) -> SafeString:
             text_x = label_x + (-10 if right else 10)
             text_y = _free_line(placed, text_x, label_y + 4, len(row.seam.name), right)
             labels.append(
-                f'<text x="{text_x:.1f}" y="{text_y:.1f}" '
-                f'text-anchor="{"end" if right else "start"}" '
-                f'class="map-label map-label-{row.status}">{name}</text>'
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="{}" class="map-label map-label-{}">{}</text>',
+                    f"{text_x:.1f}",
+                    f"{text_y:.1f}",
+                    "end" if right else "start",
+                    row.status,
+                    row.seam.name,
+                )
             )
-        parts.append("</g></a>")
-    for node in nodes.values():
-        parts.append(
-            f'<g class="map-node"><rect x="{node.x - NODE_W / 2:.1f}" y="{node.y - NODE_H / 2:.1f}"'
-            f' width="{NODE_W}" height="{NODE_H}" rx="8"/>'
-            f'<text x="{node.x:.1f}" y="{node.y + 4:.1f}" text-anchor="middle">'
-            f"{escape(node.name)}</text></g>"
+    boxes = join(
+        format_html(
+            '<g class="map-node"><rect x="{}" y="{}" width="{}" height="{}" rx="8"/>'
+            '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+            f"{node.x - NODE_W / 2:.1f}",
+            f"{node.y - NODE_H / 2:.1f}",
+            NODE_W,
+            NODE_H,
+            f"{node.x:.1f}",
+            f"{node.y + 4:.1f}",
+            node.name,
         )
-    parts.extend(labels)
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # every text above is escaped
+        for node in nodes.values()
+    )
+    return format_html(
+        '<svg class="seam-map" viewBox="0 0 {} {}" role="img" aria-labelledby="seam-map-title">'
+        '<title id="seam-map-title">Seam map: {} seams between {} teams, coloured by this '
+        "month's status</title><defs>{}</defs>{}{}{}</svg>",
+        WIDTH,
+        HEIGHT,
+        len(rows),
+        len(teams),
+        markers,
+        join(arrows),
+        boxes,
+        join(labels),
+    )

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
 from contracts import catalogue
+from metrics.svg import join
 
 register = template.Library()
 
@@ -45,7 +45,7 @@ def metric_cell(snapshot, name: str):
 @register.simple_tag
 def sparkline(values, target=None, status="none", width=92, height=34):
     """A 12-month sparkline as inline SVG: the values, a dotted target, the last point in its
-    RAG colour. Months without data leave a gap. Built as a string: a page draws 300."""
+    RAG colour. Months without data leave a gap."""
     known = [v for v in values if v is not None]
     if not known:
         return format_html(
@@ -76,22 +76,31 @@ def sparkline(values, target=None, status="none", width=92, height=34):
         segments.append(current)
     last = max(i for i, v in enumerate(values) if v is not None)
     label = f"Queue time p85 over {len(known)} months, last {values[last]:.1f} h"
-    parts = [
-        f'<svg class="sparkline" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{label}'
-    ]
+    target_line = ""
     if target is not None:
-        parts.append(f', target {float(target):g} h">')
+        label += f", target {float(target):g} h"
         ty = y(float(target))
-        parts.append(f'<line x1="3" x2="{width - 3}" y1="{ty}" y2="{ty}" class="spark-target"/>')
-    else:
-        parts.append('">')
-    parts += [f'<polyline points="{" ".join(points)}" class="spark-line"/>' for points in segments]
-    parts.append(
-        f'<circle cx="{round(pad + last * step, 1)}" cy="{y(values[last])}" r="3" '
-        f'class="spark-dot spark-dot-{status}"/></svg>'
+        target_line = format_html(
+            '<line x1="3" x2="{}" y1="{}" y2="{}" class="spark-target"/>', width - 3, ty, ty
+        )
+    lines = join(
+        format_html('<polyline points="{}" class="spark-line"/>', " ".join(points))
+        for points in segments
     )
-    return mark_safe("".join(parts))  # numbers and fixed words only
+    return format_html(
+        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-label="{}">{}{}<circle cx="{}" cy="{}" r="3" class="spark-dot spark-dot-{}"/></svg>',
+        width,
+        height,
+        width,
+        height,
+        label,
+        target_line,
+        lines,
+        round(pad + last * step, 1),
+        y(values[last]),
+        status,
+    )
 
 
 @register.simple_tag

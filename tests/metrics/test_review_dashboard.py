@@ -157,3 +157,20 @@ def test_the_ring_order_removes_avoidable_crossings():
     edges = (("A", "C"), ("B", "D"))  # A, B, C, D around a ring: these two cross
     assert _crossings(("A", "B", "C", "D"), edges) == 1
     assert _crossings(_ring_order(("A", "B", "C", "D"), edges), edges) == 0
+
+
+def test_names_in_the_svg_are_escaped(seams):
+    from metrics import charts, seam_map
+
+    sore = seams[1]
+    sore.name = '<script>alert("x")</script>'
+    sore.save()
+    sore.from_team.name = "R&D <b>"
+    sore.from_team.save()
+    svg = str(seam_map.render(build(MONTH).rows))
+    assert "<script>" not in svg
+    assert "<b>" not in svg
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in svg
+    assert "R&amp;D &lt;b&gt;" in svg
+    chart = str(charts.bar_chart('<img src=x onerror="y">', [MONTH], [3]))
+    assert "<img" not in chart
