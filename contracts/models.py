@@ -26,6 +26,8 @@ class Contract(models.Model):
         ACTIVE = "active", "Active"
         RETIRED = "retired", "Retired"
 
+    # The statuses whose targets count: seams are measured against them.
+    IN_FORCE = [Status.PILOT, Status.ACTIVE]
     # Where each status may go next. Anything else is refused with a reason.
     TRANSITIONS = {
         Status.DRAFT: [Status.PILOT, Status.RETIRED],

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from contracts import catalogue
-from contracts.models import Contract, ContractSeam, MetricTarget
+from contracts.models import Contract, ContractSeam
 from decisions.models import Decision, Escalation
 from metrics import engine
 from metrics.models import CorrectiveAction, MonthlySeamMetrics
@@ -40,7 +40,7 @@ class Tile:
     metric: str
     label: str
     value: Decimal | int | None
-    target: "Goal | None"
+    target: engine.Goal | None
     status: str  # red, amber, green, nodata (a target but no value), none (no target)
     delta: Decimal | None  # vs last month, in the metric's unit (rates in points)
 
@@ -140,7 +140,7 @@ def build(month: date, contract: Contract | None = None) -> Review:
     ).values_list("seam_id", "month", SPARK_METRIC):
         sparks[seam_id][when] = value
     review.computed = any(month in months for months in snapshots.values())
-    targets = _goals(scope, contract)
+    targets = engine.targets_for(scope.get("seam_id__in"), contract)
     whys = _whys(scope, seam_ids, month)
     for seam in seams:
         now = snapshots[seam.pk].get(month)
@@ -228,33 +228,6 @@ def _owner(seam: Seam) -> str:
     return owner.get_full_name() or owner.username if owner else ""
 
 
-@dataclass(frozen=True)
-class Goal:
-    """A target as `engine.rag_status` reads it, without a model instance per row."""
-
-    metric: str
-    target: Decimal
-    direction: str
-    tolerance_pct: Decimal
-
-
-def _goals(scope: dict, contract: Contract | None) -> dict[int, dict[str, Goal]]:
-    """Each seam's targets: the contract's, or (all seams) the first contract in force's."""
-    targets = MetricTarget.objects.filter(**scope)
-    if contract is not None:
-        targets = targets.filter(contract=contract)
-    else:
-        targets = targets.filter(
-            contract__status__in=[Contract.Status.PILOT, Contract.Status.ACTIVE]
-        )
-    found: dict[int, dict[str, Goal]] = defaultdict(dict)
-    for seam_id, metric, target, direction, tolerance in targets.order_by(
-        "contract_id", "pk"
-    ).values_list("seam_id", "metric", "target", "direction", "tolerance_pct"):
-        found[seam_id].setdefault(metric, Goal(metric, target, direction, tolerance))
-    return found
-
-
 def _whys(scope: dict, seam_ids: list[int], month: date) -> dict[int, str]:
     """What the data says about a seam this month: its top escalation cause, and the
     definition-of-ready item most often missing when work was sent back."""
@@ -299,6 +272,4 @@ def _whys(scope: dict, seam_ids: list[int], month: date) -> dict[int, str]:
 
 
 def contracts_in_force():
-    return Contract.objects.filter(
-        status__in=[Contract.Status.PILOT, Contract.Status.ACTIVE]
-    ).order_by("title")
+    return Contract.objects.filter(status__in=Contract.IN_FORCE).order_by("title")

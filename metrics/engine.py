@@ -114,15 +114,9 @@ def all_months() -> list[date]:
 # --- Computation -------------------------------------------------------------------------------
 
 
-@dataclass
-class _Cell:
-    """The metrics of one seam and month while they are gathered."""
-
-    values: dict
-
-    @classmethod
-    def empty(cls) -> "_Cell":
-        return cls(dict.fromkeys(COUNTS, 0) | dict.fromkeys(VALUES))
+def _empty() -> dict:
+    """The metrics of one seam and month before any are gathered."""
+    return dict.fromkeys(COUNTS, 0) | dict.fromkeys(VALUES)
 
 
 def _hours(value) -> Decimal | None:
@@ -138,10 +132,10 @@ class _Grid:
 
     def __init__(self, seam_ids: list[int], months: list[date]):
         self.months = set(months)
-        self.cells = {(s, m): _Cell.empty() for s in seam_ids for m in months}
+        self.cells = {(s, m): _empty() for s in seam_ids for m in months}
         self.zone = timezone.get_default_timezone()
 
-    def cell(self, seam_id: int, bucket) -> _Cell | None:
+    def cell(self, seam_id: int, bucket) -> dict | None:
         month = bucket if isinstance(bucket, date) and not isinstance(bucket, datetime) else None
         if month is None:
             month = timezone.localtime(bucket, self.zone).date()
@@ -186,7 +180,7 @@ def _handoff_flow(grid: _Grid, only, months) -> None:
     handoffs = Handoff.objects.all()
     for row in _by_month(handoffs, "submitted_at", only, months).annotate(n=Count("pk")):
         if cell := grid.cell(row["seam_id"], row["bucket"]):
-            cell.values["submitted"] = row["n"]
+            cell["submitted"] = row["n"]
     started = _by_month(handoffs, "started_at", only, months).annotate(
         n=Count("pk"),
         p50=Percentile("queue_hours", 0.5),
@@ -194,7 +188,7 @@ def _handoff_flow(grid: _Grid, only, months) -> None:
     )
     for row in started:
         if cell := grid.cell(row["seam_id"], row["bucket"]):
-            cell.values |= {
+            cell |= {
                 "started": row["n"],
                 "queue_time_p50_hours": _hours(row["p50"]),
                 "queue_time_p85_hours": _hours(row["p85"]),
@@ -207,7 +201,7 @@ def _handoff_flow(grid: _Grid, only, months) -> None:
     )
     for row in completed:
         if cell := grid.cell(row["seam_id"], row["bucket"]):
-            cell.values |= {
+            cell |= {
                 "throughput": row["n"],
                 "rework_rate": _rate(row["returned"], row["n"]),
                 "lead_time_p50_hours": _hours(row["p50"]),
@@ -236,7 +230,7 @@ def _lead_by_type(grid: _Grid, only, months) -> None:
         }
     for (seam_id, bucket), kinds in found.items():
         if cell := grid.cell(seam_id, bucket):
-            cell.values["lead_time_by_approval_type"] = dict(sorted(kinds.items()))
+            cell["lead_time_by_approval_type"] = dict(sorted(kinds.items()))
 
 
 def _sla(grid: _Grid, only, months, now: datetime) -> None:
@@ -249,7 +243,7 @@ def _sla(grid: _Grid, only, months, now: datetime) -> None:
     )
     for row in rows:
         if cell := grid.cell(row["seam_id"], row["bucket"]):
-            cell.values |= {
+            cell |= {
                 "sla_due": row["n"],
                 "sla_breaches": row["breaches"],
                 "sla_breach_rate": _rate(row["breaches"], row["n"]),
@@ -273,8 +267,8 @@ def _open_work(grid: _Grid, seams: dict[int, Seam], only, months, now: datetime)
         open_now = base.get(seam_id, 0)
         for month in months:
             cell = grid.cells[seam_id, month]
-            open_now += cell.values["submitted"] - cell.values["throughput"]
-            cell.values["wip_open"] = open_now
+            open_now += cell["submitted"] - cell["throughput"]
+            cell["wip_open"] = open_now
     for month in months:
         cutoff = min(month_bounds(month)[1], now)
         oldest = (
@@ -286,7 +280,7 @@ def _open_work(grid: _Grid, seams: dict[int, Seam], only, months, now: datetime)
         rows = Seam.objects.filter(pk__in=list(seams)).annotate(oldest=Subquery(oldest))
         for seam_id, submitted in rows.filter(oldest__isnull=False).values_list("pk", "oldest"):
             age = seams[seam_id].calendar.business_hours_between(submitted, cutoff)
-            grid.cells[seam_id, month].values["oldest_open_age_hours"] = _hours(age)
+            grid.cells[seam_id, month]["oldest_open_age_hours"] = _hours(age)
 
 
 def _escalations(grid: _Grid, only, months) -> None:
@@ -294,7 +288,7 @@ def _escalations(grid: _Grid, only, months) -> None:
         n=Count("pk")
     ):
         if cell := grid.cell(row["seam_id"], row["bucket"]):
-            cell.values["escalations"] = row["n"]
+            cell["escalations"] = row["n"]
 
 
 def _decisions(grid: _Grid, only, months, now: datetime) -> None:
@@ -302,12 +296,12 @@ def _decisions(grid: _Grid, only, months, now: datetime) -> None:
     decided = _by_month(tagged.filter(latency_hours__isnull=False), "decided_at", only, months)
     for row in decided.annotate(p85=Percentile("latency_hours", 0.85)):
         if cell := grid.cell(row["seam_id"], row["bucket"]):
-            cell.values["decision_latency_p85_hours"] = _hours(row["p85"])
+            cell["decision_latency_p85_hours"] = _hours(row["p85"])
     due = tagged.filter(due_at__isnull=False, due_at__lt=now)
     late = Q(decided_at__isnull=True) | Q(decided_at__gt=F("due_at"))
     for row in _by_month(due, "due_at", only, months).annotate(n=Count("pk", filter=late)):
         if cell := grid.cell(row["seam_id"], row["bucket"]):
-            cell.values["decision_sla_breaches"] = row["n"]
+            cell["decision_sla_breaches"] = row["n"]
 
 
 def _dependencies(grid: _Grid, only, months) -> None:
@@ -326,13 +320,13 @@ def _dependencies(grid: _Grid, only, months) -> None:
     )
     for row in rows:
         if cell := grid.cell(row["seam_id"], row["bucket"]):
-            cell.values |= {"dependencies_due": row["n"], "dependencies_on_time": row["on_time"]}
+            cell |= {"dependencies_due": row["n"], "dependencies_on_time": row["on_time"]}
 
 
 # --- RAG and storage ---------------------------------------------------------------------------
 
 
-def rag_status(value, target: MetricTarget) -> str | None:
+def rag_status(value, target: "Goal | MetricTarget") -> str | None:
     """green within target, amber within its tolerance, red beyond; None without a value.
 
     Rates are stored as fractions and targeted in percent."""
@@ -350,16 +344,32 @@ def rag_status(value, target: MetricTarget) -> str | None:
     )
 
 
-def targets_for(seam_ids) -> dict[int, dict[str, MetricTarget]]:
-    """Each seam's targets from contracts in force (pilot or active); the first contract's
-    target wins where two set one for the same metric."""
-    in_force = MetricTarget.objects.filter(
-        contract__status__in=[Contract.Status.PILOT, Contract.Status.ACTIVE],
-        seam_id__in=seam_ids,
-    ).order_by("contract_id", "pk")
-    found: dict[int, dict[str, MetricTarget]] = defaultdict(dict)
-    for target in in_force:
-        found[target.seam_id].setdefault(target.metric, target)
+@dataclass(frozen=True)
+class Goal:
+    """A target as `rag_status` reads it, without a model instance per row."""
+
+    metric: str
+    target: Decimal
+    direction: str
+    tolerance_pct: Decimal
+
+
+def targets_for(seams=None, contract: Contract | None = None) -> dict[int, dict[str, Goal]]:
+    """Each seam's targets: a contract's, or those of every contract in force (pilot or
+    active), the first contract's winning where two target the same metric. `seams` narrows
+    it: seam ids or a queryset of them."""
+    targets = MetricTarget.objects.all()
+    if seams is not None:
+        targets = targets.filter(seam_id__in=seams)
+    if contract is not None:
+        targets = targets.filter(contract=contract)
+    else:
+        targets = targets.filter(contract__status__in=Contract.IN_FORCE)
+    found: dict[int, dict[str, Goal]] = defaultdict(dict)
+    for seam_id, metric, target, direction, tolerance in targets.order_by(
+        "contract_id", "pk"
+    ).values_list("seam_id", "metric", "target", "direction", "tolerance_pct"):
+        found[seam_id].setdefault(metric, Goal(metric, target, direction, tolerance))
     return found
 
 
@@ -369,7 +379,7 @@ def _store(grid: _Grid, now: datetime) -> int:
     snapshots = []
     for (seam_id, month), cell in grid.cells.items():
         rag = {
-            metric: rag_status(cell.values.get(metric), target)
+            metric: rag_status(cell.get(metric), target)
             for metric, target in targets.get(seam_id, {}).items()
         }
         snapshots.append(
@@ -378,7 +388,7 @@ def _store(grid: _Grid, now: datetime) -> int:
                 month=month,
                 rag={metric: status for metric, status in rag.items() if status},
                 computed_at=now,
-                **cell.values,
+                **cell,
             )
         )
     MonthlySeamMetrics.objects.bulk_create(

@@ -21,11 +21,6 @@ class DataQualityReport(models.Model):
         return f"Data-quality check of {self.ran_at:%Y-%m-%d %H:%M}: {len(self.findings)} findings"
 
 
-class MonthlySeamMetricsQuerySet(models.QuerySet):
-    def for_month(self, month) -> "MonthlySeamMetricsQuerySet":
-        return self.filter(month=month)
-
-
 class MonthlySeamMetrics(models.Model):
     """One seam's metrics for one month, as DESIGN.md defines them: a snapshot, recomputed
     (upserted) whenever the data behind it may have changed.
@@ -58,8 +53,6 @@ class MonthlySeamMetrics(models.Model):
     dependencies_on_time = models.PositiveIntegerField(default=0)
     rag = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
-
-    objects = MonthlySeamMetricsQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month", "seam__name"]

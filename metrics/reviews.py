@@ -135,3 +135,24 @@ def latest_full_month(action: CorrectiveAction) -> date | None:
     """The latest month that ended after the action was agreed, if one has."""
     last_full = engine.previous_month(engine.current_month())
     return last_full if last_full > action.review.month else None
+
+
+def judge(actions: list[CorrectiveAction]) -> None:
+    """Give each action `latest` (its metric in the latest full month since it was agreed)
+    and `verdict`, reading the snapshots and targets once for all of them."""
+    months = {latest_full_month(a) for a in actions} - {None}
+    values = {
+        (row["seam_id"], row["month"]): row
+        for row in MonthlySeamMetrics.objects.filter(
+            seam_id__in={a.seam_id for a in actions}, month__in=months
+        ).values("seam_id", "month", *catalogue.BY_NAME)
+    }
+    goals = engine.targets_for({a.seam_id for a in actions})
+    for action in actions:
+        row = values.get((action.seam_id, latest_full_month(action)))
+        action.latest = row[action.metric] if row else None
+        goal = goals.get(action.seam_id, {}).get(action.metric)
+        target = None
+        if goal is not None:  # rates are targeted in percent and stored as fractions
+            target = goal.target / 100 if action.metric.endswith("_rate") else goal.target
+        action.verdict = verdict(action, action.latest, target)

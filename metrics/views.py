@@ -239,7 +239,7 @@ def _review_context(request: HttpRequest, review: Review) -> dict:
         .select_related("owner", "seam", "review")
         .order_by("-review__month", "due_on")[:20]
     )
-    _judge(earlier)
+    reviews.judge(earlier)
     return {
         "review": review,
         "seams": [
@@ -253,27 +253,6 @@ def _review_context(request: HttpRequest, review: Review) -> dict:
         "icons": static("img/icons.svg"),
         "today": timezone.localdate(),
     }
-
-
-def _judge(actions: list[CorrectiveAction]) -> None:
-    """Each action's verdict: its metric's latest full month against the value when agreed."""
-    months = {reviews.latest_full_month(a) for a in actions} - {None}
-    values = {
-        (row["seam_id"], row["month"]): row
-        for row in MonthlySeamMetrics.objects.filter(
-            seam_id__in={a.seam_id for a in actions}, month__in=months
-        ).values("seam_id", "month", *catalogue.BY_NAME)
-    }
-    goals = engine.targets_for({a.seam_id for a in actions})
-    for action in actions:
-        month = reviews.latest_full_month(action)
-        row = values.get((action.seam_id, month))
-        action.latest = row[action.metric] if row else None
-        goal = goals.get(action.seam_id, {}).get(action.metric)
-        target = None
-        if goal is not None:
-            target = goal.target / 100 if action.metric.endswith("_rate") else goal.target
-        action.verdict = reviews.verdict(action, action.latest, target)
 
 
 @login_required

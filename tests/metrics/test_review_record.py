@@ -121,3 +121,31 @@ def test_the_review_page_flow_for_a_leader_and_what_others_may_do(
     assert CorrectiveAction.objects.get().status == "done"
     leader_client.post(reverse("metrics:review-close", args=[review.pk]), {"notes": "Done"})
     assert Review.objects.get().status == "closed"
+
+
+def test_judge_reads_the_latest_full_month_against_the_target(leader, owner, seam):
+    from contracts.models import Contract, ContractSeam, MetricTarget
+
+    agreed = engine.previous_month(MONTH)  # a full month has ended since
+    review = reviews.start_review(month=agreed, contract=None, by=leader)
+    contract = Contract.objects.create(
+        slug="launch", title="Launch", scope="Launch", leader=leader, status="active"
+    )
+    ContractSeam.objects.create(contract=contract, seam=seam)
+    MetricTarget.objects.create(
+        contract=contract, seam=seam, metric="sla_breach_rate", target=Decimal(10)
+    )
+    MonthlySeamMetrics.objects.create(seam=seam, month=agreed, sla_breach_rate=Decimal("0.31"))
+    action = reviews.add_action(
+        review=review,
+        seam=seam,
+        title="Triage rota",
+        owner=owner,
+        due_on=dt.date.today() + dt.timedelta(days=3),
+        metric="sla_breach_rate",
+        by=leader,
+    )
+    MonthlySeamMetrics.objects.create(seam=seam, month=MONTH, sla_breach_rate=Decimal("0.15"))
+    reviews.judge([action])
+    # 31 % to 15 % against a 10 % target: 16 of the 21 points closed.
+    assert (action.latest, action.verdict) == (Decimal("0.1500"), "moved")
