@@ -21,6 +21,10 @@ class ReviewRefused(Exception):
     """A review step the rules don't allow; says why."""
 
 
+class ReviewForbidden(ReviewRefused):
+    """A review step this person may not take."""
+
+
 def can_hold_reviews(user) -> bool:
     return permissions.is_leader(user)
 
@@ -34,7 +38,7 @@ def can_update_action(user, action: CorrectiveAction) -> bool:
 def start_review(*, month: date, contract: Contract | None, by: User) -> Review:
     """The month's review of the scope: the one in progress if there is one."""
     if not can_hold_reviews(by):
-        raise ReviewRefused("Only leaders hold reviews.")
+        raise ReviewForbidden("Only leaders hold reviews.")
     if month > engine.current_month():
         raise ReviewRefused("A month can't be reviewed before it starts.")
     found = Review.objects.filter(month=month, contract=contract).first()
@@ -49,7 +53,7 @@ def start_review(*, month: date, contract: Contract | None, by: User) -> Review:
 
 def _require_open(review: Review, by: User) -> None:
     if not can_hold_reviews(by):
-        raise ReviewRefused("Only leaders hold reviews.")
+        raise ReviewForbidden("Only leaders hold reviews.")
     if not review.is_open:
         raise ReviewRefused("This review is closed.")
 
@@ -103,7 +107,7 @@ def close_review(*, review: Review, by: User, notes: str = "") -> Review:
 
 def update_action(*, action: CorrectiveAction, status: str, by: User) -> CorrectiveAction:
     if not can_update_action(by, action):
-        raise ReviewRefused("Only its owner or a leader updates an action.")
+        raise ReviewForbidden("Only its owner or a leader updates an action.")
     if status not in CorrectiveAction.Status.values:
         raise ReviewRefused("Unknown status.")
     action.status = status

@@ -220,7 +220,7 @@ def review_start(request: HttpRequest) -> HttpResponse:
     try:
         review = reviews.start_review(month=month, contract=contract, by=request.user)
     except reviews.ReviewRefused as refused:
-        raise PermissionDenied(str(refused)) from refused
+        return _refused(request, refused)
     return redirect("metrics:review-record", review.pk)
 
 
@@ -315,7 +315,7 @@ def review_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, refused: Exception) -> HttpResponse:
-    status = 403 if "Only" in str(refused) else 400
+    status = 403 if isinstance(refused, reviews.ReviewForbidden) else 400
     return render(request, "metrics/refused.html", {"message": str(refused)}, status=status)
 
 
