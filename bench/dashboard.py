@@ -6,8 +6,11 @@ floor = median server time of a trivial view served the same way: signed in, the
         middleware and the same base layout, with an empty page body.
 ratio = ours ÷ floor (lower is better; target 5).
 
-Data: 300 seams under one active contract, each with five targets and twelve months of
-snapshots. Runs on DATABASE_URL (PostgreSQL in CI); everything is rolled back at the end.
+Data: 300 seams between 24 teams under one active contract, each with a spec owner, five
+targets and twelve months of snapshots; 30 open decisions, 15 constraints, 60 escalations this
+month and an earlier review with 8 actions. The page shows the 25 worst seams (a page of the
+table) and draws all 300 on the seam map. Runs on DATABASE_URL (PostgreSQL in CI);
+everything is rolled back at the end.
     python bench/dashboard.py [--seams 300]
 """
 
@@ -17,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,11 +39,13 @@ from django.shortcuts import render  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import include, path  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from contracts.models import Contract, ContractSeam, MetricTarget  # noqa: E402
+from decisions.models import Constraint, Decision, Escalation  # noqa: E402
 from metrics import engine  # noqa: E402
-from metrics.models import MonthlySeamMetrics  # noqa: E402
-from seams.models import Calendar, Seam, Team, User  # noqa: E402
+from metrics.models import CorrectiveAction, MonthlySeamMetrics, Review  # noqa: E402
+from seams.models import Calendar, HandoffSpec, Seam, Team, User  # noqa: E402
 
 RUNS, WARMUP = 15, 3
 TARGET = 5.0
@@ -61,12 +67,17 @@ urlpatterns = [path("bench-trivial/", trivial), path("", include("config.urls"))
 
 
 def build(seams: int) -> User:
-    leader = User.objects.create_user("bench-leader", password="bench-password")
+    """A realistic organisation: 24 teams, seams between them (some pairs with several), each
+    with a spec owner, five targets and twelve months of snapshots; an open agenda (decisions
+    and constraints), this month's escalations, and an earlier review whose actions the page
+    judges."""
     from django.contrib.auth.models import Group
 
+    leader = User.objects.create_user("bench-leader", password="bench-password")
     leader.groups.add(Group.objects.get(name="leader"))
-    a = Team.objects.create(name="Bench A", slug="bench-a")
-    b = Team.objects.create(name="Bench B", slug="bench-b")
+    teams = Team.objects.bulk_create(
+        Team(name=f"Bench team {n:02d}", slug=f"bench-team-{n:02d}") for n in range(24)
+    )
     calendar = Calendar.objects.always()
     contract = Contract.objects.create(
         slug="bench", title="Bench", scope="Bench", leader=leader, status="active"
@@ -75,13 +86,16 @@ def build(seams: int) -> User:
         Seam(
             name=f"Bench seam {n:03d}",
             slug=f"bench-{n:03d}",
-            from_team=a,
-            to_team=b,
+            from_team=teams[n % 24],
+            to_team=teams[(n * 7 + 1 + n // 48) % 24]
+            if (n * 7 + 1 + n // 48) % 24 != n % 24
+            else teams[(n + 1) % 24],
             calendar=calendar,
             status="active",
         )
         for n in range(seams)
     )
+    HandoffSpec.objects.bulk_create(HandoffSpec(seam=s, owner=leader) for s in created)
     ContractSeam.objects.bulk_create(ContractSeam(contract=contract, seam=s) for s in created)
     MetricTarget.objects.bulk_create(
         MetricTarget(contract=contract, seam=s, metric=m, target=Decimal(t))
@@ -108,6 +122,48 @@ def build(seams: int) -> User:
         )
         for n, s in enumerate(created)
         for i, m in enumerate(months)
+    )
+    now = timezone.now()
+    Decision.objects.bulk_create(
+        Decision(
+            question=f"Bench question {n}",
+            decision_type="Scope",
+            seam=created[n * 7],
+            requested_by=leader,
+            decider=leader,
+            requested_at=now - timedelta(days=10),
+            due_at=now + timedelta(days=n - 10),
+        )
+        for n in range(30)
+    )
+    Constraint.objects.bulk_create(
+        Constraint(description=f"Bench constraint {n}", owner=leader, seam=created[n * 11])
+        for n in range(15)
+    )
+    Escalation.objects.bulk_create(
+        Escalation(
+            seam=created[n % 40],
+            summary=f"Bench escalation {n}",
+            cause=Escalation.Cause.values[n % 6],
+            raised_at=max(now - timedelta(hours=n), engine.month_bounds(months[0])[0]),
+        )
+        for n in range(60)
+    )
+    earlier = Review.objects.create(
+        month=months[2], contract=contract, started_by=leader, status="closed"
+    )
+    CorrectiveAction.objects.bulk_create(
+        CorrectiveAction(
+            review=earlier,
+            seam=created[n * 3],
+            title=f"Bench action {n}",
+            owner=leader,
+            due_on=months[1],
+            metric="queue_time_p85_hours",
+            baseline=Decimal(30),
+            created_by=leader,
+        )
+        for n in range(8)
     )
     return leader
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from contracts.models import Contract
+from decisions import agenda as agenda_lists
 from decisions import pareto
 from decisions.forms import (
     BoardFilterForm,
@@ -261,9 +262,12 @@ def _period(request: HttpRequest):
     return start, end
 
 
-def escalation_pareto(start, end) -> dict:
-    """Escalations raised in [start, end], counted by seam and by cause, as Pareto charts."""
+def escalation_pareto(start, end, seams=None) -> dict:
+    """Escalations raised in [start, end] (on `seams`, a queryset, if given), counted by seam
+    and by cause, as Pareto charts."""
     raised = Escalation.objects.filter(raised_at__date__gte=start, raised_at__date__lte=end)
+    if seams is not None:
+        raised = raised.filter(seam__in=seams)
     by_seam = raised.values("seam__name", "seam__slug").annotate(n=Count("pk")).order_by()
     by_cause = raised.values("cause").annotate(n=Count("pk")).order_by()
     causes = dict(Escalation.Cause.choices)
@@ -460,24 +464,14 @@ def agenda(request: HttpRequest) -> HttpResponse:
     """Exactly two lists: decisions to make (overdue first) and constraints to remove."""
     now = timezone.now()
     contract = None
-    decisions = Decision.objects.with_related().pending()
-    constraints = Constraint.objects.filter(removed_at__isnull=True).select_related(
-        "owner", "seam", "team"
-    )
     slug = request.GET.get("contract")
     if slug:
         contract = get_object_or_404(Contract, slug=slug)
-        seams = contract.seams.all()
-        decisions = decisions.filter(Q(contract=contract) | Q(seam__in=seams))
-        teams = set(seams.values_list("from_team", flat=True)) | set(
-            seams.values_list("to_team", flat=True)
-        )
-        constraints = constraints.filter(Q(seam__in=seams) | Q(team__in=teams))
     context = {
         "contract": contract,
         "contracts": Contract.objects.exclude(status=Contract.Status.RETIRED),
-        "decisions": decisions.overdue_first(now),
-        "constraints": constraints,
+        "decisions": agenda_lists.decisions_to_make(contract).overdue_first(now),
+        "constraints": agenda_lists.constraints_to_remove(contract),
         "now": now,
         "today": timezone.localdate(),
     }

@@ -206,3 +206,63 @@ def bar_chart(title: str, months: list, values: list[float | None], unit: str = 
                 )
             )
     return _svg(alt, parts)
+
+
+def sparkline(values, target=None, status="none", width=92, height=34):
+    """A 12-month sparkline as inline SVG: the values, a dotted target, the last point in its
+    RAG colour. Months without data leave a gap."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return format_html(
+            '<svg class="sparkline" width="{}" height="{}" role="img" aria-label="No data yet">'
+            '<line x1="3" x2="{}" y1="{}" y2="{}" class="spark-base"/></svg>',
+            width,
+            height,
+            width - 3,
+            height - 3,
+            height - 3,
+        )
+    top = max([*known, float(target) if target is not None else 0]) or 1
+    pad = 3
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(height - pad - (value / top) * (height - 2 * pad), 1)
+
+    segments, current = [], []
+    for index, value in enumerate(values):
+        if value is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        current.append(f"{round(pad + index * step, 1)},{y(value)}")
+    if current:
+        segments.append(current)
+    last = max(i for i, v in enumerate(values) if v is not None)
+    label = f"Queue time p85 over {len(known)} months, last {values[last]:.1f} h"
+    target_line = ""
+    if target is not None:
+        label += f", target {float(target):g} h"
+        ty = y(float(target))
+        target_line = format_html(
+            '<line x1="3" x2="{}" y1="{}" y2="{}" class="spark-target"/>', width - 3, ty, ty
+        )
+    lines = join(
+        format_html('<polyline points="{}" class="spark-line"/>', " ".join(points))
+        for points in segments
+    )
+    return format_html(
+        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
+        'aria-label="{}">{}{}<circle cx="{}" cy="{}" r="3" class="spark-dot spark-dot-{}"/></svg>',
+        width,
+        height,
+        width,
+        height,
+        label,
+        target_line,
+        lines,
+        round(pad + last * step, 1),
+        y(values[last]),
+        status,
+    )

@@ -3,17 +3,21 @@ whatever the number of seams (snapshots, targets, causes and returns are each re
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, Q, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from contracts import catalogue
 from contracts.models import Contract, ContractSeam
-from decisions.models import Decision, Escalation
-from metrics import engine
-from metrics.models import CorrectiveAction, MonthlySeamMetrics
+from decisions import agenda as agenda_lists
+from decisions.models import Constraint, Decision, Escalation
+from metrics import engine, reviews
+from metrics.models import CorrectiveAction, MonthlySeamMetrics, RootCause
+from metrics.models import Review as ReviewRecord
 from seams.models import HandoffReturn, Seam
 
 # The tiles of each row, in the order leaders read them (all lower-is-better).
@@ -25,6 +29,9 @@ TILES = [
     "escalations",
 ]
 SPARK_METRIC = "queue_time_p85_hours"
+PER_PAGE = 25  # seams per page of the review table
+SEGMENTS = ("", "red", "amber", "green", "other")  # the status filter's values
+AGENDA_HEAD = 4  # decisions and constraints shown beside the table
 RANK = {"red": 0, "amber": 1, "green": 2, "nodata": 3, "none": 4}
 STATUS_LABELS = {
     "red": "Red",
@@ -49,6 +56,10 @@ class Tile:
         return self.metric.endswith("_rate")
 
     @property
+    def unit(self) -> str:
+        return "%" if self.is_rate else ("h" if self.metric.endswith("_hours") else "")
+
+    @property
     def trend(self) -> str:
         """worse, better or same, whichever way the metric is better."""
         if not self.delta:
@@ -56,16 +67,57 @@ class Tile:
         higher = catalogue.BY_NAME[self.metric].better == catalogue.HIGHER
         return "better" if (self.delta > 0) == higher else "worse"
 
+    @property
+    def number(self) -> str:
+        """The value without its unit: "41.6", "30" (a rate, in percent), "—" for no data."""
+        if self.value is None:
+            return "—"
+        if self.is_rate:
+            return f"{Decimal(self.value) * 100:.0f}"
+        if self.metric.endswith("_hours"):
+            return f"{Decimal(self.value):.1f}"
+        return str(self.value)
+
+    @property
+    def value_text(self) -> str:
+        return f"{self.number} {self.unit}" if self.value is not None and self.unit else self.number
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return "No target"
+        sign = "≥" if self.target.direction == "higher" else "≤"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{sign} {self.target.target.normalize():f}{unit}"
+
+    @property
+    def delta_text(self) -> str:
+        """The change since last month: "↑ 14.1 h", "↓ 4 pts", "– 0"; "" without one."""
+        if self.delta is None:
+            return ""
+        unit = " pts" if self.is_rate else (" h" if self.metric.endswith("_hours") else "")
+        if self.delta == 0:
+            return f"– 0{unit}"
+        arrow = "↑" if self.delta > 0 else "↓"
+        fine = self.metric.endswith("_hours") or (self.is_rate and abs(self.delta) < 1)
+        places = 1 if fine else 0
+        return f"{arrow} {abs(self.delta):.{places}f}{unit}"
+
 
 @dataclass
 class Row:
-    seam: Seam
+    seam: "SeamCard"
     status: str
     last_status: str | None
-    tiles: list[Tile]
-    spark: list[float | None]
-    spark_target: Decimal | None
+    now: dict | None = None  # this month's snapshot (plain values), None without one
+    before: dict | None = None  # last month's
+    goals: dict[str, engine.Goal] = field(default_factory=dict)
+    # Filled for the rows shown (detail()): the tiles, the sparkline and the why line.
+    tiles: list[Tile] = field(default_factory=list)
+    spark: list[float | None] = field(default_factory=list)
+    spark_target: Decimal | None = None
     why: str = ""
+    why_recorded: bool = False  # the why is the review's recorded root cause
     owner: str = ""
     off_target: list[Tile] = field(default_factory=list)  # targeted metrics beyond the tiles
 
@@ -73,15 +125,23 @@ class Row:
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def segment(self) -> str:
+        return self.status if self.status in ("red", "amber", "green") else "other"
+
 
 @dataclass
 class Review:
     month: date
     previous: date
     contract: Contract | None
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # every seam in scope, worst first
+    shown: list[Row] = field(default_factory=list)  # the rows of the segment and page asked for
+    page: Page | None = None  # the page of `shown`, when paginated
+    segment: str = ""
+    pair: tuple[str, str] | None = None  # (from team, to team) slugs, when filtered to them
     counts: Counter = field(default_factory=Counter)
-    newly_red: list[Seam] = field(default_factory=list)
+    newly_red: list["SeamCard"] = field(default_factory=list)
     breaches: int = 0
     breaches_before: int = 0
     open_actions: int = 0
@@ -89,6 +149,19 @@ class Review:
     overdue_decisions: int = 0
     oldest_overdue_days: int | None = None
     computed: bool = False
+    agenda: "Agenda | None" = None
+
+    @property
+    def segments(self) -> list[tuple[str, str, int]]:
+        """The status filter: (value, label, how many seams)."""
+        other = self.counts["nodata"] + self.counts["none"]
+        return [
+            ("", "All", len(self.rows)),
+            ("red", "Red", self.counts["red"]),
+            ("amber", "Amber", self.counts["amber"]),
+            ("green", "Green", self.counts["green"]),
+            *([("other", "No data or target", other)] if other else []),
+        ]
 
 
 def worst(statuses: list[str]) -> str:
@@ -105,135 +178,199 @@ def _delta(metric: str, now, before) -> Decimal | None:
     return change * 100 if metric.endswith("_rate") else change
 
 
-def build(month: date, contract: Contract | None = None) -> Review:
+def scope_of(contract: Contract | None) -> dict:
+    """The seams in scope, as a filter: a subquery for a contract, nothing at all for every
+    seam (hundreds of ids as parameters cost more than the queries)."""
+    if contract is None:
+        return {}
+    return {"seam_id__in": ContractSeam.objects.filter(contract=contract).values("seam_id")}
+
+
+def build(
+    month: date,
+    contract: Contract | None = None,
+    *,
+    segment: str = "",
+    pair: tuple[str, str] | None = None,
+    page: str | int | None = None,
+    per_page: int = PER_PAGE,
+) -> Review:
+    """Every seam in scope with its status, worst first, and the summary strip. Only the rows
+    shown get their tiles, sparkline and why: with `page`, one page of the segment asked for
+    (red, amber, green or other); without, every row of it. `pair` (two team slugs) keeps
+    only the seams from the one team to the other."""
     previous = engine.previous_month(month)
-    review = Review(month=month, previous=previous, contract=contract)
-    seams = Seam.objects.select_related("from_team", "to_team", "spec__owner").order_by("name")
+    review = Review(month=month, previous=previous, contract=contract, segment=segment)
+    scope = scope_of(contract)
+    seams = Seam.objects.all()
     if contract is not None:
-        seams = seams.filter(
-            pk__in=ContractSeam.objects.filter(contract=contract).values("seam_id")
-        )
-    seams = list(seams)
-    seam_ids = [seam.pk for seam in seams]
-    # The seams in scope, as SQL: a subquery for a contract, nothing at all for every seam
-    # (hundreds of ids as parameters cost more than the queries).
-    scope = (
-        {}
-        if contract is None
-        else {"seam_id__in": ContractSeam.objects.filter(contract=contract).values("seam_id")}
-    )
-    first = month
-    for _ in range(11):
-        first = engine.previous_month(first)
-    # Plain rows, not model instances: 300 seams × 12 months would otherwise cost more to
-    # build than the rest of the page. The two months compared carry every metric, the ten
-    # before only the sparkline's.
+        seams = seams.filter(pk__in=scope["seam_id__in"])
+    snapshots: dict[int, dict] = defaultdict(dict)
     wanted = ["seam_id", "month", "rag", "sla_breaches", *catalogue.BY_NAME]
-    snapshots = defaultdict(dict)
     for row in MonthlySeamMetrics.objects.filter(month__in=[previous, month], **scope).values(
         *wanted
     ):
         snapshots[row["seam_id"]][row["month"]] = row
-    sparks = defaultdict(dict)
-    for seam_id, when, value in MonthlySeamMetrics.objects.filter(
-        month__gte=first, month__lte=month, **scope
-    ).values_list("seam_id", "month", SPARK_METRIC):
-        sparks[seam_id][when] = value
     review.computed = any(month in months for months in snapshots.values())
     targets = engine.targets_for(scope.get("seam_id__in"), contract)
-    whys = _whys(scope, seam_ids, month)
-    for seam in seams:
+    for seam in _seam_cards(seams):
         now = snapshots[seam.pk].get(month)
         before = snapshots[seam.pk].get(previous)
-        tiles = []
-        for metric in TILES:
-            target = targets.get(seam.pk, {}).get(metric)
-            value = now[metric] if now else None
-            if target is None:
-                status = "none"
-            elif value is None:
-                status = "nodata"
-            else:
-                status = engine.rag_status(value, target)
-            tiles.append(
-                Tile(
-                    metric=metric,
-                    label=catalogue.BY_NAME[metric].label,
-                    value=value,
-                    target=target,
-                    status=status,
-                    delta=_delta(metric, value, before[metric] if before else None),
-                )
-            )
-        seam_targets = targets.get(seam.pk, {})
+        goals = targets.get(seam.pk, {})
         status = worst(
-            [
-                engine.rag_status(now[m], t) or "nodata" if now else "nodata"
-                for m, t in seam_targets.items()
-            ]
+            [(engine.rag_status(now[m], g) if now else None) or "nodata" for m, g in goals.items()]
         )
         last_status = (
-            worst([(before["rag"] or {}).get(m) or "nodata" for m in seam_targets])
-            if before and seam_targets
+            worst([(before["rag"] or {}).get(m) or "nodata" for m in goals])
+            if before and goals
             else None
         )
-        off_target = []
-        for metric, target in seam_targets.items():
-            value = now[metric] if now else None
-            judged = engine.rag_status(value, target)
-            if metric not in TILES and judged in ("red", "amber"):
-                label = catalogue.BY_NAME[metric].label
-                off_target.append(Tile(metric, label, value, target, judged, None))
-        spark_months = sorted(sparks[seam.pk])
-        row = Row(
-            seam=seam,
-            status=status,
-            last_status=last_status,
-            tiles=tiles,
-            spark=[
-                float(v) if (v := sparks[seam.pk][m]) is not None else None for m in spark_months
-            ],
-            spark_target=seam_targets[SPARK_METRIC].target
-            if SPARK_METRIC in seam_targets
-            else None,
-            why=whys.get(seam.pk, "") if status in ("red", "amber") else "",
-            owner=_owner(seam),
-            off_target=off_target,
-        )
-        review.rows.append(row)
+        review.rows.append(Row(seam, status, last_status, now, before, goals))
         review.counts[status] += 1
         if status == "red" and last_status not in (None, "red"):
             review.newly_red.append(seam)
         review.breaches += now["sla_breaches"] if now else 0
         review.breaches_before += before["sla_breaches"] if before else 0
     review.rows.sort(key=lambda r: (RANK[r.status], r.seam.name))
+    review.shown = [r for r in review.rows if not segment or r.segment == segment]
+    if pair:
+        review.pair = pair
+        review.shown = [
+            r for r in review.shown if (r.seam.from_team.slug, r.seam.to_team.slug) == pair
+        ]
+    if page is not None:
+        review.page = Paginator(review.shown, per_page).get_page(page)
+        review.shown = list(review.page.object_list)
+    detail(review.shown, month)
     counts = (
         CorrectiveAction.objects.open()
         .filter(**scope)
         .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
     )
     review.open_actions, review.overdue_actions = counts["open"], counts["overdue"]
-    overdue = Decision.objects.overdue(timezone.now())
-    if contract is not None:
-        overdue = overdue.filter(**scope)
-    oldest = overdue.order_by("due_at").values_list("due_at", flat=True).first()
-    review.overdue_decisions = overdue.count()
-    review.oldest_overdue_days = (timezone.now() - oldest).days if oldest else None
+    review.agenda = agenda(contract, [r.seam.pk for r in review.rows if r.status == "red"])
+    review.overdue_decisions = review.agenda.overdue
+    if review.agenda.decisions:  # overdue first, the longest overdue at the top
+        review.oldest_overdue_days = review.agenda.decisions[0].overdue_days
     return review
 
 
-def _owner(seam: Seam) -> str:
-    spec = getattr(seam, "spec", None)
-    owner = spec.owner if spec else None
-    return owner.get_full_name() or owner.username if owner else ""
+def detail(rows: list[Row], month: date) -> None:
+    """Give rows their tiles, off-target badges, 12-month sparkline and why line, reading the
+    sparkline months, root causes and the data's reasons once for all of them."""
+    ids = [row.seam.pk for row in rows]
+    first = month
+    for _ in range(11):
+        first = engine.previous_month(first)
+    sparks: dict[int, dict] = defaultdict(dict)
+    for seam_id, when, value in MonthlySeamMetrics.objects.filter(
+        seam_id__in=ids, month__gte=first, month__lte=month
+    ).values_list("seam_id", "month", SPARK_METRIC):
+        sparks[seam_id][when] = value
+    hurting = [row.seam.pk for row in rows if row.status in ("red", "amber")]
+    whys = _whys(hurting, month)
+    recorded = _recorded_causes(hurting, month)
+    for row in rows:
+        now, before, goals = row.now, row.before, row.goals
+        for metric in TILES:
+            goal = goals.get(metric)
+            value = now[metric] if now else None
+            if goal is None:
+                status = "none"
+            elif value is None:
+                status = "nodata"
+            else:
+                status = engine.rag_status(value, goal)
+            row.tiles.append(
+                Tile(
+                    metric=metric,
+                    label=catalogue.BY_NAME[metric].label,
+                    value=value,
+                    target=goal,
+                    status=status,
+                    delta=_delta(metric, value, before[metric] if before else None),
+                )
+            )
+        for metric, goal in goals.items():
+            value = now[metric] if now else None
+            judged = engine.rag_status(value, goal)
+            if metric not in TILES and judged in ("red", "amber"):
+                label = catalogue.BY_NAME[metric].label
+                row.off_target.append(Tile(metric, label, value, goal, judged, None))
+        months = sorted(sparks[row.seam.pk])
+        row.spark = [
+            float(v) if (v := sparks[row.seam.pk][m]) is not None else None for m in months
+        ]
+        row.spark_target = goals[SPARK_METRIC].target if SPARK_METRIC in goals else None
+        if row.seam.pk in recorded:
+            row.why, row.why_recorded = recorded[row.seam.pk], True
+        else:
+            row.why = whys.get(row.seam.pk, "")
+        row.owner = row.seam.owner
 
 
-def _whys(scope: dict, seam_ids: list[int], month: date) -> dict[int, str]:
+def _recorded_causes(seam_ids: list[int], month: date) -> dict[int, str]:
+    """The root cause a review of this month recorded for each seam (the latest, if two
+    reviews of different scopes did)."""
+    return dict(
+        RootCause.objects.filter(seam_id__in=seam_ids, review__month=month)
+        .order_by("seam_id", "recorded_at")
+        .values_list("seam_id", "text")
+    )
+
+
+@dataclass(frozen=True)
+class TeamCard:
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class SeamCard:
+    """What the review shows of a seam: read as plain values, as 300 seams with their teams
+    and owners as model instances cost more than every query of the page."""
+
+    pk: int
+    name: str
+    slug: str
+    status: str
+    from_team: TeamCard
+    to_team: TeamCard
+    owner: str  # the spec owner's name, "" without one
+
+    def get_absolute_url(self) -> str:
+        return reverse("seams:detail", args=[self.slug])
+
+
+def _seam_cards(seams) -> list[SeamCard]:
+    teams: dict[str, TeamCard] = {}
+    cards = []
+    for pk, name, slug, status, *ends, first, last, username in seams.values_list(
+        "pk",
+        "name",
+        "slug",
+        "status",
+        "from_team__name",
+        "from_team__slug",
+        "to_team__name",
+        "to_team__slug",
+        "spec__owner__first_name",
+        "spec__owner__last_name",
+        "spec__owner__username",
+    ):
+        from_team = teams.setdefault(ends[1], TeamCard(ends[0], ends[1]))
+        to_team = teams.setdefault(ends[3], TeamCard(ends[2], ends[3]))
+        owner = f"{first or ''} {last or ''}".strip() or username or ""
+        cards.append(SeamCard(pk, name, slug, status, from_team, to_team, owner))
+    return cards
+
+
+def _whys(seam_ids: list[int], month: date) -> dict[int, str]:
     """What the data says about a seam this month: its top escalation cause, and the
     definition-of-ready item most often missing when work was sent back."""
     start, end = engine.month_bounds(month)
     causes = (
-        Escalation.objects.filter(raised_at__gte=start, raised_at__lt=end, **scope)
+        Escalation.objects.filter(raised_at__gte=start, raised_at__lt=end, seam_id__in=seam_ids)
         .values("seam_id", "cause")
         .annotate(n=Count("pk"))
         .order_by("seam_id", "-n", "cause")
@@ -246,7 +383,7 @@ def _whys(scope: dict, seam_ids: list[int], month: date) -> dict[int, str]:
         HandoffReturn.objects.filter(
             returned_at__gte=start,
             returned_at__lt=end,
-            **{f"handoff__{key}": value for key, value in scope.items()},
+            handoff__seam_id__in=seam_ids,
         )
         .exclude(missing_item="")
         .values("handoff__seam_id", "missing_item")
@@ -269,6 +406,89 @@ def _whys(scope: dict, seam_ids: list[int], month: date) -> dict[int, str]:
             parts.append(f"{n} escalation{'s' if n != 1 else ''}: {cause.lower()}")
         whys[seam_id] = "; ".join(parts)
     return whys
+
+
+@dataclass
+class Agenda:
+    """The heads of the two agenda lists, and how long each list is."""
+
+    decisions: list[Decision]  # overdue first, then by due time
+    pending: int
+    overdue: int
+    due_this_week: int  # pending, not yet overdue, due within seven days
+    constraints: list[Constraint]  # those on red seams first, then oldest first
+    open_constraints: int
+
+    @property
+    def more_decisions(self) -> int:
+        return self.pending - len(self.decisions)
+
+
+def agenda(contract: Contract | None, red_seam_ids: list[int]) -> Agenda:
+    now = timezone.now()
+    decisions = agenda_lists.decisions_to_make(contract)
+    counts = decisions.aggregate(
+        pending=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        soon=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(days=7))),
+    )
+    constraints = agenda_lists.constraints_to_remove(contract)
+    head = list(decisions.overdue_first(now)[:AGENDA_HEAD])
+    today = timezone.localdate()
+    for decision in head:
+        decision.overdue_days = decision.days_overdue(now) if decision.rank == 0 else None
+    return Agenda(
+        decisions=head,
+        pending=counts["pending"],
+        overdue=counts["overdue"],
+        due_this_week=counts["soon"],
+        constraints=[
+            _days_open(constraint, today)
+            for constraint in constraints.annotate(
+                on_red=Case(When(seam_id__in=red_seam_ids, then=Value(0)), default=Value(1))
+            ).order_by("on_red", "raised_at", "pk")[:AGENDA_HEAD]
+        ],
+        open_constraints=constraints.count(),
+    )
+
+
+def _days_open(constraint: Constraint, today: date) -> Constraint:
+    constraint.days_open = (today - constraint.raised_at).days
+    return constraint
+
+
+@dataclass
+class Follow:
+    """Whether the corrective actions of the scope's last review moved their metrics."""
+
+    review: ReviewRecord | None
+    actions: list[CorrectiveAction]
+    verdicts: Counter
+
+    @property
+    def tally(self) -> list[tuple[str, int]]:
+        """(verdict, how many), in the order moved, partly, not moved, too early."""
+        order = [reviews.MOVED, reviews.PARTLY, reviews.NOT_MOVED, reviews.TOO_EARLY]
+        return [(verdict, self.verdicts[verdict]) for verdict in order if self.verdicts[verdict]]
+
+
+def follow_up(month: date, contract: Contract | None) -> Follow:
+    """The actions agreed at the scope's latest review that a full month has followed, each
+    judged against its metric's latest full month (metrics.reviews.judge). Viewing this month,
+    that is the review of the month before last: last month's own review is too early."""
+    cutoff = min(month, engine.previous_month(engine.current_month()))
+    earlier = (
+        ReviewRecord.objects.filter(contract=contract, month__lt=cutoff).order_by("-month").first()
+    )
+    if earlier is None:
+        return Follow(None, [], Counter())
+    actions = list(
+        earlier.actions.exclude(status=CorrectiveAction.Status.DROPPED).select_related(
+            "owner", "seam__from_team", "seam__to_team", "review"
+        )
+    )
+    reviews.judge(actions)
+    return Follow(earlier, actions, Counter(a.verdict for a in actions))
 
 
 def contracts_in_force():

@@ -3,9 +3,12 @@ to the team that receives it, coloured and shaped by its worst RAG status this m
 to its page. Drawn server-side as SVG, with a <title> on every arrow for screen readers."""
 
 import math
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from metrics.svg import format_html, join
@@ -34,6 +37,46 @@ LABELS = {
     "nodata": "no data",
     "none": "no target",
 }
+
+
+ORDER = {"red": 0, "amber": 1, "green": 2, "nodata": 3, "none": 4}  # worst first
+MAX_PARALLEL = 3  # more seams than this from one team to another draw as one arrow
+MAX_NAMES = 12  # red and amber arrows named on the map, worst first
+
+# Arrowheads, and the status shapes drawn at each arrow's midpoint (never colour alone).
+DEFS = join(
+    [
+        *(
+            format_html(
+                '<marker id="arrow-{}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
+                'markerHeight="6" orient="auto-start-reverse"><path d="M0 0 10 5 0 10z" '
+                'fill="{}"/></marker>',
+                status,
+                colour,
+            )
+            for status, colour in ARROW_COLOURS.items()
+        ),
+        format_html(
+            '<symbol id="map-red" viewBox="0 0 16 16"><path d="M8 1 15 8 8 15 1 8z" '
+            'fill="#fff" stroke="{red}" stroke-width="1.75"/><path d="M8 4.8v3.6M8 10.6v.2" '
+            'stroke="{red}" stroke-width="1.75" stroke-linecap="round"/></symbol>'
+            '<symbol id="map-amber" viewBox="0 0 16 16"><path d="M8 1.5 15 14H1z" fill="#fff" '
+            'stroke="{amber}" stroke-width="1.6" stroke-linejoin="round"/><path d="M8 6v3.6M8 '
+            '11.6v.2" stroke="{amber}" stroke-width="1.6" stroke-linecap="round"/></symbol>'
+            '<symbol id="map-green" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6.5" '
+            'fill="#fff" stroke="{green}" stroke-width="1.6"/><path d="m5.2 8.2 1.9 1.9 3.8-4" '
+            'fill="none" stroke="{green}" stroke-width="1.6" stroke-linecap="round" '
+            'stroke-linejoin="round"/></symbol>'
+            '<symbol id="map-nodata" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6.5" '
+            'fill="#fff" stroke="{grey}" stroke-width="1.5" stroke-dasharray="2.5 2"/>'
+            '<path d="M5.5 8h5" stroke="{grey}" stroke-width="1.5"/></symbol>',
+            red=ARROW_COLOURS["red"],
+            amber=ARROW_COLOURS["amber"],
+            green=ARROW_COLOURS["green"],
+            grey=ARROW_COLOURS["nodata"],
+        ),
+    ]
+)
 
 
 @dataclass
@@ -113,33 +156,115 @@ def _free_line(placed: list, x: float, y: float, chars: int, right: bool) -> flo
     return y
 
 
-def render(rows) -> SafeString:
-    """`rows` are the review's rows (seam, status). Returns the map's SVG ("" without seams)."""
+@dataclass
+class Arrow:
+    """One arrow: a seam, or a bundle of the seams between the same two teams."""
+
+    source: str
+    target: str
+    status: str
+    name: str
+    url: str
+    title: str
+    seams: int = 1
+
+
+def _arrows(rows, query: str) -> list[Arrow]:
+    """A seam each, except where more than MAX_PARALLEL seams run from one team to another:
+    those draw as one arrow in their worst colour, linking to the table filtered to them."""
+    pairs: dict[tuple[str, str], list] = defaultdict(list)
+    for row in rows:
+        pairs[(row.seam.from_team.name, row.seam.to_team.name)].append(row)
+    seam_url = reverse("metrics:seam", args=["-slug-"])
+    arrows = []
+    for (source, target), group in pairs.items():
+        if len(group) <= MAX_PARALLEL:
+            arrows.extend(
+                Arrow(
+                    source,
+                    target,
+                    row.status,
+                    row.seam.name,
+                    seam_url.replace("-slug-", row.seam.slug),
+                    f"{row.seam.name}: {source} to {target}, {LABELS[row.status]}",
+                )
+                for row in group
+            )
+            continue
+        counts = Counter(row.status for row in group)
+        status = min(counts, key=ORDER.__getitem__)
+        tally = ", ".join(f"{counts[s]} {LABELS[s]}" for s in sorted(counts, key=ORDER.get))
+        hurting = counts["red"] + counts["amber"]
+        first = group[0].seam
+        arrows.append(
+            Arrow(
+                source,
+                target,
+                status,
+                f"{len(group)} seams" + (f", {hurting} red or amber" if hurting else ""),
+                _table_url(query, first.from_team.slug, first.to_team.slug),
+                f"{len(group)} seams from {source} to {target}: {tally}",
+                seams=len(group),
+            )
+        )
+    return arrows
+
+
+def _table_url(query: str, source: str, target: str) -> str:
+    """The review table (for the month and contract in `query`) showing only these seams."""
+    pair = urlencode({"from": source, "to": target})
+    return f"{reverse('metrics:review')}?{query}{'&' if query else ''}{pair}#seams"
+
+
+def _marker(status: str, x: float, y: float) -> SafeString:
+    """The status shape at an arrow's midpoint: diamond, triangle, circle, dashed circle."""
+    return format_html(
+        '<use href="#map-{}" x="{}" y="{}" width="16" height="16" class="map-dot"/>',
+        status if status in ("red", "amber", "green") else "nodata",
+        f"{x - 8:.1f}",
+        f"{y - 8:.1f}",
+    )
+
+
+def render(rows, query: str = "") -> SafeString:
+    """`rows` are the review's rows (seam, status); `query` is the review's month and contract
+    as a query string, kept by the links to bundles of seams. Returns the map's SVG ("" without
+    seams)."""
+    key = tuple(
+        (
+            r.seam.slug,
+            r.seam.name,
+            r.seam.from_team.name,
+            r.seam.from_team.slug,
+            r.seam.to_team.name,
+            r.seam.to_team.slug,
+            r.status,
+        )
+        for r in rows
+    )
+    return _render(key, query)
+
+
+@lru_cache(maxsize=32)
+def _render(key: tuple, query: str) -> SafeString:
+    """The map is a pure function of its seams' names, teams and statuses: leaders opening
+    the same month's review share one drawing (the key is the whole input)."""
+    rows = [_Row(*item) for item in key]
     teams = {row.seam.from_team.name for row in rows} | {row.seam.to_team.name for row in rows}
     if not teams:
         return join([])
     edges = {(row.seam.from_team.name, row.seam.to_team.name) for row in rows}
     nodes = _layout(sorted(teams), edges)
     pairs: dict[tuple[str, str], int] = {}
-    arrows, labels = [], []
+    drawn, labels = [], []
     placed: list[tuple[float, float, float, float]] = []
-    markers = join(
-        format_html(
-            '<marker id="arrow-{}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
-            'markerHeight="6" orient="auto-start-reverse"><path d="M0 0 10 5 0 10z" fill="{}"/>'
-            "</marker>",
-            status,
-            colour,
-        )
-        for status, colour in ARROW_COLOURS.items()
-    )
+    named = 0
     # Green first, red last, so the seams that hurt are drawn on top.
-    order = {"none": 0, "nodata": 1, "green": 2, "amber": 3, "red": 4}
-    for row in sorted(rows, key=lambda r: order[r.status]):
-        source, target = nodes[row.seam.from_team.name], nodes[row.seam.to_team.name]
-        key = tuple(sorted((source.name, target.name)))
-        nth = pairs.get(key, 0)
-        pairs[key] = nth + 1
+    for arrow in sorted(_arrows(rows, query), key=lambda a: -ORDER[a.status]):
+        source, target = nodes[arrow.source], nodes[arrow.target]
+        key_ = tuple(sorted((source.name, target.name)))
+        nth = pairs.get(key_, 0)
+        pairs[key_] = nth + 1
         # Seams between the same two teams bow apart instead of overlapping.
         bend = (nth + 1) // 2 * 28 * (1 if nth % 2 else -1) if nth else 0
         if source.name > target.name:
@@ -151,40 +276,40 @@ def render(rows) -> SafeString:
         x1, y1 = _edge_point(source, ctrl_x, ctrl_y)
         x2, y2 = _edge_point(target, ctrl_x, ctrl_y)
         label_x, label_y = (x1 + 2 * ctrl_x + x2) / 4, (y1 + 2 * ctrl_y + y2) / 4
-        css, dash, width = STYLE[row.status]
-        arrows.append(
+        css, dash, width = STYLE[arrow.status]
+        if arrow.seams > 1:
+            width += min(arrow.seams, 12) / 3  # a bundle is as thick as it is busy
+        drawn.append(
             format_html(
-                '<a href="{}"><g class="map-seam {}"><title>{}: {} to {}, {}</title>'
-                '<path d="M{} {} Q{} {} {} {}" fill="none" stroke-width="{}" '
-                'stroke-dasharray="{}" marker-end="url(#arrow-{})"/>'
-                '<circle cx="{}" cy="{}" r="7" class="map-dot"/></g></a>',
-                row.seam.get_absolute_url(),
+                '<a href="{}"><g class="map-seam {}"><title>{}</title>'
+                '<path d="{}" fill="none" stroke-width="{}" stroke-dasharray="{}" '
+                'marker-end="url(#arrow-{})"/>{}</g></a>',
+                arrow.url,
                 css,
-                row.seam.name,
-                row.seam.from_team.name,
-                row.seam.to_team.name,
-                LABELS[row.status],
-                *(f"{v:.1f}" for v in (x1, y1, ctrl_x, ctrl_y, x2, y2)),
-                width,
+                arrow.title,
+                f"M{x1:.1f} {y1:.1f} Q{ctrl_x:.1f} {ctrl_y:.1f} {x2:.1f} {y2:.1f}",
+                f"{width:g}",
                 dash or "none",
-                row.status,
-                f"{label_x:.1f}",
-                f"{label_y:.1f}",
+                arrow.status,
+                _marker(arrow.status, label_x, label_y),
             )
         )
-        if row.status in ("red", "amber"):  # named, on top of everything (a last pass)
+        # Red and amber seams are named (on top of everything, in a last pass), the worst
+        # first and up to MAX_NAMES: the rest keep their <title>.
+        if arrow.status in ("red", "amber") and named < MAX_NAMES:
+            named += 1
             # Names read away from the ring's edge, so they keep clear of the team boxes.
             right = label_x > WIDTH / 2
-            text_x = label_x + (-10 if right else 10)
-            text_y = _free_line(placed, text_x, label_y + 4, len(row.seam.name), right)
+            text_x = label_x + (-12 if right else 12)
+            text_y = _free_line(placed, text_x, label_y + 4, len(arrow.name), right)
             labels.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="{}" class="map-label map-label-{}">{}</text>',
                     f"{text_x:.1f}",
                     f"{text_y:.1f}",
                     "end" if right else "start",
-                    row.status,
-                    row.seam.name,
+                    arrow.status,
+                    arrow.name,
                 )
             )
     boxes = join(
@@ -209,8 +334,30 @@ def render(rows) -> SafeString:
         HEIGHT,
         len(rows),
         len(teams),
-        markers,
-        join(arrows),
+        DEFS,
+        join(drawn),
         boxes,
         join(labels),
     )
+
+
+@dataclass
+class _Team:
+    name: str
+    slug: str
+
+
+@dataclass
+class _Seam:
+    slug: str
+    name: str
+    from_team: _Team
+    to_team: _Team
+
+
+class _Row:
+    """A review row as the map reads it, rebuilt from the cache key."""
+
+    def __init__(self, slug, name, from_name, from_slug, to_name, to_slug, status):
+        self.seam = _Seam(slug, name, _Team(from_name, from_slug), _Team(to_name, to_slug))
+        self.status = status

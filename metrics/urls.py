@@ -6,6 +6,7 @@ app_name = "metrics"
 
 urlpatterns = [
     path("review/", views.review_dashboard, name="review"),
+    path("review/export.csv", views.review_export, name="review-export"),
     path("review/seams/<slug:slug>/", views.seam_drilldown, name="seam"),
     path("reviews/start/", views.review_start, name="review-start"),
     path("reviews/<int:pk>/", views.review_record, name="review-record"),

@@ -1,5 +1,6 @@
 import json
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import catalogue
-from metrics import charts, dashboard, engine, reviews, seam_map
+from decisions.views import escalation_pareto
+from metrics import charts, dashboard, engine, review_table, reviews, seam_map
 from metrics.forms import CorrectiveActionForm
 from metrics.models import (
     CorrectiveAction,
@@ -178,31 +180,117 @@ def metrics_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
-@require_GET
-def review_dashboard(request: HttpRequest) -> HttpResponse:
-    """The monthly seam review: seams worst first, with their targeted metrics."""
+def _review_scope(request: HttpRequest):
+    """The month and contract a review page asks for, the contracts to pick from, and what
+    was wrong with the asking."""
     month, problem = _month(request.GET.get("month"))
     contracts = list(dashboard.contracts_in_force())
     slug = request.GET.get("contract", "")
     contract = next((c for c in contracts if c.slug == slug), None)
     if slug and contract is None:
         problem = problem or f"No contract in force is called “{slug}”; showing all seams."
-    review = dashboard.build(month, contract)
+    return month, contract, contracts, problem
+
+
+@login_required
+@require_GET
+def review_dashboard(request: HttpRequest) -> HttpResponse:
+    """The monthly seam review: seams worst first with their targeted metrics, the agenda,
+    the seam map, whether the last review's actions moved anything, and the escalation
+    Pareto. `?pack=1` is the review pack: every seam on one page, for printing."""
+    month, contract, contracts, problem = _review_scope(request)
+    segment = request.GET.get("status", "")
+    if segment not in dashboard.SEGMENTS:
+        problem = problem or f"“{segment}” is not a status to filter by; showing every seam."
+        segment = ""
+    pack = request.GET.get("pack") == "1"
+    pair = (request.GET.get("from", ""), request.GET.get("to", ""))
+    review = dashboard.build(
+        month,
+        contract,
+        segment=segment,
+        pair=pair if all(pair) else None,
+        page=None if pack else request.GET.get("page") or 1,
+    )
+    query = {"month": f"{month:%Y-%m}", **({"contract": contract.slug} if contract else {})}
+    scope_query = urlencode(query)
+    last_day = engine.next_month(month) - timezone.timedelta(days=1)
+    scope_seams = Seam.objects.filter(contracts=contract) if contract else None
     context = {
         "review": review,
         "contracts": contracts,
         "month": month,
         "next": engine.next_month(month) if month < engine.current_month() else None,
         "problem": problem,
+        "pack": pack,
         "tiles": [catalogue.BY_NAME[m].label for m in dashboard.TILES],
         "icons": static("img/icons.svg"),  # once, not once per tile
-        "seam_map": seam_map.render(review.rows),
+        "table_rows": review_table.render(
+            review.shown, icons=static("img/icons.svg"), previous=f"{review.previous:%b}"
+        ),
+        "scope_query": scope_query,
+        "segment_query": urlencode(
+            {**query, **({"status": segment} if segment else {}), **_pair_query(review)}
+        ),
+        "seam_map": seam_map.render(review.rows, scope_query),
+        "follow": dashboard.follow_up(month, contract),
+        "today": timezone.localdate(),
+        "pareto": escalation_pareto(month, last_day, scope_seams),
         "can_hold": reviews.can_hold_reviews(request.user),
         "meeting": Review.objects.filter(month=month, contract=contract).first(),
         "can_recompute": permissions.can_trigger_recompute(request.user),
+        "now": timezone.now(),
     }
     return render(request, "metrics/review.html", context, status=400 if problem else 200)
+
+
+def _pair_query(review: dashboard.Review) -> dict:
+    return {"from": review.pair[0], "to": review.pair[1]} if review.pair else {}
+
+
+@login_required
+@require_GET
+def review_export(request: HttpRequest) -> HttpResponse:
+    """The month's review as CSV: one line per seam in scope, worst first, with each tile's
+    value, target, status and change since last month, and the why."""
+    month, contract, _contracts, problem = _review_scope(request)
+    if problem:
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    review = dashboard.build(month, contract)
+    header = ["seam", "from_team", "to_team", "owner", "status", "last_month_status"]
+    for metric in dashboard.TILES:
+        header += [metric, f"{metric}_target", f"{metric}_status", f"{metric}_change"]
+    header.append("why")
+    rows = (
+        [
+            row.seam.slug,
+            row.seam.from_team.slug,
+            row.seam.to_team.slug,
+            row.owner,
+            row.status,
+            row.last_status or "",
+            *(
+                value
+                for tile in row.tiles
+                for value in (
+                    tile.value,
+                    tile.target.target if tile.target else None,
+                    tile.status,
+                    tile.delta,
+                )
+            ),
+            row.why,
+        ]
+        for row in review.rows
+    )
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    scope = contract.slug if contract else "all-seams"
+    response["Content-Disposition"] = (
+        f'attachment; filename="seam-review-{month:%Y-%m}-{scope}.csv"'
+    )
+    return response
 
 
 # --- The review record ---------------------------------------------------------------------------

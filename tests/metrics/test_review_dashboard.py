@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from contracts.models import Contract, ContractSeam, MetricTarget
 from decisions.models import Escalation
-from metrics import engine
+from metrics import dashboard, engine
 from metrics.dashboard import build
 from metrics.models import MonthlySeamMetrics
-from seams.models import Handoff, HandoffReturn
-from tests.factories import SeamFactory
+from seams.models import Handoff, HandoffReturn, Seam
+from tests.factories import CalendarFactory, SeamFactory, TeamFactory
 
 MONTH = engine.current_month()
 LAST = engine.previous_month(MONTH)
@@ -79,9 +79,10 @@ def test_red_seams_come_first_with_their_tiles_deltas_and_other_misses(seams):
     assert [(t.metric, t.value, t.status) for t in sore_row.off_target] == [
         ("throughput", 4, "red")
     ]
-    assert (review.counts["red"], review.newly_red, review.breaches, review.breaches_before) == (
+    newly_red = [seam.pk for seam in review.newly_red]
+    assert (review.counts["red"], newly_red, review.breaches, review.breaches_before) == (
         1,
-        [sore],
+        [sore.pk],
         3,
         1,
     )
@@ -118,23 +119,54 @@ def test_a_month_without_snapshots_says_so(viewer_client, db):
     assert f"No metrics for {MONTH:%B %Y} yet" in page
 
 
-def test_the_page_runs_the_same_number_of_queries_at_10_and_30_seams(leader_client, contract):
-    def count_for(n: int) -> int:
-        for i in range(n - SeamCount.value):
-            seam = SeamFactory(name=f"Seam {SeamCount.value + i:03d}")
-            target(contract, seam, "sla_breach_rate", 10)
-            snapshot(seam, MONTH, sla_breach_rate=Decimal("0.2"), queue_time_p85_hours=1)
-            snapshot(seam, LAST, sla_breach_rate=Decimal("0.05"))
-        SeamCount.value = n
+def add_seams(contract, n: int, start: int) -> None:
+    """n more seams under the contract, half red, each with a target and two months of data."""
+    a, b = TeamFactory(), TeamFactory()
+    calendar = CalendarFactory()
+    seams = Seam.objects.bulk_create(
+        Seam(
+            name=f"Seam {start + i:03d}",
+            slug=f"seam-{start + i:03d}",
+            from_team=a,
+            to_team=b,
+            calendar=calendar,
+        )
+        for i in range(n)
+    )
+    ContractSeam.objects.bulk_create(ContractSeam(contract=contract, seam=s) for s in seams)
+    MetricTarget.objects.bulk_create(
+        MetricTarget(contract=contract, seam=s, metric="sla_breach_rate", target=10) for s in seams
+    )
+    MonthlySeamMetrics.objects.bulk_create(
+        MonthlySeamMetrics(
+            seam=s, month=month, sla_breach_rate=Decimal(rate), queue_time_p85_hours=1
+        )
+        for i, s in enumerate(seams)
+        for month, rate in ((MONTH, "0.2" if i % 2 else "0.05"), (LAST, "0.05"))
+    )
+
+
+def test_the_page_runs_the_same_number_of_queries_at_10_and_300_seams(leader_client, contract):
+    def count_for(total: int, **params) -> tuple[int, int]:
+        have = Seam.objects.count()
+        if total > have:
+            add_seams(contract, total - have, have)
         with CaptureQueriesContext(connection) as queries:
-            response = leader_client.get(reverse("metrics:review"))
-        assert response.content.decode().count('<th scope="row">') == n
-        return len(queries)
+            response = leader_client.get(reverse("metrics:review"), params)
+        return len(queries), response.content.decode().count('<th scope="row">')
 
-    class SeamCount:
-        value = 0
-
-    assert count_for(10) == count_for(30) <= 17
+    at_10, rows = count_for(10)
+    assert rows == 10
+    at_10_pack, rows = count_for(10, pack=1)
+    assert rows == 10
+    at_300, rows = count_for(300)
+    assert rows == dashboard.PER_PAGE  # a page of the worst
+    at_300_red, rows = count_for(300, status="red", page=3)
+    assert rows == dashboard.PER_PAGE  # 150 red seams: the third page is full
+    at_300_pack, rows = count_for(300, pack=1)
+    assert rows == 300  # the review pack holds every seam
+    assert at_10 == at_300 == at_300_red <= 30
+    assert at_10_pack == at_300_pack
 
 
 def test_the_seam_map_draws_every_seam_as_a_linked_arrow_coloured_by_status(seams):
@@ -142,13 +174,41 @@ def test_the_seam_map_draws_every_seam_as_a_linked_arrow_coloured_by_status(seam
 
     review = build(MONTH)
     svg = str(seam_map.render(review.rows))
-    for row in review.rows:
-        assert f'href="{row.seam.get_absolute_url()}"' in svg
+    for row in review.rows:  # each arrow opens the seam's drill-down
+        assert f'href="{reverse("metrics:seam", args=[row.seam.slug])}"' in svg
     assert svg.count('class="map-seam map-red"') == 1
     assert svg.count('class="map-seam map-green"') == 1
     assert ">Sore seam</text>" in svg  # red seams are named on the map
     assert ">Calm seam</text>" not in svg
     assert "<title>Sore seam:" in svg
+
+
+def test_many_seams_between_two_teams_draw_as_one_arrow_to_the_table_of_them(
+    leader_client, contract
+):
+    from metrics import seam_map
+
+    add_seams(contract, 6, 0)  # six seams from one team to another, every other one red
+    other = SeamFactory(name="Lone seam")
+    review = build(MONTH)
+    svg = str(seam_map.render(review.rows, f"month={MONTH:%Y-%m}"))
+    first = Seam.objects.get(slug="seam-000")
+    pair = f"from={first.from_team.slug}&amp;to={first.to_team.slug}"
+    assert svg.count("<title>6 seams from") == 1
+    assert "3 red, 3 green</title>" in svg
+    assert f'href="/review/?month={MONTH:%Y-%m}&amp;{pair}#seams"' in svg
+    assert ">6 seams, 3 red or amber</text>" in svg  # named, as it is red
+    assert svg.count('class="map-seam ') == 2  # the bundle and the lone seam
+    assert f'href="{reverse("metrics:seam", args=[other.slug])}"' in svg
+
+    # The bundle's link shows just those seams.
+    page = leader_client.get(
+        reverse("metrics:review"),
+        {"month": f"{MONTH:%Y-%m}", "from": first.from_team.slug, "to": first.to_team.slug},
+    ).content.decode()
+    assert page.count('<th scope="row">') == 6
+    assert "Lone seam" not in page.split("Seams, worst first")[1].split("</table>")[0]
+    assert f"Only the seams from {first.from_team.name} to {first.to_team.name}" in page
 
 
 def test_the_ring_order_removes_avoidable_crossings():

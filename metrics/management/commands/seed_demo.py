@@ -3,6 +3,7 @@ from django.db import transaction
 
 from contracts import demo as contracts_demo
 from decisions import demo as decisions_demo
+from metrics import demo as metrics_demo
 from metrics import engine, signals
 from seams import demo as seams_demo
 from seams.models import Team, User
@@ -33,6 +34,8 @@ class Command(BaseCommand):
                 seams_demo.seed_handoffs(org)
                 # Every month of snapshots, so the metrics pages have something to show.
                 engine.compute(engine.all_months())
+                # The last two monthly reviews, written once their months have metrics.
+                metrics_demo.seed(org)
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo organisation ready: {len(org.teams)} teams, {len(org.people)} people, "
