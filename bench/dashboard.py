@@ -20,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -43,7 +44,7 @@ from django.utils import timezone  # noqa: E402
 
 from contracts.models import Contract, ContractSeam, MetricTarget  # noqa: E402
 from decisions.models import Constraint, Decision, Escalation  # noqa: E402
-from metrics import engine  # noqa: E402
+from metrics import dashboard, engine  # noqa: E402
 from metrics.models import CorrectiveAction, MonthlySeamMetrics, Review  # noqa: E402
 from seams.models import Calendar, HandoffSpec, Seam, Team, User  # noqa: E402
 
@@ -112,11 +113,12 @@ def build(seams: int) -> User:
             month=m,
             submitted=20 + n % 7,
             throughput=18,
-            queue_time_p85_hours=Decimal(10 + (n * 7 + i * 3) % 40),
-            sla_breach_rate=Decimal((n + i) % 30) / 100,
-            rework_rate=Decimal((n * 3 + i) % 25) / 100,
-            decision_latency_p85_hours=Decimal(20 + n % 50),
-            escalations=(n + i) % 4,
+            # Mostly on target: about one seam in six red, a third amber.
+            queue_time_p85_hours=Decimal(8 + (n * 7 + i * 3) % 22),
+            sla_breach_rate=Decimal((n * 13 + i) % 14) / 100,
+            rework_rate=Decimal((n * 3 + i) % 17) / 100,
+            decision_latency_p85_hours=Decimal(20 + n % 40),
+            escalations=(n + i) % 3,
             sla_breaches=(n + i) % 5,
             rag={"queue_time_p85_hours": "red"} if n % 3 == 0 else {},
         )
@@ -149,9 +151,7 @@ def build(seams: int) -> User:
         )
         for n in range(60)
     )
-    earlier = Review.objects.create(
-        month=months[2], contract=contract, started_by=leader, status="closed"
-    )
+    earlier = Review.objects.create(month=months[2], started_by=leader, status="closed")
     CorrectiveAction.objects.bulk_create(
         CorrectiveAction(
             review=earlier,
@@ -202,6 +202,7 @@ def main() -> None:
         client = Client()
         client.login(username="bench-leader", password="bench-password")
         ours, size = median_ms(client, "/review/")
+        statuses = Counter(row.status for row in dashboard.build(engine.current_month()).rows)
         floor, _ = median_ms(client, "/bench-trivial/")
         with CaptureQueriesContext(connection) as queries:
             client.get("/review/")
@@ -211,6 +212,7 @@ def main() -> None:
         f"dashboard at {args.seams} seams: {ours:.1f} ms "
         f"({size / 1024:.0f} kB, {len(queries)} queries)"
     )
+    print(f"seams: {statuses['red']} red, {statuses['amber']} amber, {statuses['green']} green")
     print(f"trivial page, same middleware and layout: {floor:.1f} ms")
     print(f"ratio {ratio:.1f} (target ≤ {TARGET})")
     print(

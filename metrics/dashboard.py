@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,6 +33,13 @@ PER_PAGE = 25  # seams per page of the review table
 SEGMENTS = ("", "red", "amber", "green", "other")  # the status filter's values
 AGENDA_HEAD = 4  # decisions and constraints shown beside the table
 RANK = {"red": 0, "amber": 1, "green": 2, "nodata": 3, "none": 4}
+SHORT_LABELS = {
+    "queue_time_p85_hours": "Queue p85",
+    "sla_breach_rate": "SLA breach",
+    "rework_rate": "Rework",
+    "decision_latency_p85_hours": "Decision p85",
+    "escalations": "Escalations",
+}
 STATUS_LABELS = {
     "red": "Red",
     "amber": "Amber",
@@ -54,6 +61,11 @@ class Tile:
     @property
     def is_rate(self) -> bool:
         return self.metric.endswith("_rate")
+
+    @property
+    def short_label(self) -> str:
+        """The label for a narrow screen: "Queue p85" rather than "Queue time p85"."""
+        return SHORT_LABELS.get(self.metric, self.label)
 
     @property
     def unit(self) -> str:
@@ -193,7 +205,7 @@ def build(
     segment: str = "",
     pair: tuple[str, str] | None = None,
     page: str | int | None = None,
-    per_page: int = PER_PAGE,
+    per_page: int | None = None,
 ) -> Review:
     """Every seam in scope with its status, worst first, and the summary strip. Only the rows
     shown get their tiles, sparkline and why: with `page`, one page of the segment asked for
@@ -239,7 +251,7 @@ def build(
             r for r in review.shown if (r.seam.from_team.slug, r.seam.to_team.slug) == pair
         ]
     if page is not None:
-        review.page = Paginator(review.shown, per_page).get_page(page)
+        review.page = Paginator(review.shown, per_page or PER_PAGE).get_page(page)
         review.shown = list(review.page.object_list)
     detail(review.shown, month)
     counts = (
@@ -442,14 +454,17 @@ def agenda(contract: Contract | None, red_seam_ids: list[int]) -> Agenda:
         pending=counts["pending"],
         overdue=counts["overdue"],
         due_this_week=counts["soon"],
-        constraints=[
-            _days_open(constraint, today)
-            for constraint in constraints.annotate(
-                on_red=Case(When(seam_id__in=red_seam_ids, then=Value(0)), default=Value(1))
-            ).order_by("on_red", "raised_at", "pk")[:AGENDA_HEAD]
-        ],
+        constraints=[_days_open(c, today) for c in _constraints_head(constraints, red_seam_ids)],
         open_constraints=constraints.count(),
     )
+
+
+def _constraints_head(constraints, red_seam_ids: list[int]) -> list[Constraint]:
+    """The first AGENDA_HEAD constraints: those on red seams, then the rest, oldest first."""
+    oldest = ("raised_at", "pk")
+    on_red = list(constraints.filter(seam_id__in=red_seam_ids).order_by(*oldest)[:AGENDA_HEAD])
+    rest = constraints.exclude(seam_id__in=red_seam_ids).order_by(*oldest)
+    return on_red + list(rest[: AGENDA_HEAD - len(on_red)]) if len(on_red) < AGENDA_HEAD else on_red
 
 
 def _days_open(constraint: Constraint, today: date) -> Constraint:

@@ -25,8 +25,9 @@ def _badge(icons: str, status: str, text: str) -> SafeString:
 def _tile(tile: Tile, icons: str) -> SafeString:
     judged = tile.status in RAG
     return format_html(
-        '<td><div class="tile tile-{}"><span class="tile-value">{}{}{}{}</span>'
+        '<td data-label="{}"><div class="tile tile-{}"><span class="tile-value">{}{}{}{}</span>'
         '<span class="tile-meta">{} <span class="delta delta-{}">{}</span></span></div></td>',
+        tile.short_label,
         tile.status,
         _icon(icons, tile.status) if judged else "",
         format_html('<span class="visually-hidden">{}: </span>', tile.status) if judged else "",
@@ -61,7 +62,8 @@ def _row(row: Row, icons: str, seam_url: str, previous: str) -> SafeString:
     return format_html(
         '<tr class="review-row review-row-{}"><td>{}{}</td>'
         '<th scope="row"><a class="seam-link" href="{}">{}</a>{}'
-        '<div class="row-meta">{} → {}{}</div>{}{}</th>{}<td>{}</td></tr>',
+        '<div class="row-meta">{} → {}{}</div>{}{}</th>{}'
+        '<td class="spark-cell" data-label="Queue p85, 12 mo">{}</td></tr>',
         row.status,
         _badge(icons, row.status, row.status_label),
         format_html('<div class="row-meta">{}: {}</div>', previous, row.last_status)

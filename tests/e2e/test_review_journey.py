@@ -1,11 +1,22 @@
 """A leader's monthly review on the demo data, in Chromium: this month with red seams first, a
 drill-down, a corrective action added inline, the review closed, and the pack printed."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
+
+
+def shots(tmp_path) -> Path:
+    """Where the journey saves its screenshots: SEAMLINE_SCREENSHOTS (docs/screenshots holds
+    the README's), else the test's own directory."""
+    folder = Path(os.environ.get("SEAMLINE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.mark.django_db(transaction=True)
@@ -16,8 +27,11 @@ def test_a_leader_runs_the_monthly_review(live_server, page, tmp_path):
     page.fill("#id_password", "seamline-demo")
     page.get_by_role("button", name="Sign in").click()
 
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Review").click()
     expect(page.get_by_role("heading", name="Seam review")).to_be_visible()
+    page.screenshot(path=str(shots(tmp_path) / "dashboard.png"), full_page=True)
+    page.locator(".map-card").screenshot(path=str(shots(tmp_path) / "seam-map.png"))
     statuses = page.locator(".review-table tbody tr td:first-child .badge").all_inner_texts()
     ranks = {"Red": 0, "Amber": 1, "Green": 2, "No data": 3, "No target": 4}
     assert statuses
@@ -29,6 +43,7 @@ def test_a_leader_runs_the_monthly_review(live_server, page, tmp_path):
     first_red.click()
     expect(page.get_by_role("heading", name=seam_name)).to_be_visible()
     expect(page.get_by_role("img", name="Queue time", exact=False).first).to_be_visible()
+    page.screenshot(path=str(shots(tmp_path) / "seam.png"), full_page=True)
     page.go_back()
 
     page.get_by_role("button", name="Start review meeting").click()
@@ -46,10 +61,16 @@ def test_a_leader_runs_the_monthly_review(live_server, page, tmp_path):
     page.get_by_role("button", name="Close the review").click()
     expect(page.get_by_text("Closed", exact=True)).to_be_visible()
 
+    # Back on the dashboard, the seam's why is now the recorded root cause.
     page.goto(f"{live_server.url}/review/")
+    row = page.locator(".review-table tbody tr", has_text=seam_name)
+    expect(row.locator(".why")).to_contain_text("Root cause Requests arrive without a sample")
+
+    page.get_by_role("button", name="Print review pack").click()  # the print dialog: a no-op
     pdf = tmp_path / "review-pack.pdf"
     page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()  # the pack is the page without the chrome
+    expect(page.get_by_role("region", name="Agreed in the meeting")).to_be_visible()
     page.pdf(path=str(pdf), format="A4", landscape=True)
     assert pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 20_000
-    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
