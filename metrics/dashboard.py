@@ -415,7 +415,9 @@ def _whys(seam_ids: list[int], month: date) -> dict[int, str]:
             parts.append(f"“{item}” missing in {n} of {returns[seam_id]} returns")
         if seam_id in top_cause:
             cause, n = top_cause[seam_id]
-            parts.append(f"{n} escalation{'s' if n != 1 else ''}: {cause.lower()}")
+            # "missing inputs", but "SLA breach": lower-case the first letter of a word only
+            cause = cause[:1].lower() + cause[1:] if cause[1:2].islower() else cause
+            parts.append(f"{n} escalation{'s' if n != 1 else ''}: {cause}")
         whys[seam_id] = "; ".join(parts)
     return whys
 
