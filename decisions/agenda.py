@@ -12,7 +12,7 @@ def decisions_to_make(contract: Contract | None = None) -> QuerySet[Decision]:
     """Open and reopened decisions of a contract or on its seams (every one without)."""
     decisions = Decision.objects.with_related().pending()
     if contract is not None:
-        decisions = decisions.filter(Q(contract=contract) | Q(seam__in=_seams(contract)))
+        decisions = decisions.filter(Q(contract=contract) | Q(seam__in=seams_of(contract)))
     return decisions
 
 
@@ -23,7 +23,7 @@ def constraints_to_remove(contract: Contract | None = None) -> QuerySet[Constrai
         "owner", "seam__from_team", "seam__to_team", "team"
     )
     if contract is not None:
-        seams = _seams(contract)
+        seams = seams_of(contract)
         constraints = constraints.filter(
             Q(seam__in=seams)
             | Q(team__in=seams.values("from_team"))
@@ -32,5 +32,6 @@ def constraints_to_remove(contract: Contract | None = None) -> QuerySet[Constrai
     return constraints
 
 
-def _seams(contract: Contract) -> QuerySet[Seam]:
+def seams_of(contract: Contract) -> QuerySet[Seam]:
+    """The seams a contract covers."""
     return Seam.objects.filter(contracts=contract)

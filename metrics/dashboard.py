@@ -49,6 +49,33 @@ STATUS_LABELS = {
 }
 
 
+def metric_unit(metric: str) -> str:
+    """ "%" for rates (stored as fractions), "h" for hours, "" for counts."""
+    if metric.endswith("_rate"):
+        return "%"
+    unit = catalogue.BY_NAME[metric].unit if metric in catalogue.BY_NAME else ""
+    return "h" if metric.endswith("_hours") or unit == "h" else ""
+
+
+def metric_number(metric: str, value) -> str:
+    """A metric's value without its unit: "41.6", "31" (a rate, in percent), "—" for none."""
+    if value is None:
+        return "—"
+    unit = metric_unit(metric)
+    if unit == "%":
+        return f"{Decimal(value) * 100:.0f}"
+    if unit == "h":
+        return f"{Decimal(value):.1f}"
+    return str(value)
+
+
+def metric_text(metric: str, value) -> str:
+    """A metric's value in its unit: "31 %", "41.6 h", "4", "—" for none."""
+    unit = metric_unit(metric)
+    number = metric_number(metric, value)
+    return f"{number} {unit}" if value is not None and unit else number
+
+
 @dataclass
 class Tile:
     metric: str
@@ -69,7 +96,7 @@ class Tile:
 
     @property
     def unit(self) -> str:
-        return "%" if self.is_rate else ("h" if self.metric.endswith("_hours") else "")
+        return metric_unit(self.metric)
 
     @property
     def trend(self) -> str:
@@ -82,17 +109,11 @@ class Tile:
     @property
     def number(self) -> str:
         """The value without its unit: "41.6", "30" (a rate, in percent), "—" for no data."""
-        if self.value is None:
-            return "—"
-        if self.is_rate:
-            return f"{Decimal(self.value) * 100:.0f}"
-        if self.metric.endswith("_hours"):
-            return f"{Decimal(self.value):.1f}"
-        return str(self.value)
+        return metric_number(self.metric, self.value)
 
     @property
     def value_text(self) -> str:
-        return f"{self.number} {self.unit}" if self.value is not None and self.unit else self.number
+        return metric_text(self.metric, self.value)
 
     @property
     def target_text(self) -> str:

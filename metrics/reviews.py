@@ -15,6 +15,8 @@ from seams import permissions
 from seams.models import Seam, User
 
 MOVED, PARTLY, NOT_MOVED, TOO_EARLY = "moved", "partly", "not moved", "too early"
+# The badge colour of each verdict ("Did it move?" pills in the design language).
+VERDICT_BADGES = {MOVED: "green", PARTLY: "amber", NOT_MOVED: "red", TOO_EARLY: "nodata"}
 
 
 class ReviewRefused(Exception):
@@ -160,3 +162,4 @@ def judge(actions: list[CorrectiveAction]) -> None:
         if goal is not None:  # rates are targeted in percent and stored as fractions
             target = goal.target / 100 if action.metric.endswith("_rate") else goal.target
         action.verdict = verdict(action, action.latest, target)
+        action.verdict_badge = VERDICT_BADGES[action.verdict]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import catalogue
+from decisions import agenda as agenda_lists
 from decisions.views import escalation_pareto
 from metrics import charts, dashboard, engine, review_table, reviews, seam_map
 from metrics.forms import CorrectiveActionForm
@@ -215,7 +216,8 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
     query = {"month": f"{month:%Y-%m}", **({"contract": contract.slug} if contract else {})}
     scope_query = urlencode(query)
     last_day = engine.next_month(month) - timezone.timedelta(days=1)
-    scope_seams = Seam.objects.filter(contracts=contract) if contract else None
+    scope_seams = agenda_lists.seams_of(contract) if contract else None
+    icons = static("img/icons.svg")  # once, not once per tile
     context = {
         "review": review,
         "contracts": contracts,
@@ -224,9 +226,9 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "problem": problem,
         "pack": pack,
         "tiles": [catalogue.BY_NAME[m].label for m in dashboard.TILES],
-        "icons": static("img/icons.svg"),  # once, not once per tile
+        "icons": icons,
         "table_rows": review_table.render(
-            review.shown, icons=static("img/icons.svg"), previous=f"{review.previous:%b}"
+            review.shown, icons=icons, previous=f"{review.previous:%b}"
         ),
         "scope_query": scope_query,
         "segment_query": urlencode(

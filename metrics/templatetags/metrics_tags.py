@@ -1,39 +1,26 @@
 """Showing metric values: units, "no data" for nulls, RAG colour where a target is set."""
 
-from decimal import Decimal
-
 from django import template
 from django.utils.html import format_html
 
-from contracts import catalogue
+from metrics.dashboard import metric_text
 
 register = template.Library()
 
 RAG_LABELS = {"green": "on target", "amber": "within tolerance", "red": "off target"}
 
 
-def display(name: str, value) -> str:
-    if value is None:
-        return "—"
-    unit = catalogue.BY_NAME[name].unit if name in catalogue.BY_NAME else ""
-    if name.endswith("_rate"):
-        return f"{Decimal(value) * 100:.0f} %"
-    if name.endswith("_hours") or unit == "h":
-        return f"{Decimal(value):.1f} h"
-    return str(value)
-
-
 @register.filter
 def metric_value(value, name: str) -> str:
     """A metric's value in its unit: "31 %", "41.6 h", "—" for none."""
-    return display(name, value)
+    return metric_text(name, value)
 
 
 @register.simple_tag
 def metric_cell(snapshot, name: str):
     """A table cell: the value, coloured and labelled by its RAG status when it has a target."""
     value = getattr(snapshot, name)
-    text = display(name, value)
+    text = metric_text(name, value)
     status = (snapshot.rag or {}).get(name)
     if value is None:
         return format_html('<td class="num muted" title="No data this month">{}</td>', text)
