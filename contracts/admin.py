@@ -11,6 +11,7 @@ from contracts.models import (
     Initiative,
     MetricTarget,
     Signature,
+    SpecTemplate,
 )
 
 
@@ -93,3 +94,18 @@ class InitiativeAdmin(admin.ModelAdmin):
     list_display = ["name", "leader", "target_date"]
     search_fields = ["name"]
     inlines = [CommitmentInline, AssumptionInline]
+
+
+@admin.register(SpecTemplate)
+class SpecTemplateAdmin(admin.ModelAdmin):
+    """The slug is derived from the name once (model clean), so links to a template survive."""
+
+    list_display = ["name", "position", "built_in", "response_sla_hours", "updated_at"]
+    list_filter = ["built_in"]
+    search_fields = ["name", "description", "forum"]
+    readonly_fields = ["slug", "built_in", "created_by", "created_at", "updated_at"]
+
+    def save_model(self, request, obj: SpecTemplate, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,6 +1,7 @@
 """Team Execution Contracts, their decision rights and targets, revisions and sign-offs;
 initiatives with each team's commitment and the assumptions that connect them."""
 
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +13,15 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from contracts import catalogue
-from seams.models import Calendar, Seam, Team, User, derive_slug
+from seams.models import (
+    POSITIVE_HOURS,
+    Calendar,
+    Seam,
+    Team,
+    User,
+    derive_slug,
+    validate_checklist,
+)
 
 TARGETS_MIN, TARGETS_MAX = 3, 5
 
@@ -393,3 +402,155 @@ class Assumption(models.Model):
 
     def is_overdue(self, today: date) -> bool:
         return bool(self.check_by and self.check_by < today and self.status != self.Status.HOLDING)
+
+
+# --- The spec template library ------------------------------------------------------------
+
+# A suggested target may follow the spec's response SLA ("queue time p85 ≤ the SLA") instead of
+# naming a number.
+RESPONSE_SLA = "response_sla"
+MAX_TARGET = 9_999_999  # what a MetricTarget holds (9 digits, 2 of them decimals)
+
+
+def validate_suggested_targets(value) -> None:
+    """A list of {"metric": name, "target": number ≥ 0 or "response_sla"}, one per metric."""
+    if not isinstance(value, list):
+        raise ValidationError("Suggested targets are a list.")
+    if len(value) > TARGETS_MAX:
+        raise ValidationError(f"Suggest at most {TARGETS_MAX} targets.")
+    seen = set()
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or set(item) != {"metric", "target"}:
+            raise ValidationError(f"Suggestion {number} needs exactly a metric and a target.")
+        metric, target = item["metric"], item["target"]
+        if not isinstance(metric, str) or metric not in catalogue.BY_NAME:
+            raise ValidationError(f"Suggestion {number}: “{metric}” is not a seam metric.")
+        if metric in seen:
+            raise ValidationError(f"Suggestion {number}: {metric} is suggested twice.")
+        seen.add(metric)
+        if target == RESPONSE_SLA:
+            if catalogue.BY_NAME[metric].unit != "h":
+                raise ValidationError(
+                    f"Suggestion {number}: only a metric in hours can follow the response SLA."
+                )
+        elif (
+            isinstance(target, bool)
+            or not isinstance(target, int | float)
+            or not math.isfinite(target)
+            or not 0 <= target <= MAX_TARGET
+        ):
+            raise ValidationError(
+                f"Suggestion {number}: the target is a number from 0 to {MAX_TARGET:,}, or "
+                f"“{RESPONSE_SLA}”."
+            )
+
+
+class SpecTemplateQuerySet(models.QuerySet):
+    def in_library_order(self) -> "SpecTemplateQuerySet":
+        return self.order_by("position", "name")
+
+
+class SpecTemplate(models.Model):
+    """A starting point for the one-page spec of a common kind of seam (security sign-off,
+    pricing approval, …): a definition of ready and of done, an SLA and an exception path, with
+    the metrics and targets worth reviewing monthly. Copied into a spec, never linked to it."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="What crosses a seam of this kind, in a line."
+    )
+    definition_of_ready = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_checklist],
+        help_text="Inputs the sender must provide before the clock starts, in order.",
+    )
+    definition_of_done = models.TextField(
+        blank=True, help_text="The output the receiving team hands back."
+    )
+    response_sla_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE_HOURS,
+        help_text="Business hours from submitted to started.",
+    )
+    completion_sla_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE_HOURS,
+        help_text="Optional: business hours from submitted to completed.",
+    )
+    escalate_after_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE_HOURS,
+        help_text="Business hours without a response before escalating.",
+    )
+    forum = models.CharField(
+        max_length=200, blank=True, help_text="Where exceptions are decided, e.g. a weekly sync."
+    )
+    suggested_targets = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_suggested_targets],
+        help_text="The metrics to review monthly, with their targets.",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=100, help_text="Order in the library; lower comes first."
+    )
+    built_in = models.BooleanField(
+        default=False, editable=False, help_text="Shipped with Seamline."
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SpecTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        derive_slug(self)
+        if (
+            self.completion_sla_hours is not None
+            and self.response_sla_hours is not None
+            and self.completion_sla_hours < self.response_sla_hours
+        ):
+            raise ValidationError(
+                {"completion_sla_hours": "Completion can't be due before the response."}
+            )
+
+    def spec_content(self) -> dict:
+        """What the template writes into a spec: the fields it shares with one."""
+        return {
+            "definition_of_ready": list(self.definition_of_ready),
+            "definition_of_done": self.definition_of_done,
+            "response_sla_hours": self.response_sla_hours,
+            "completion_sla_hours": self.completion_sla_hours,
+            "escalate_after_hours": self.escalate_after_hours,
+            "forum": self.forum,
+        }
+
+    def targets_for(self, response_sla_hours: Decimal | None) -> list[tuple[str, Decimal | None]]:
+        """(metric, target) suggestions; a target following the SLA is None without one."""
+        suggestions = []
+        for item in self.suggested_targets:
+            if item["target"] == RESPONSE_SLA:
+                target = response_sla_hours
+            else:
+                target = Decimal(str(item["target"]))
+            suggestions.append((item["metric"], target))
+        return suggestions

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from contracts import catalogue
 from contracts.forms import (
     AddSeamForm,
     AssumptionForm,
@@ -15,10 +18,12 @@ from contracts.forms import (
     DecisionRightForm,
     InitiativeForm,
     PublishForm,
+    SpecTemplateForm,
     TargetForm,
     TransitionForm,
 )
 from contracts.models import (
+    RESPONSE_SLA,
     Assumption,
     Commitment,
     Contract,
@@ -27,6 +32,7 @@ from contracts.models import (
     Initiative,
     MetricTarget,
     Signature,
+    SpecTemplate,
 )
 from contracts.services import (
     SigningRefused,
@@ -46,9 +52,11 @@ from seams import permissions
 from seams.models import Team
 
 
-def _require_leader(request: HttpRequest) -> None:
+def _require_leader(
+    request: HttpRequest, why: str = "Only leaders create, change and sign contracts."
+) -> None:
     if not permissions.can_manage_contracts(request.user):
-        raise PermissionDenied("Only leaders create, change and sign contracts.")
+        raise PermissionDenied(why)
 
 
 def get_contract_for_user(request: HttpRequest, slug: str) -> Contract:
@@ -550,3 +558,64 @@ def assumption_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"initiative": initiative, "form": form, "what": "assumption"}
     return render(request, "contracts/initiative_part_form.html", context, status=status)
+
+
+# --- The spec template library ------------------------------------------------------------
+
+
+LIBRARY_EDITORS = "Only leaders add and change spec templates."
+
+
+def target_in_words(metric: str, target) -> str:
+    """A suggested target as people say it: "SLA breach rate ≤ 10 %"."""
+    info = catalogue.BY_NAME[metric]
+    sign = "≥" if info.better == catalogue.HIGHER else "≤"
+    if target == RESPONSE_SLA:
+        return f"{info.label} {sign} the response SLA"
+    number = f"{Decimal(str(target)).normalize():f}"
+    return f"{info.label} {sign} {number} {info.unit}".rstrip()
+
+
+@login_required
+@require_GET
+def template_list(request: HttpRequest) -> HttpResponse:
+    templates = [
+        (template, [target_in_words(t["metric"], t["target"]) for t in template.suggested_targets])
+        for template in SpecTemplate.objects.in_library_order()
+    ]
+    return render(
+        request,
+        "contracts/spec_template_list.html",
+        {"templates": templates, "can_manage": permissions.can_manage_contracts(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_create(request: HttpRequest) -> HttpResponse:
+    _require_leader(request, LIBRARY_EDITORS)
+    form = SpecTemplateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.created_by = request.user
+        template = form.save()
+        messages.success(request, f"Added “{template.name}” to the template library.")
+        return redirect("contracts:templates")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "contracts/spec_template_form.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def template_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_leader(request, LIBRARY_EDITORS)
+    template = get_object_or_404(SpecTemplate, slug=slug)
+    # Validating writes the typed values onto the instance; the page keeps the saved name.
+    saved_name = template.name
+    form = SpecTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved “{template.name}”.")
+        return redirect("contracts:templates")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "template": template, "template_name": saved_name}
+    return render(request, "contracts/spec_template_form.html", context, status=status)

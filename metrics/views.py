@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts import catalogue
 from decisions import agenda as agenda_lists
 from decisions.views import escalation_pareto
-from metrics import charts, dashboard, engine, review_table, reviews, seam_map
+from metrics import charts, dashboard, engine, guide, review_table, reviews, seam_map
 from metrics.forms import CorrectiveActionForm
 from metrics.models import (
     CorrectiveAction,
@@ -39,6 +39,16 @@ MAX_POLLS = 60
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """Where people land: leaders of an organisation without a contract on "Start here",
+    everyone else on the teams."""
+    if permissions.is_leader(request.user) and guide.is_needed():
+        return redirect("metrics:guide")
+    return teams(request)
+
+
+@login_required
+@require_GET
+def teams(request: HttpRequest) -> HttpResponse:
     teams = list(Team.objects.visible_to(request.user).with_people())
     can_run_checks = permissions.can_trigger_recompute(request.user)
     context = {
@@ -69,7 +79,7 @@ def run_quality_check(request: HttpRequest) -> HttpResponse:
         context = {"report": latest, "waiting_after": latest.pk if latest else 0, "polls": 0}
         return render(request, "metrics/home.html#data-quality", context)
     messages.success(request, "Data-quality check started. Its findings appear here when it ends.")
-    return redirect("home")
+    return redirect("metrics:teams")
 
 
 @login_required

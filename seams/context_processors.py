@@ -39,7 +39,11 @@ NAVIGATION = [
     ),
     ("Dependencies", "decisions:dependencies", ("decisions:dependencies",)),
     ("Handoffs", "seams:handoffs", ("seams:handoffs",)),
-    ("Teams", "home", ("home", "metrics:data-quality", "metrics:run-quality", "seams:team-")),
+    (
+        "Teams",
+        "metrics:teams",
+        ("home", "metrics:teams", "metrics:data-quality", "metrics:run-quality", "seams:team-"),
+    ),
 ]
 
 

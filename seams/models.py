@@ -165,6 +165,10 @@ class CalendarQuerySet(models.QuerySet):
     def with_holidays(self) -> "CalendarQuerySet":
         return self.prefetch_related("holidays")
 
+    def default_for_new_seams(self) -> "Calendar":
+        """The first business calendar, else the built-in 24x7 one."""
+        return self.exclude(is_24x7=True).first() or self.always()
+
     def always(self) -> "Calendar":
         """The built-in 24x7 calendar (a migration creates it; this restores it if deleted)."""
         calendar, _ = self.get_or_create(

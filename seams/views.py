@@ -320,7 +320,9 @@ def _seam_context(request: HttpRequest, seam: Seam) -> dict:
 def seam_create(request: HttpRequest) -> HttpResponse:
     if not (permissions.is_leader(request.user) or permissions.owns_any_team(request.user)):
         raise PermissionDenied("Leaders and team owners register seams.")
-    form = SeamForm(request.POST or None, initial={"calendar": _default_calendar()})
+    form = SeamForm(
+        request.POST or None, initial={"calendar": Calendar.objects.default_for_new_seams()}
+    )
     if request.method == "POST" and form.is_valid():
         seam = form.instance
         if permissions.can_edit_spec(request.user, seam):
@@ -332,10 +334,6 @@ def seam_create(request: HttpRequest) -> HttpResponse:
         )
     status = 400 if request.method == "POST" else 200
     return render(request, "seams/seam_form.html", {"form": form, "is_new": True}, status=status)
-
-
-def _default_calendar() -> Calendar | None:
-    return Calendar.objects.exclude(is_24x7=True).first() or Calendar.objects.first()
 
 
 @login_required

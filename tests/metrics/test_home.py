@@ -5,7 +5,7 @@ from metrics.models import DataQualityReport
 from seams.models import Membership
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
-URL = reverse("home")
+URL = reverse("metrics:teams")
 
 
 def test_it_shows_every_team_with_its_leader_and_people(viewer_client, team, owner):
