@@ -233,8 +233,9 @@ def _bar_geometry(bar: ParetoBar, index: int, slot: float, plot: _Plot) -> dict:
     count_y = round(y - TEXT_GAP, 1)
     point_y = plot.pct_y(bar.cumulative_pct)
     pct_y = round(point_y - POINT_LABEL_GAP, 1)
-    if abs(pct_y - count_y) < LINE_HEIGHT:
-        # The % label would sit on the count label: lift it above.
+    if abs(pct_y - count_y) < LINE_HEIGHT or pct_y > y - TEXT_GAP:
+        # The % label would sit on the count label, or inside its bar (white on indigo):
+        # lift it above the count.
         pct_y = round(count_y - LINE_HEIGHT, 1)
     per_line = max(4, min(LABEL_MAX_CHARS, int((slot - 4) / LABEL_CHAR_WIDTH)))
     return {

@@ -283,8 +283,8 @@ def add_misses(*, guide: GuidedStart, misses: list[MissInput], by: User) -> list
     return added
 
 
-class TagRefused(ValueError):
-    """A tag that can't be made: the message says why."""
+class StepRefused(ValueError):
+    """A step's write that can't be made: the message says why."""
 
 
 @transaction.atomic
@@ -334,11 +334,11 @@ def seam_between(*, from_team: str, to_team: str, by: User) -> Seam:
     """The seam from one team to another, by name; teams and seam are created when new."""
     from_team, to_team = from_team.strip(), to_team.strip()
     if not from_team or not to_team:
-        raise TagRefused(
+        raise StepRefused(
             "Pick a seam, or name the team that sends the work and the one that receives it."
         )
     if from_team.lower() == to_team.lower():
-        raise TagRefused("A seam connects two different teams.")
+        raise StepRefused("A seam connects two different teams.")
     sender, receiver = _team(from_team), _team(to_team)
     seam = (
         Seam.objects.filter(from_team=sender, to_team=receiver)
@@ -370,7 +370,7 @@ def _team(name: str) -> Team:
         team.full_clean(exclude=["slug"])  # clean() derives it
     except ValidationError as exc:
         messages = [m for ms in exc.message_dict.values() for m in ms]
-        raise TagRefused(f"Team “{name}”: {' '.join(messages)}") from exc
+        raise StepRefused(f"Team “{name}”: {' '.join(messages)}") from exc
     team.save()
     return team
 
@@ -425,7 +425,7 @@ def seam_pareto(misses: list[Miss]) -> list[SeamShare]:
 def choose_seams(*, guide: GuidedStart, seams: list[Seam], by: User) -> None:
     """The seams to work on, in Pareto order: the first is the highest-friction one."""
     if not seams:
-        raise TagRefused("Choose at least one seam to work on.")
+        raise StepRefused("Choose at least one seam to work on.")
     guide.seams.set(seams)
     if guide.top_seam_id not in {seam.pk for seam in seams}:
         guide.top_seam = seams[0]
@@ -707,9 +707,13 @@ def finish(
     """Create the contract on the top seam with its three targets, move it to pilot and start
     the seam's 30-day pilot; the first review is scheduled after the pilot."""
     today = today or timezone.localdate()
+    # Two leaders finishing at once: the second waits here, then finds it finished.
+    guide = GuidedStart.objects.select_for_update().get(pk=guide.pk)
+    if guide.finished_at:
+        raise StepRefused("The guided start is already finished.")
     seam = guide.top_seam
     if seam is None:
-        raise TagRefused("Choose the seam to pilot first (step 3).")
+        raise StepRefused("Choose the seam to pilot first (step 3).")
     contract = Contract(title=title, scope=scope, leader=by, review_day=review_day)
     contract.full_clean(exclude=["slug"])  # clean() derives it
     contract.save()

@@ -7,7 +7,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 
 from contracts import catalogue
 from contracts.models import Contract, SpecTemplate
-from decisions.forms import SeamChoiceField
 from decisions.models import Escalation
 from metrics import guide
 from metrics.models import GuidedStart
@@ -41,10 +40,20 @@ def active_seams():
 
 def seam_options() -> list[tuple[str, str]]:
     """The seams a miss can be tagged to, read once for every row of the page."""
-    return [("", "New seam between teams…")] + [
-        (str(seam.pk), f"{seam.name} ({seam.from_team.name} → {seam.to_team.name})")
-        for seam in active_seams()
+    return [("", "New seam: name its teams")] + [
+        (str(seam.pk), seam_label(seam)) for seam in active_seams()
     ]
+
+
+def seam_label(seam: Seam) -> str:
+    """ "Security sign-off (Sales → Security)"; a seam named after its teams just once."""
+    between = f"{seam.from_team.name} → {seam.to_team.name}"
+    return seam.name if seam.name == between else f"{seam.name} ({between})"
+
+
+class ChosenSeamField(forms.ModelChoiceField):
+    def label_from_instance(self, seam: Seam) -> str:
+        return seam_label(seam)
 
 
 class TagForm(forms.Form):
@@ -90,7 +99,7 @@ class ChooseSeamsForm(forms.Form):
 
 class CadenceDecisionForm(forms.Form):
     question = forms.CharField(max_length=300, label="Decision to make")
-    seam = SeamChoiceField(queryset=Seam.objects.none(), empty_label=None)
+    seam = ChosenSeamField(queryset=Seam.objects.none(), empty_label=None)
     decider = PersonChoiceField(
         queryset=User.objects.filter(is_active=True), help_text="The single person who decides."
     )
@@ -98,7 +107,7 @@ class CadenceDecisionForm(forms.Form):
         max_length=80,
         required=False,
         label="Type",
-        help_text=f"Optional; “{guide.DEFAULT_DECISION_TYPE}” if left empty.",
+        help_text=f"“{guide.DEFAULT_DECISION_TYPE}” if left empty.",
     )
 
     def __init__(self, *args, seams, **kwargs):
@@ -109,7 +118,7 @@ class CadenceDecisionForm(forms.Form):
 
 class CadenceConstraintForm(forms.Form):
     description = forms.CharField(max_length=300, label="Constraint to remove")
-    seam = SeamChoiceField(queryset=Seam.objects.none(), empty_label=None)
+    seam = ChosenSeamField(queryset=Seam.objects.none(), empty_label=None)
     owner = PersonChoiceField(
         queryset=User.objects.filter(is_active=True), help_text="Who works to remove it."
     )

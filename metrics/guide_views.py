@@ -117,8 +117,8 @@ def _progress(current: GuidedStart) -> dict:
         "done_lines": {
             Step.SEAMS: f"{misses['tagged']} of {misses['total']} misses tagged · working on "
             + (", ".join(seams) or "no seam yet"),
-            Step.CADENCE: f"{current.decisions.count()} decisions to make, "
-            f"{current.constraints.count()} constraints to remove",
+            Step.CADENCE: f"{_count(current.decisions.count(), 'decision')} to make, "
+            f"{_count(current.constraints.count(), 'constraint')} to remove",
             Step.SPEC: f"Spec of {top.name}, version {top.spec.version}" if top else "",
             Step.DATA: current.get_data_source_display(),
             Step.METRICS: f"{current.contract.title}: pilot" if current.contract else "",
@@ -126,6 +126,10 @@ def _progress(current: GuidedStart) -> dict:
         "next_url": guide.step_url(current.step),
         "next_step": guide.BY_KEY.get(current.step),
     }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @login_required
@@ -268,7 +272,7 @@ def miss_tag(request: HttpRequest, current: GuidedStart, pk: int) -> HttpRespons
                 cause=data["cause"],
                 by=request.user,
             )
-        except guide.TagRefused as refused:
+        except guide.StepRefused as refused:
             form.add_error(None, str(refused))
     if form.errors:
         return _render_seams(request, current, status=400, tag_forms={miss.pk: form})
@@ -507,14 +511,18 @@ def metrics_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
         form = FinishForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            contract = guide.finish(
-                guide=current,
-                title=data["title"],
-                scope=data["scope"],
-                review_day=data["review_day"],
-                targets=form.targets(),
-                by=request.user,
-            )
+            try:
+                contract = guide.finish(
+                    guide=current,
+                    title=data["title"],
+                    scope=data["scope"],
+                    review_day=data["review_day"],
+                    targets=form.targets(),
+                    by=request.user,
+                )
+            except guide.StepRefused as refused:
+                messages.info(request, str(refused))
+                return redirect("metrics:guide")
             messages.success(
                 request,
                 f"{contract.title} is in pilot: {seam.name} pilots its spec for 30 days.",

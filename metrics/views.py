@@ -60,7 +60,11 @@ def teams(request: HttpRequest) -> HttpResponse:
         "can_manage_teams": permissions.can_manage_teams(request.user),
         "can_run_checks": can_run_checks,
         "report": DataQualityReport.objects.first() if can_run_checks else None,
+        "guide_needed": guide.is_needed(),
     }
+    if context["guide_needed"]:
+        current = guide.current()
+        context["guide_step"] = guide.BY_KEY.get(current.step) if current else None
     return render(request, "metrics/home.html", context)
 
 

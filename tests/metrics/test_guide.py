@@ -142,9 +142,9 @@ def test_it_moves_the_escalation_when_a_miss_is_retagged_and_removes_it_with_the
 
 def test_it_refuses_a_tag_without_two_different_teams(started, leader):
     (miss,) = _misses(started, leader, ("Acme", "", ""))
-    with pytest.raises(guide.TagRefused, match="two different teams"):
+    with pytest.raises(guide.StepRefused, match="two different teams"):
         guide.tag_miss(miss=miss, from_team="Sales", to_team=" sales ", by=leader)
-    with pytest.raises(guide.TagRefused, match="Pick a seam"):
+    with pytest.raises(guide.StepRefused, match="Pick a seam"):
         guide.tag_miss(miss=miss, from_team="Sales", to_team="", by=leader)
     assert not Seam.objects.exists()
     assert not Escalation.objects.exists()
@@ -255,6 +255,16 @@ def test_it_finishes_with_a_contract_in_pilot_three_targets_and_the_seam_pilotin
     assert started.contract == contract
     # The first review day after the 30-day pilot.
     assert started.first_review_on == date(2027, 1, 9)
+    with pytest.raises(guide.StepRefused, match="already finished"):
+        guide.finish(
+            guide=started,
+            title="Again",
+            scope="s",
+            review_day=9,
+            targets=[("escalations", Decimal(1))],
+            by=leader,
+        )
+    assert Contract.objects.count() == 1
     decision.refresh_from_db()
     assert decision.contract == contract
     assert decision.decision_type == guide.DEFAULT_DECISION_TYPE
@@ -490,3 +500,73 @@ def test_it_finishes_through_the_page_and_shows_what_was_made(leader_client, sta
     # Finished: the steps are closed, and leaders now land on the teams.
     assert leader_client.get(reverse("metrics:guide-seams"))["Location"] == reverse("metrics:guide")
     assert leader_client.get(reverse("home")).status_code == 200
+
+
+def test_it_keeps_the_step_pages_queries_bounded(
+    leader_client, started, leader, django_assert_max_num_queries
+):
+    _misses(started, leader, *[(f"miss {n}", f"Team {n % 4}", "Security") for n in range(40)])
+    seams = [s.seam for s in guide.seam_pareto(list(started.misses.select_related("seam")))]
+    guide.choose_seams(guide=started, seams=seams, by=leader)
+    for n in range(10):
+        guide.add_decision(
+            guide=started,
+            question=f"q{n}",
+            seam=seams[n % 4],
+            decider=leader,
+            decision_type="",
+            by=leader,
+        )
+        guide.add_constraint(
+            guide=started, description=f"c{n}", seam=seams[n % 4], owner=leader, by=leader
+        )
+    # Forty misses with their tag forms, the Pareto and the seam choices.
+    with django_assert_max_num_queries(16):
+        page = leader_client.get(reverse("metrics:guide-seams")).content.decode()
+    assert page.count('class="miss-row') == 40
+    # The agenda's two lists, and the chosen seams for the chips and both forms' choices.
+    with django_assert_max_num_queries(18):
+        page = leader_client.get(reverse("metrics:guide-cadence")).content.decode()
+    assert page.count("q9") == 1
+    with django_assert_max_num_queries(18):
+        leader_client.get(reverse("metrics:guide"))
+
+
+def test_it_builds_the_first_agenda_in_place_and_refuses_what_is_incomplete(
+    leader_client, started, leader
+):
+    _misses(started, leader, ("a", "Sales", "Security"), ("b", "Sales", "Legal"))
+    guide.choose_seams(guide=started, seams=list(Seam.objects.all()), by=leader)
+    top = guide.chosen_seams(started)[0]
+    response = leader_client.post(
+        reverse("metrics:guide-decision-add"),
+        {"question": "Who owns integration scope?", "seam": top.pk, "decider": leader.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="cadence"' in page
+    assert "<html" not in page
+    assert "Who owns integration scope?" in page
+    decision = started.decisions.get()
+    assert (decision.seam, decision.decider, decision.status) == (top, leader, "open")
+    response = leader_client.post(
+        reverse("metrics:guide-constraint-add"),
+        {"description": "One reviewer", "seam": top.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert not started.constraints.exists()
+    # A seam the leaders did not choose is refused.
+    other = SeamFactory(name="Elsewhere")
+    response = leader_client.post(
+        reverse("metrics:guide-constraint-add"),
+        {"description": "One reviewer", "seam": other.pk, "owner": leader.pk},
+    )
+    assert response.status_code == 400
+    assert not started.constraints.exists()
+    response = leader_client.post(reverse("metrics:guide-cadence"))
+    assert response["Location"] == reverse("metrics:guide-spec")
+    started.refresh_from_db()
+    assert started.step == Step.SPEC

@@ -29,8 +29,9 @@ def test_it_keeps_its_queries_bounded_however_many_teams(
         MembershipFactory.create_batch(3, team=team)
         MembershipFactory(team=team, role=Membership.Role.OWNER)
     # session, user, savepoint and release (ATOMIC_REQUESTS), teams with their leaders,
-    # memberships with their people, the viewer's roles (2), the people count
-    with django_assert_max_num_queries(9):
+    # memberships with their people, the viewer's roles (2), the people count, whether
+    # there is a contract yet and, without one, where the guided start is
+    with django_assert_max_num_queries(11):
         response = viewer_client.get(URL)
     assert len(response.context["teams"]) == 12
 
@@ -135,3 +136,17 @@ class TestQualityCard:
 
     def test_it_refuses_a_viewer(self, viewer_client):
         assert viewer_client.get(self.url).status_code == 403
+
+
+def test_it_points_everyone_to_start_here_until_there_is_a_contract(viewer_client, leader):
+    from contracts.models import Contract
+    from metrics import guide
+
+    page = viewer_client.get(URL).content.decode()
+    assert "no Team Execution Contract yet" in page
+    assert "A leader begins with the guided start" in page
+    guide.begin(by=leader)
+    page = viewer_client.get(URL).content.decode()
+    assert "guided start is at step 1 of 5, find your seams" in page
+    Contract.objects.create(title="C", slug="c", scope="s", leader=leader)
+    assert "no Team Execution Contract yet" not in viewer_client.get(URL).content.decode()
