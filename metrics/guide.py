@@ -686,13 +686,6 @@ def suggested_targets(guide: GuidedStart) -> list[tuple[str, Decimal | None]]:
     return suggestions[:METRICS_TO_CHOOSE]
 
 
-def first_review(review_day: int, pilot_ends: date) -> date:
-    """The first monthly review: the first review day after the pilot's 30 days, so the
-    meeting sees the whole pilot."""
-    probe = Contract(review_day=review_day)
-    return probe.next_review(pilot_ends)
-
-
 @transaction.atomic
 def finish(
     *,
@@ -705,7 +698,7 @@ def finish(
     today: date | None = None,
 ) -> Contract:
     """Create the contract on the top seam with its three targets, move it to pilot and start
-    the seam's 30-day pilot; the first review is scheduled after the pilot."""
+    the seam's 30-day pilot; the first monthly review is the contract's next review day."""
     today = today or timezone.localdate()
     # Two leaders finishing at once: the second waits here, then finds it finished.
     guide = GuidedStart.objects.select_for_update().get(pk=guide.pk)
@@ -731,7 +724,7 @@ def finish(
         seam.start_pilot(today)
     guide.decisions.filter(contract__isnull=True).update(contract=contract)
     guide.contract = contract
-    guide.first_review_on = first_review(review_day, seam.pilot_review_on or today)
+    guide.first_review_on = contract.next_review(today)
     guide.finished_at = timezone.now()
     guide.step = Step.DONE
     guide.touch(by=by, fields=["contract", "first_review_on", "finished_at", "step"])

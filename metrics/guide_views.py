@@ -96,7 +96,6 @@ def overview(request: HttpRequest) -> HttpResponse:
         "guide": current,
         "steps": _steps_for(current),
         "is_leader": permissions.is_leader(request.user),
-        "needed": guide.is_needed(),
     }
     if current is not None:
         progress = _progress(current)

@@ -253,8 +253,8 @@ def test_it_finishes_with_a_contract_in_pilot_three_targets_and_the_seam_pilotin
     assert started.step == Step.DONE
     assert started.finished_at
     assert started.contract == contract
-    # The first review day after the 30-day pilot.
-    assert started.first_review_on == date(2027, 1, 9)
+    # The contract's next review day: the same date its page shows.
+    assert started.first_review_on == date(2026, 12, 9) == contract.next_review(today)
     with pytest.raises(guide.StepRefused, match="already finished"):
         guide.finish(
             guide=started,
