@@ -8,6 +8,8 @@ from metrics.api import MetricsViewSet
 from seams.api import CalendarViewSet, HandoffViewSet, SeamViewSet, SpecViewSet, TeamViewSet
 
 router = DefaultRouter()
+# No format-suffix twins (`/api/v1/teams.json`): one documented address per resource.
+router.include_format_suffixes = False
 router.register("teams", TeamViewSet, basename="team")
 router.register("calendars", CalendarViewSet, basename="calendar")
 router.register("seams", SeamViewSet, basename="seam")

@@ -5,15 +5,19 @@ Every error the API returns has the same shape, whatever raised it:
     {"status": 400, "code": "invalid", "detail": "One or more fields are invalid.",
      "errors": {"name": ["This field is required."]}}
 
-`errors` is present only for validation errors and mirrors the input's structure.
+`errors` is present only for validation errors and mirrors the input's structure. An
+unexpected error answers 500 with `request_id`, the key to its traceback in the logs, and
+never the traceback itself.
 """
 
 from typing import Any
 
+from django.utils.log import log_response
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 
 class Pagination(PageNumberPagination):
@@ -21,17 +25,41 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-def error_body(*, status_code: int, code: str, detail: str, errors: Any = None) -> dict:
+def error_body(
+    *, status_code: int, code: str, detail: str, errors: Any = None, request_id: str = ""
+) -> dict:
     body = {"status": status_code, "code": code, "detail": detail}
     if errors is not None:
         body["errors"] = errors
+    if request_id:
+        body["request_id"] = request_id
     return body
+
+
+def _server_error(exc: Exception, context: dict) -> Response:
+    request = context["request"]._request  # Django's request, which has the id
+    response = Response(
+        error_body(
+            status_code=500,
+            code="server_error",
+            detail="Something went wrong on our side.",
+            request_id=getattr(request, "request_id", ""),
+        ),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+    # The view's writes are undone, as when the exception reaches Django itself.
+    set_rollback()
+    # Logged as Django logs its own 500s (traceback included, once), under the request's id.
+    log_response(
+        "Internal Server Error: %s", request.path, response=response, request=request, exception=exc
+    )
+    return response
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None  # not an API error: Django's 500 handler answers (as JSON under /api/)
+        return _server_error(exc, context)
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict | list) else [exc.detail]
         response.data = error_body(

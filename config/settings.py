@@ -5,10 +5,12 @@ configuration table lists them. With nothing set, Seamline runs on an embedded S
 file with Celery tasks executed in-process, which is what `make run` uses.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
@@ -56,7 +58,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_celery_beat",
+    "csp",
+    "axes",
     "template_partials",
+    "auditlog",
     "seams",
     "contracts",
     "decisions",
@@ -64,7 +69,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response and every log line of the request carries its id.
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,6 +82,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Who made each change, for the audit log; and every refused write, recorded.
+    "auditlog.middleware.AuditlogMiddleware",
+    "seams.audit.RefusedWriteMiddleware",
+    # Last, as django-axes requires: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +125,11 @@ AUTH_USER_MODEL = "seams.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -155,14 +173,75 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Seamline <seamline@l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security -------------------------------------------------------------------------
+# Without DEBUG, Seamline assumes it is served over HTTPS (usually by a proxy that terminates
+# TLS and sets X-Forwarded-Proto): cookies are HTTPS-only, plain HTTP is redirected and
+# browsers are told to come back over HTTPS only. SECURE_COOKIES=0 is for plain-HTTP setups
+# such as docker compose on a laptop, and turns all three off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
+# A proxy that already redirects HTTP to HTTPS does what the deploy check's security.W008
+# asks for, so Django need not redirect again.
+HTTPS_REDIRECT_BY_PROXY = env.bool("HTTPS_REDIRECT_BY_PROXY", default=False)
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and not HTTPS_REDIRECT_BY_PROXY
+SILENCED_SYSTEM_CHECKS = ["security.W008"] if HTTPS_REDIRECT_BY_PROXY else []
+# Load balancers and compose health checks probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if SESSION_COOKIE_SECURE else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
+# Content Security Policy: only our own scripts, styles and images (SVG icons may be data:
+# URLs). Templates carry no inline scripts or style attributes, and htmx's indicator styles
+# live in seamline.css (includeIndicatorStyles is off in base.html), so nothing inline is
+# allowed except two exact inline handlers (see below). The API docs page loosens this for
+# itself only (config.views.api_docs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        # The review page's Print buttons use onclick="window.print()" and the refused page's
+        # "Go back" link javascript:history.back(); 'unsafe-hashes' allows exactly those two
+        # snippets, by hash, and nothing else (tests/test_production_settings.py checks them).
+        "script-src": [
+            SELF,
+            "'unsafe-hashes'",
+            "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",  # window.print()
+            "'sha256-SmahML3R6+R4SRnsB6tEJ8Z4OVa4Qhk7A/gv3eAiG6s='",  # javascript:history.back()
+        ],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": env.str("CSP_REPORT_URI", default="") or None,
+    },
+}
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES (429 and a page saying
+# when to try again); another person, or the same person elsewhere, is not affected. Attempts
+# are kept in the database, so every web process sees them. A successful sign-in starts over.
+AXES_ENABLED = env.bool("LOGIN_LOCKOUT", default=True)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
+# The address a request came from: the connection's, or behind PROXY_COUNT proxies (each
+# appending to X-Forwarded-For), the one the outermost proxy saw. Without it, behind a proxy
+# everyone would share the proxy's address.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -176,6 +255,19 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.rest.exception_handler",
+    # Anonymous calls are counted per address, found as for sign-in lockout (PROXY_COUNT);
+    # left unset, DRF would take a client's own X-Forwarded-For at its word.
+    "NUM_PROXIES": PROXY_COUNT,
+    # Per signed-in user and, for anonymous calls, per address: generous for people and
+    # scripts, a brake on runaway clients. The handoff webhook has its own (none).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        "user": env.str("API_THROTTLE_USER", default="600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Seamline API",
@@ -254,6 +346,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.tasks.escalate_handoffs",
         "schedule": crontab(minute="*/15"),
     },
+    # Every minute: tasks whose sending failed (the broker was down) are sent again.
+    "relay-outbox": {
+        "task": "seams.tasks.relay_outbox",
+        "schedule": crontab(minute="*"),
+    },
     # Every weekday at 07:00, before the working day: overdue decisions and risky dependencies.
     "send-daily-digests": {
         "task": "decisions.tasks.send_digests",
@@ -262,11 +359,21 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Logging --------------------------------------------------------------------------
+# Each line names the request it belongs to ("-" outside a request), the id an error page shows.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.middleware.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from config.api import router
-from config.views import healthz
+from config.views import api_docs, healthz
 from metrics.views import home
 from seams.api import HandoffWebhook
 
@@ -28,7 +28,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
-        login_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        login_required(api_docs),
         name="api-docs",
     ),
     path("", include("seams.urls")),
@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
 ]
 
+handler400 = "config.views.bad_request"
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"
 

@@ -1,17 +1,23 @@
-"""Project-wide views: health, and error pages that answer JSON under /api/."""
+"""Project-wide views: health, the API docs, the sign-in lockout page, and error pages that
+answer JSON under /api/. Error pages show the request's id, never a traceback."""
 
 import time
 
 import redis
+from axes.helpers import get_client_username, get_cool_off
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils import timezone
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from config.rest import error_body
 
@@ -73,14 +79,35 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def _request_id(request: HttpRequest) -> str:
+    # Absent only when the request never passed RequestIdMiddleware (a test's bare request).
+    return getattr(request, "request_id", "")
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _wants_json(request):
+        body = error_body(status_code=400, code="bad_request", detail="Bad request.")
+        return JsonResponse(body, status=400)
+    # A plain page, without the shell's context processors: a request this malformed (a bad
+    # Host header, say) may not get far enough for them to work.
+    page = loader.get_template("400.html").render({"request_id": _request_id(request)})
+    return HttpResponse(page, status=400)
+
+
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         body = error_body(
-            status_code=500, code="server_error", detail="Something went wrong on our side."
+            status_code=500,
+            code="server_error",
+            detail="Something went wrong on our side.",
+            request_id=_request_id(request),
         )
         return JsonResponse(body, status=500)
-    return defaults.server_error(request)
+    # No RequestContext: context processors may touch the very thing that just failed.
+    page = loader.get_template("500.html").render({"request_id": _request_id(request)})
+    return HttpResponse(page, status=500)
 
 
 @login_not_required
@@ -91,3 +118,36 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         )
         return JsonResponse(body, status=403)
     return render(request, "403_csrf.html", status=403)
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """django-axes' answer to a sign-in from a locked-out username and address.
+
+    Every refused attempt restarts the cool-off, so "now plus the cool-off" is when it ends.
+    """
+    cool_off = get_cool_off(request)
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {
+            "username": get_client_username(request, credentials),
+            "retry_at": timezone.now() + cool_off,
+            "minutes": round(cool_off.total_seconds() / 60),
+        },
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
+
+
+# Swagger UI's page has one inline <style> block, allowed by its hash (tests check it still
+# matches); its start-up script is served from the same URL (?script), so scripts stay 'self'.
+SWAGGER_UI_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+_swagger_ui = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+
+
+@csp_update({"style-src": [SWAGGER_UI_STYLE_HASH]})
+def api_docs(request: HttpRequest) -> HttpResponse:
+    return _swagger_ui(request)

@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
+from rest_framework import permissions as drf_permissions
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -39,7 +40,7 @@ from contracts.services import (
     uncover_seam,
 )
 from seams import permissions
-from seams.api import LeadersWrite
+from seams.api import SLUG, ApiSchema, LeadersWrite, error_responses
 
 
 class Refused(APIException):
@@ -61,9 +62,11 @@ class ContractViewSet(viewsets.ModelViewSet):
     revision is signed through `revisions/<n>/sign`.
     """
 
+    schema = ApiSchema()
     serializer_class = ContractSerializer
     permission_classes = [ContractPermission]
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     filterset_fields = ["status"]
 
@@ -115,13 +118,16 @@ class ContractViewSet(viewsets.ModelViewSet):
         super().update(request, *args, **kwargs)
         return self._reread(self.get_object())
 
+    @extend_schema(responses={204: None, **error_responses(409)})
     def destroy(self, request, *args, **kwargs) -> Response:
         contract = self.get_object()
         if contract.status != Contract.Status.DRAFT or contract.revisions.exists():
             raise Refused("Only an unpublished draft can be deleted; retire a contract instead.")
         return super().destroy(request, *args, **kwargs)
 
-    @extend_schema(request=TransitionSerializer, responses=ContractSerializer)
+    @extend_schema(
+        request=TransitionSerializer, responses={200: ContractSerializer, **error_responses(409)}
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request, slug=None) -> Response:
         """Move the contract to another status; refused (409) with the reason when not allowed."""
@@ -137,8 +143,8 @@ class ContractViewSet(viewsets.ModelViewSet):
         return self._reread(contract)
 
     @extend_schema(methods=["GET"], responses=TargetSerializer(many=True))
-    @extend_schema(methods=["POST"], request=TargetSerializer, responses=TargetSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["POST"], request=TargetSerializer, responses={201: TargetSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def targets(self, request, slug=None) -> Response:
         contract = self.get_object()
         if request.method == "GET":
@@ -167,9 +173,9 @@ class ContractViewSet(viewsets.ModelViewSet):
 
     @extend_schema(methods=["GET"], responses=DecisionRightSerializer(many=True))
     @extend_schema(
-        methods=["POST"], request=DecisionRightSerializer, responses=DecisionRightSerializer
+        methods=["POST"], request=DecisionRightSerializer, responses={201: DecisionRightSerializer}
     )
-    @action(detail=True, methods=["get", "post"], url_path="decision-rights")
+    @action(detail=True, methods=["get", "post"], url_path="decision-rights", pagination_class=None)
     def decision_rights(self, request, slug=None) -> Response:
         contract = self.get_object()
         if request.method == "GET":
@@ -197,8 +203,8 @@ class ContractViewSet(viewsets.ModelViewSet):
         return Response(DecisionRightSerializer(serializer.save()).data)
 
     @extend_schema(methods=["GET"], responses=RevisionSerializer(many=True))
-    @extend_schema(methods=["POST"], request=PublishSerializer, responses=RevisionSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["POST"], request=PublishSerializer, responses={201: RevisionSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def revisions(self, request, slug=None) -> Response:
         """The revisions, newest first; POST publishes the contract as it is now."""
         contract = self.get_object()
@@ -211,7 +217,7 @@ class ContractViewSet(viewsets.ModelViewSet):
         )
         return Response(RevisionSerializer(revision).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=RevisionSerializer)
+    @extend_schema(request=None, responses={200: RevisionSerializer, **error_responses(409)})
     @action(detail=True, methods=["post"], url_path=r"revisions/(?P<number>\d+)/sign")
     def sign(self, request, slug=None, number=None) -> Response:
         """Sign a revision as the signed-in leader; refused (409) with the reason otherwise."""
@@ -235,9 +241,11 @@ class InitiativeViewSet(viewsets.ModelViewSet):
     the unowned, broken and overdue ones first.
     """
 
+    schema = ApiSchema()
     serializer_class = InitiativeSerializer
     permission_classes = [ContractPermission]
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -250,12 +258,12 @@ class InitiativeViewSet(viewsets.ModelViewSet):
 
     def get_permissions(self):
         if self.action in ("commitments", "commitment", "assumptions", "assumption"):
-            return []  # these check the team-level rules themselves, below
+            # Signed in, then the team-level rules these check themselves, below. (Without a
+            # permission class, an anonymous caller would get 403 instead of 401.)
+            return [drf_permissions.IsAuthenticated()]
         return super().get_permissions()
 
     def _initiative(self) -> Initiative:
-        if not permissions.can_read(self.request.user):
-            raise PermissionDenied()
         return get_object_or_404(Initiative, slug=self.kwargs["slug"])
 
     def _check_assumption_rights(self, initiative: Initiative) -> None:
@@ -272,9 +280,11 @@ class InitiativeViewSet(viewsets.ModelViewSet):
         ):
             raise PermissionDenied("Only leaders and the team's owners write its commitment.")
 
-    @extend_schema(methods=["POST"], request=CommitmentSerializer, responses=CommitmentSerializer)
+    @extend_schema(
+        methods=["POST"], request=CommitmentSerializer, responses={201: CommitmentSerializer}
+    )
     @extend_schema(methods=["GET"], responses=CommitmentSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def commitments(self, request, slug=None) -> Response:
         initiative = self._initiative()
         if request.method == "GET":
@@ -299,9 +309,11 @@ class InitiativeViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         return Response(CommitmentSerializer(serializer.save()).data)
 
-    @extend_schema(methods=["POST"], request=AssumptionSerializer, responses=AssumptionSerializer)
+    @extend_schema(
+        methods=["POST"], request=AssumptionSerializer, responses={201: AssumptionSerializer}
+    )
     @extend_schema(methods=["GET"], responses=AssumptionSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def assumptions(self, request, slug=None) -> Response:
         initiative = self._initiative()
         if request.method == "GET":

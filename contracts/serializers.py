@@ -13,6 +13,7 @@ from contracts.models import (
 )
 from contracts.services import target_warnings
 from seams.models import Seam, Team, User
+from seams.serializers import SlugReference
 
 ACTIVE_PEOPLE = User.objects.filter(is_active=True)
 
@@ -26,11 +27,11 @@ def run_clean(instance) -> None:
 
 
 def person_field(**kwargs) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(slug_field="username", queryset=ACTIVE_PEOPLE, **kwargs)
+    return SlugReference(slug_field="username", queryset=ACTIVE_PEOPLE, **kwargs)
 
 
 class TargetSerializer(serializers.ModelSerializer):
-    seam = serializers.SlugRelatedField(slug_field="slug", queryset=Seam.objects.all())
+    seam = SlugReference(slug_field="slug", queryset=Seam.objects.all())
     direction = serializers.ChoiceField(
         choices=MetricTarget.Direction.choices,
         required=False,
@@ -61,16 +62,16 @@ class TargetSerializer(serializers.ModelSerializer):
 
 
 class DecisionRightSerializer(serializers.ModelSerializer):
-    seam = serializers.SlugRelatedField(
+    seam = SlugReference(
         slug_field="slug", queryset=Seam.objects.all(), allow_null=True, required=False
     )
     decider = person_field()
     consulted_people = person_field(many=True, required=False)
     informed_people = person_field(many=True, required=False)
-    consulted_teams = serializers.SlugRelatedField(
+    consulted_teams = SlugReference(
         slug_field="slug", queryset=Team.objects.all(), many=True, required=False
     )
-    informed_teams = serializers.SlugRelatedField(
+    informed_teams = SlugReference(
         slug_field="slug", queryset=Team.objects.all(), many=True, required=False
     )
 
@@ -135,7 +136,7 @@ class RevisionSerializer(serializers.ModelSerializer):
 
 class ContractSerializer(serializers.ModelSerializer):
     leader = person_field()
-    seams = serializers.SlugRelatedField(
+    seams = SlugReference(
         slug_field="slug",
         queryset=Seam.objects.all(),
         many=True,
@@ -192,7 +193,7 @@ class PublishSerializer(serializers.Serializer):
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
-    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    team = SlugReference(slug_field="slug", queryset=Team.objects.all())
 
     class Meta:
         model = Commitment

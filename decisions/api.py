@@ -32,6 +32,7 @@ from decisions.services import (
     withdraw,
 )
 from seams import permissions
+from seams.api import ApiSchema, error_responses
 
 
 class Refused(APIException):
@@ -49,6 +50,7 @@ def require_log(user, team_ids) -> None:
 class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The decision log. POST logs one; `decide`, `reopen` and `withdraw` move it on."""
 
+    schema = ApiSchema()
     serializer_class = DecisionSerializer
     filterset_fields = {
         "status": ["exact"],
@@ -90,7 +92,9 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise Refused(str(refused)) from refused
         return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data)
 
-    @extend_schema(request=DecideSerializer, responses=DecisionSerializer)
+    @extend_schema(
+        request=DecideSerializer, responses={200: DecisionSerializer, **error_responses(409)}
+    )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None) -> Response:
         body = DecideSerializer(data=request.data)
@@ -108,7 +112,9 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             ),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=DecisionSerializer)
+    @extend_schema(
+        request=ReasonSerializer, responses={200: DecisionSerializer, **error_responses(409)}
+    )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None) -> Response:
         body = ReasonSerializer(data=request.data)
@@ -119,7 +125,9 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             lambda d: reopen(decision=d, by=request.user, reason=body.validated_data["reason"]),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=DecisionSerializer)
+    @extend_schema(
+        request=ReasonSerializer, responses={200: DecisionSerializer, **error_responses(409)}
+    )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None) -> Response:
         body = ReasonSerializer(data=request.data)
@@ -138,6 +146,7 @@ class EscalationViewSet(
 ):
     """Escalations tagged to seams. Owners of the seam's teams, ops and leaders log and resolve."""
 
+    schema = ApiSchema()
     serializer_class = EscalationSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = {"seam__slug": ["exact"], "cause": ["exact"], "severity": ["exact"]}
@@ -162,6 +171,7 @@ class ConstraintViewSet(
 ):
     """Constraints to remove, at a seam or a team."""
 
+    schema = ApiSchema()
     serializer_class = ConstraintSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -177,7 +187,10 @@ class ConstraintViewSet(
         serializer.save()
 
     def perform_update(self, serializer) -> None:
-        self._check(serializer.instance.seam, serializer.instance.team)
+        constraint, data = serializer.instance, serializer.validated_data
+        self._check(constraint.seam, constraint.team)
+        # And where the change puts it: nobody moves a constraint where they couldn't log it.
+        self._check(data.get("seam", constraint.seam), data.get("team", constraint.team))
         serializer.save()
 
 
@@ -186,6 +199,7 @@ class DependencyViewSet(
 ):
     """Dependencies between teams. Status changes only through `move`, which is recorded."""
 
+    schema = ApiSchema()
     serializer_class = DependencySerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = {
@@ -206,10 +220,13 @@ class DependencyViewSet(
         serializer.save()
 
     def perform_update(self, serializer) -> None:
-        require_log(
-            self.request.user,
-            permissions.teams_of(serializer.instance.provider, serializer.instance.consumer),
-        )
+        dependency, data = serializer.instance, serializer.validated_data
+        user = self.request.user
+        require_log(user, permissions.teams_of(dependency.provider, dependency.consumer))
+        # And the teams the change names: nobody moves a dependency between teams they don't
+        # log for.
+        provider = data.get("provider", dependency.provider)
+        require_log(user, permissions.teams_of(provider, data.get("consumer", dependency.consumer)))
         serializer.save()
 
     @extend_schema(request=MoveSerializer, responses=DependencySerializer)

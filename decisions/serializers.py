@@ -13,16 +13,17 @@ from decisions.models import (
 )
 from decisions.services import find_decision_right
 from seams.models import Seam, Team, User
+from seams.serializers import SlugReference
 
 ACTIVE = User.objects.filter(is_active=True)
 
 
 def person(**kwargs) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(slug_field="username", queryset=ACTIVE, **kwargs)
+    return SlugReference(slug_field="username", queryset=ACTIVE, **kwargs)
 
 
 def seam_field(**kwargs) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(slug_field="slug", queryset=Seam.objects.all(), **kwargs)
+    return SlugReference(slug_field="slug", queryset=Seam.objects.all(), **kwargs)
 
 
 class DecisionEventSerializer(serializers.ModelSerializer):
@@ -37,7 +38,7 @@ class DecisionSerializer(serializers.ModelSerializer):
     """Writes log a decision: the decider and due time come from the decision right."""
 
     seam = seam_field(required=False, allow_null=True)
-    contract = serializers.SlugRelatedField(
+    contract = SlugReference(
         slug_field="slug", queryset=Contract.objects.all(), required=False, allow_null=True
     )
     decider = person(required=False, help_text="Only when no decision right covers the type.")
@@ -95,7 +96,16 @@ class DecisionSerializer(serializers.ModelSerializer):
 class DecideSerializer(serializers.Serializer):
     outcome = serializers.CharField(max_length=2000)
     rationale = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    decided_at = serializers.DateTimeField(required=False, help_text="Defaults to now.")
+    decided_at = serializers.DateTimeField(
+        required=False, help_text="When it was decided: now or earlier. Defaults to now."
+    )
+
+    def validate_decided_at(self, value):
+        # A later time would record a decision not made yet (and, far enough ahead, overflow
+        # the business-hours clock that measures its latency).
+        if value > timezone.now():
+            raise serializers.ValidationError("That is in the future.")
+        return value
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -137,7 +147,7 @@ class EscalationSerializer(serializers.ModelSerializer):
 class ConstraintSerializer(serializers.ModelSerializer):
     owner = person()
     seam = seam_field(required=False, allow_null=True)
-    team = serializers.SlugRelatedField(
+    team = SlugReference(
         slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
     )
 
@@ -171,8 +181,8 @@ class DependencyMoveSerializer(serializers.ModelSerializer):
 
 
 class DependencySerializer(serializers.ModelSerializer):
-    provider = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
-    consumer = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    provider = SlugReference(slug_field="slug", queryset=Team.objects.all())
+    consumer = SlugReference(slug_field="slug", queryset=Team.objects.all())
     seam = seam_field(required=False, allow_null=True)
     owner = person()
     delivered_on_time = serializers.BooleanField(read_only=True, allow_null=True)

@@ -1,3 +1,5 @@
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -5,20 +7,27 @@ from rest_framework.exceptions import ValidationError
 
 from metrics import engine
 from metrics.models import MonthlySeamMetrics
-from metrics.serializers import MonthlySeamMetricsSerializer
+from metrics.serializers import MONTH_PATTERN, MonthlySeamMetricsSerializer
+from seams.api import SLUG, ApiSchema
 
 
 @extend_schema(
     parameters=[
         OpenApiParameter(
-            "month", OpenApiTypes.STR, description="YYYY-MM; the current month when omitted."
+            "month",
+            OpenApiTypes.STR,
+            pattern=MONTH_PATTERN,
+            description="YYYY-MM; the current month when omitted.",
         ),
-        OpenApiParameter("seam", OpenApiTypes.STR, description="A seam's slug."),
+        OpenApiParameter(
+            "seam", OpenApiTypes.STR, pattern=f"^{SLUG}$", description="A seam's slug."
+        ),
     ]
 )
 class MetricsViewSet(viewsets.ReadOnlyModelViewSet):
     """Monthly seam metrics snapshots (computed by `compute_metrics` and nightly)."""
 
+    schema = ApiSchema()
     serializer_class = MonthlySeamMetricsSerializer
     lookup_field = "pk"
 
@@ -30,5 +39,7 @@ class MetricsViewSet(viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"month": [str(exc)]}) from exc
         snapshots = MonthlySeamMetrics.objects.filter(month=month).select_related("seam")
         if seam := params.get("seam"):
+            if not re.fullmatch(SLUG, seam):
+                raise ValidationError({"seam": ["A seam's slug: letters, digits, - and _."]})
             snapshots = snapshots.filter(seam__slug=seam)
         return snapshots.order_by("seam__name", "pk")

@@ -1,7 +1,18 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from metrics import engine
 from metrics.models import MonthlySeamMetrics
+
+MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-11"})
+class MonthField(serializers.DateField):
+    """A month as YYYY-MM (stored as the month's first day)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
 
 
 class MonthlySeamMetricsSerializer(serializers.ModelSerializer):
@@ -9,7 +20,7 @@ class MonthlySeamMetricsSerializer(serializers.ModelSerializer):
     are fractions (0.25 is 25 %)."""
 
     seam = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    month = serializers.DateField(format="%Y-%m", read_only=True)
+    month = MonthField(read_only=True)
 
     class Meta:
         model = MonthlySeamMetrics

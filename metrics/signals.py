@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
 from contracts.models import MetricTarget
+from seams import outbox
 from seams.models import Calendar, CalendarHoliday, Handoff
 from seams.signals import handoffs_written
 
@@ -34,7 +35,7 @@ def _calendar_changed(calendar_id: int) -> None:
     from metrics.tasks import calendar_changed
 
     if not getattr(_state, "paused", False):
-        transaction.on_commit(lambda: calendar_changed.delay(calendar_id))
+        outbox.enqueue(calendar_changed, calendar_id)
 
 
 def _rules(calendar: Calendar) -> tuple:
@@ -61,7 +62,7 @@ def target_changed(sender, instance: MetricTarget, **kwargs):
 
     seam_id = instance.seam_id
     if not getattr(_state, "paused", False):
-        transaction.on_commit(lambda: seam_targets_changed.delay(seam_id))
+        outbox.enqueue(seam_targets_changed, seam_id)
 
 
 def _handoffs_changed(seam_ids, earliest) -> None:
@@ -94,7 +95,7 @@ def _refresh_pending() -> None:
         by_month.setdefault(month, set()).add(seam_id)
     for first, seam_ids in by_month.items():
         months = engine.months_between(first, engine.current_month())
-        compute_metrics.delay([f"{m:%Y-%m}" for m in months], seam_ids=sorted(seam_ids))
+        outbox.enqueue(compute_metrics, [f"{m:%Y-%m}" for m in months], seam_ids=sorted(seam_ids))
 
 
 def handoff_saved(sender, instance: Handoff, **kwargs):

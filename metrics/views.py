@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -27,7 +26,7 @@ from metrics.models import (
     Review,
 )
 from metrics.tasks import check_data_quality, compute_metrics
-from seams import permissions
+from seams import outbox, permissions
 from seams.export import csv_lines
 from seams.models import Seam, Team, User
 
@@ -78,7 +77,7 @@ def _require_check_rights(request: HttpRequest) -> None:
 def run_quality_check(request: HttpRequest) -> HttpResponse:
     _require_check_rights(request)
     latest = DataQualityReport.objects.first()
-    transaction.on_commit(check_data_quality.delay)
+    outbox.enqueue(check_data_quality)
     if request.htmx:
         context = {"report": latest, "waiting_after": latest.pk if latest else 0, "polls": 0}
         return render(request, "metrics/home.html#data-quality", context)
@@ -161,7 +160,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
     run = MetricsRun.objects.create(
         months=[f"{month:%Y-%m}"], seams=Seam.objects.count(), requested_by=request.user
     )
-    transaction.on_commit(lambda: compute_metrics.delay(run.months, run_id=run.pk))
+    outbox.enqueue(compute_metrics, run.months, run_id=run.pk)
     messages.success(request, f"Recomputing {month:%B %Y} for every seam.")
     return redirect(f"{reverse('metrics:month')}?month={month:%Y-%m}")
 

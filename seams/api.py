@@ -1,6 +1,8 @@
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
@@ -14,16 +16,81 @@ from seams.ingest import ingest, load_seams
 from seams.models import Calendar, Handoff, HandoffSpec, Seam, Team, WebhookSource
 from seams.serializers import (
     CalendarSerializer,
+    ErrorSerializer,
     HandoffRowSerializer,
     HandoffSerializer,
     IngestResultSerializer,
     SeamSerializer,
     SpecSerializer,
     SpecVersionSerializer,
+    StaleSpecSerializer,
     TeamSerializer,
 )
 from seams.services import SpecConflict, create_seam, restore_spec_version, save_spec
 from seams.webhooks import WebhookRefused, receive
+
+# What a slug is (Django's SlugField): the router matches nothing else, so a path parameter
+# that can't be a slug is a 404 before it reaches the database (which refuses a NUL in a query).
+SLUG = "[-a-zA-Z0-9_]+"
+
+ERRORS = {
+    400: "Invalid input or filters: `errors` names each field and what is wrong with it.",
+    401: "Not signed in: send a session cookie or `Authorization: Token <key>`.",
+    403: "Signed in, but your role doesn't allow this.",
+    404: "No such object (or page), or none you may see.",
+    409: "Refused by a rule of the object's life cycle: `detail` says which.",
+    412: "If-Match names a version that is no longer current.",
+    415: "The body is in a media type the API doesn't read: send JSON.",
+    428: "If-Match is missing: send the ETag of the version you read.",
+    429: "Too many requests: wait a little and try again.",
+}
+
+
+def error_responses(*codes: int) -> dict:
+    """`extend_schema(responses=...)` entries for the error statuses an operation answers."""
+    return {code: OpenApiResponse(ErrorSerializer, description=ERRORS[code]) for code in codes}
+
+
+class ApiSchema(AutoSchema):
+    """The OpenAPI schema of every API view, with the errors each operation can answer.
+
+    Request bodies are JSON. Besides its success response, an operation lists the statuses
+    clients must handle, all in config.rest's one error shape: 400 (invalid input or filters),
+    401 (not signed in), 403 (the role may not), 404 (no such object or page), 415 (a body it
+    can't read) and 429 (throttled). An operation adds the others it answers (409, 412, 428)
+    with `extend_schema(responses=...)`.
+    """
+
+    def map_parsers(self) -> list[str]:
+        # The API's contract is JSON: form encodings can't say null or nest lists, so a form
+        # body means something other than what the schema describes.
+        return ["application/json"]
+
+    def _get_response_bodies(self, direction: str = "response") -> dict:
+        responses = super()._get_response_bodies(direction)
+        for code, response in error_responses(*self._error_codes()).items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    response, str(code), direction=direction
+                )
+        return dict(sorted(responses.items()))
+
+    def _error_codes(self) -> list[int]:
+        codes = []
+        if self.method != "GET" or self._has_query_parameters():
+            codes.append(400)
+        if self.get_auth():
+            codes += [401, 403]
+        if "{" in self.path or self._is_list_view():
+            codes.append(404)  # the object, or the page
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append(415)
+        if self.view.get_throttles():
+            codes.append(429)
+        return codes
+
+    def _has_query_parameters(self) -> bool:
+        return any(parameter["in"] == "query" for parameter in self._get_parameters())
 
 
 class LeadersWrite(drf_permissions.BasePermission):
@@ -50,9 +117,11 @@ class CalendarPermission(LeadersWrite):
 class TeamViewSet(viewsets.ModelViewSet):
     """Teams (functions) and their people. Leaders create and change them; everyone reads."""
 
+    schema = ApiSchema()
     serializer_class = TeamSerializer
     permission_classes = [TeamPermission]
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     filterset_fields = ["leader__username"]
 
@@ -72,9 +141,11 @@ class TeamViewSet(viewsets.ModelViewSet):
 class CalendarViewSet(viewsets.ModelViewSet):
     """Business calendars for SLA clocks. Leaders create and change them; everyone reads."""
 
+    schema = ApiSchema()
     serializer_class = CalendarSerializer
     permission_classes = [CalendarPermission]
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -88,8 +159,10 @@ class SeamViewSet(viewsets.ModelViewSet):
     receives the work. Everyone signed in reads them.
     """
 
+    schema = ApiSchema()
     serializer_class = SeamSerializer
     lookup_field = "slug"
+    lookup_value_regex = SLUG
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     filterset_fields = {
         "status": ["exact"],
@@ -153,6 +226,14 @@ def _if_match_version(request, spec: HandoffSpec) -> int:
     return max(numbers) if numbers else -1
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The ETag of the version the change is based on, like "3"; required.',
+)
+
+
 class PreconditionRequired(APIException):
     status_code = 428
     default_detail = (
@@ -179,9 +260,11 @@ class SpecViewSet(
     on; a stale one gets 412 with the current version, and nothing is written.
     """
 
+    schema = ApiSchema()
     serializer_class = SpecSerializer
     lookup_field = "seam__slug"
     lookup_url_kwarg = "slug"
+    lookup_value_regex = SLUG
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self):
@@ -197,6 +280,10 @@ class SpecViewSet(
         response["ETag"] = _etag(spec)
         return response
 
+    @extend_schema(
+        responses={200: SpecSerializer, 412: StaleSpecSerializer, **error_responses(428)},
+        parameters=[IF_MATCH],
+    )
     def partial_update(self, request, *args, **kwargs) -> Response:
         spec = self.get_object()
         if not permissions.can_edit_spec(request.user, spec.seam):
@@ -246,7 +333,11 @@ class SpecViewSet(
         version = get_object_or_404(spec.versions.select_related("author"), number=int(number))
         return Response(SpecVersionSerializer(version).data)
 
-    @extend_schema(request=None, responses=SpecSerializer)
+    @extend_schema(
+        request=None,
+        responses={200: SpecSerializer, 412: StaleSpecSerializer, **error_responses(428)},
+        parameters=[IF_MATCH],
+    )
     @action(detail=True, methods=["post"], url_path=r"versions/(?P<number>\d+)/restore")
     def restore(self, request, slug=None, number=None) -> Response:
         """Make an old version current again, as a new version. Needs If-Match."""
@@ -276,13 +367,14 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     discards the good ones silently. The answer says how many were created and updated.
     """
 
+    schema = ApiSchema()
     serializer_class = HandoffSerializer
     filterset_fields = {"seam__slug": ["exact"], "source": ["exact"], "approval_type": ["iexact"]}
 
     def get_queryset(self):
         return Handoff.objects.select_related("seam").prefetch_related("returns")
 
-    @extend_schema(request=HandoffRowSerializer(many=True), responses=IngestResultSerializer)
+    @extend_schema(request=HandoffRowSerializer(many=True), responses={200: IngestResultSerializer})
     def create(self, request, *args, **kwargs) -> Response:
         if not permissions.can_import_handoffs(request.user):
             raise PermissionDenied("Leaders and ops load handoffs in bulk.")
@@ -310,19 +402,31 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 for e in result.errors
             ]
         errors.sort(key=lambda e: e["index"])
-        body = {"created": created, "updated": updated, "errors": errors}
-        ok = created or updated or not errors
-        return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_400_BAD_REQUEST)
+        if errors and not (created or updated):
+            # Nothing written: an error in the API's one shape, still with every row's errors.
+            body = error_body(
+                status_code=400,
+                code="invalid",
+                detail="No handoff was written: every row has errors.",
+                errors=errors,
+            )
+            return Response(body | {"created": 0, "updated": 0}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"created": created, "updated": updated, "errors": errors})
 
 
 class HandoffWebhook(APIView):
     """POST /api/v1/hooks/handoffs/<source>/: signed with HMAC-SHA256 (see seams.webhooks)."""
 
+    schema = ApiSchema()
     authentication_classes = []  # the signature is the authentication
     permission_classes = [drf_permissions.AllowAny]
     throttle_classes = []
 
-    @extend_schema(request=HandoffRowSerializer(many=True), responses=dict, auth=[])
+    @extend_schema(
+        request=HandoffRowSerializer(many=True),
+        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 404, 409)},
+        auth=[],
+    )
     def post(self, request, source: str) -> Response:
         hook = WebhookSource.objects.filter(slug=source, active=True).select_related("seam").first()
         if hook is None:

@@ -66,4 +66,5 @@ def shell(request: HttpRequest) -> dict:
     context["role_label"] = permissions.role_label(user)
     context["role_summary"] = permissions.role_summary(user)
     context["can_log_anything"] = permissions.can_log_somewhere(user)
+    context["can_browse_audit"] = permissions.is_leader(user)
     return context

@@ -788,3 +788,65 @@ class HandoffImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED)
+
+
+class OutboxMessage(models.Model):
+    """A task to send to the workers, written in the same transaction as the change that needs
+    it: if the broker is down when the change commits, the message waits here and is sent
+    when the broker is back (seams.outbox), so no enqueued work is lost."""
+
+    task = models.CharField(max_length=200, help_text="The Celery task's registered name.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outbox_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{' (sent)' if self.sent_at else ''}"
+
+
+class RefusedWrite(models.Model):
+    """A write the app refused (401, 403, 405, 429 or a PermissionDenied): who tried, from
+    where, what they addressed and why it was refused. Recorded by `seams.audit`'s middleware
+    outside the request's transaction, so the record survives the refused view's rollback."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="Kept as it was, should the account be deleted."
+    )
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    view_name = models.CharField(max_length=200, blank=True)
+    target = models.JSONField(
+        default=dict, blank=True, help_text="What the URL names: its slug, pk, … as text."
+    )
+    status = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} refused ({self.status})"
+
+    @property
+    def who(self) -> str:
+        if self.user_id and self.user:
+            return self.user.display_name
+        return self.username or "Anonymous"

@@ -1,7 +1,9 @@
+import re
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from seams.models import (
@@ -19,8 +21,44 @@ from seams.models import (
 from seams.services import MemberSpec, create_calendar, save_team
 
 
+class SlugReference(serializers.SlugRelatedField):
+    """A reference to another object by its slug (or a person by username).
+
+    Where null is allowed it clears the reference; an empty string is refused, as the schema
+    says, rather than read as null (DRF's default, meant for HTML forms). A value with a NUL
+    character names nothing, and is refused before PostgreSQL refuses the query.
+    """
+
+    default_error_messages = {"blank": "This field may not be blank."}
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("blank")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one shape of every error the API answers (config.rest.error_body)."""
+
+    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
+    code = serializers.CharField(help_text="A stable, machine-readable reason.")
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    errors = serializers.JSONField(
+        required=False,
+        help_text="Validation errors only: the input's structure, with messages per field.",
+    )
+    request_id = serializers.CharField(
+        required=False, help_text="Server errors only: quote it when reporting the problem."
+    )
+
+
 class MemberSerializer(serializers.Serializer):
-    username = serializers.SlugRelatedField(
+    username = SlugReference(
         source="user", slug_field="username", queryset=User.objects.filter(is_active=True)
     )
     name = serializers.CharField(source="user.display_name", read_only=True)
@@ -29,7 +67,7 @@ class MemberSerializer(serializers.Serializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    leader = serializers.SlugRelatedField(
+    leader = SlugReference(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         allow_null=True,
@@ -88,6 +126,21 @@ class TeamSerializer(serializers.ModelSerializer):
 
 # --- Calendars --------------------------------------------------------------------------------
 
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field({"type": "string", "pattern": TIME_PATTERN, "example": "09:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time of day, HH:MM or HH:MM:SS, in the calendar's time zone.
+
+    Not OpenAPI's `time` format, which is RFC 3339's and so carries a UTC offset.
+    """
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.fullmatch(TIME_PATTERN, value):
+            self.fail("invalid", format="HH:MM or HH:MM:SS")
+        return super().to_internal_value(value)
+
 
 class HolidaySerializer(serializers.ModelSerializer):
     class Meta:
@@ -103,6 +156,8 @@ class CalendarSerializer(serializers.ModelSerializer):
         help_text="ISO weekday numbers: 1 is Monday, 7 is Sunday.",
     )
     time_zone = serializers.ChoiceField(choices=sorted(available_timezones()))
+    day_start = LocalTimeField(help_text="Working day starts, local time.")
+    day_end = LocalTimeField(help_text="Working day ends, local time.")
 
     class Meta:
         model = Calendar
@@ -160,14 +215,15 @@ def _run_model_clean(candidate) -> None:
 
 
 class SeamSerializer(serializers.ModelSerializer):
-    from_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
-    to_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
-    calendar = serializers.SlugRelatedField(slug_field="slug", queryset=Calendar.objects.all())
-    owner = serializers.SlugRelatedField(
+    from_team = SlugReference(slug_field="slug", queryset=Team.objects.all())
+    to_team = SlugReference(slug_field="slug", queryset=Team.objects.all())
+    calendar = SlugReference(slug_field="slug", queryset=Calendar.objects.all())
+    owner = SlugReference(
         source="spec.owner",
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         required=False,
+        allow_null=True,
         help_text="The accountable owner: field 1 of the spec. Set it here when creating the "
         "seam; change it later through the spec (a new version).",
     )
@@ -229,10 +285,10 @@ class SeamSerializer(serializers.ModelSerializer):
 
 
 class SpecContentSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(
+    owner = SlugReference(
         slug_field="username", queryset=User.objects.filter(is_active=True), allow_null=True
     )
-    escalate_to = serializers.SlugRelatedField(
+    escalate_to = SlugReference(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         allow_null=True,
@@ -253,7 +309,7 @@ class SpecSerializer(SpecContentSerializer):
     """The current spec. Writes need `If-Match` with the version read (its ETag)."""
 
     seam = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.SlugRelatedField(
+    owner = SlugReference(
         slug_field="username",
         queryset=User.objects.filter(is_active=True),
         help_text="Username of the single accountable person.",
@@ -283,6 +339,12 @@ class SpecSerializer(SpecContentSerializer):
         )
         _run_model_clean(candidate)
         return attrs
+
+
+class StaleSpecSerializer(ErrorSerializer):
+    """412: the write was based on an old version; `current` is the spec as it is now."""
+
+    current = SpecSerializer()
 
 
 class SpecVersionSerializer(SpecContentSerializer):

@@ -14,3 +14,13 @@ from seams.csv_import import run_import
 def import_handoffs(import_id: int) -> None:
     """Import an uploaded handoff CSV (a HandoffImport), reporting progress as it goes."""
     run_import(import_id)
+
+
+@shared_task(soft_time_limit=50, time_limit=55)
+def relay_outbox() -> int:
+    """Every minute (CELERY_BEAT_SCHEDULE): send the tasks that waited for the broker."""
+    from seams import outbox
+
+    sent = outbox.relay()
+    outbox.purge_sent()
+    return sent

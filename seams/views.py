@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import (
     Http404,
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 from rest_framework.authtoken.models import Token
 
-from seams import permissions
+from seams import outbox, permissions
 from seams.csv_import import COLUMNS
 from seams.diff import diff_contents
 from seams.export import csv_lines
@@ -672,7 +671,7 @@ def handoff_import(request: HttpRequest) -> HttpResponse:
             partial=form.cleaned_data["mode"] == "partial",
             by=request.user,
         )
-        transaction.on_commit(lambda: import_handoffs_task.delay(job.pk))
+        outbox.enqueue(import_handoffs_task, job.pk)
         return redirect("seams:handoff-import-detail", job.pk)
     context = {"form": form, "imports": HandoffImport.objects.select_related("by")[:10]}
     return render(

@@ -1,8 +1,10 @@
 import os
 import shutil
+import uuid
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
+from rest_framework.throttling import SimpleRateThrottle
 
 from config.celery import app as celery_app
 from seams.models import Membership
@@ -69,14 +71,36 @@ def _close_stray_connections(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """The suite runs production settings over plain HTTP (the test client, the live server):
+    redirecting to HTTPS would answer every request with a 301. For the whole session, since
+    the live server reads the setting once, when it starts."""
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, request):
     # The suite does not run collectstatic; production's manifest storage needs it.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Sign-in lockout needs the request, which Client.login() does not pass to authenticate().
+    # tests/test_lockout.py turns it on, and browser tests sign in through the real sign-in
+    # page with it on, as in production.
+    settings.AXES_ENABLED = request.node.get_closest_marker("e2e") is not None
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles(monkeypatch):
+    """API throttles count requests in the default cache, which outlives a test (Redis in CI,
+    where clearing it would clear Celery's queues too): each test counts under keys of its own,
+    so one test's requests never slow down the next."""
+    namespace = f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s"
+    monkeypatch.setattr(SimpleRateThrottle, "cache_format", namespace)
 
 
 @pytest.fixture
