@@ -80,6 +80,21 @@ def _plain_http():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_files():
+    """Plain static storage from the start of the session, for module-scoped fixtures that
+    render pages before `_test_settings` runs (the manifest needs collectstatic)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, request):
     # The suite does not run collectstatic; production's manifest storage needs it.
