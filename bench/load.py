@@ -8,14 +8,20 @@ login form as one of the demo people and, a second or so apart, reads the review
 /review/, a spec page /seams/<slug>/spec/ and GET /api/v1/handoffs/ (token), posts a handoff
 to the API at a third of that rate, and reads /healthz as often.
 
+Figures are per endpoint (requests, req/s, p50/p95/p99, errors) over the run once every user
+has signed in (sign-in is slow on purpose, and a burst of them is not a working day), beside
+each read timed alone, one request at a time, before the load: what it costs on an idle server.
+
 ours   = p95 of the three reads, in seconds
 floor  = p95 of /healthz under the same load: what the server answers doing nearly nothing
 ratio  = ours ÷ floor
 target = 0.3: the issue's p95 for reads at 20 users on a 2-core machine (and no errors)
 
-Celery tasks run in-process (no REDIS_URL for the server), so a handoff POST refreshes its
-seam's metrics inside the request, as `make run` does. The temporary database, the collected
-static files and the server are gone at the end.
+Workers: sync, 2 × cores + 1 by default, which measured best here (3 sync workers queue; gthread
+workers drop kept-alive connections under load). Celery tasks run in-process (no REDIS_URL for
+the server), so a handoff POST refreshes its seam's metrics inside the request, as `make run`
+does. The temporary database, the collected static files and the server are gone at the end.
+Server, database and Locust share the machine: other work on it shows in the figures.
 
     DATABASE_URL=postgres://… python bench/load.py [--users 20] [--spawn-rate 5] [--seconds 60]
         [--workers 5] [--threads 1]
@@ -34,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -295,7 +302,7 @@ def figures(samples: list, seconds: float) -> dict:
             "p50": percentile(times, 50),
             "p95": percentile(times, 95),
             "p99": percentile(times, 99),
-            "errors": sum(1 for *_, ok in rows if not ok) / len(rows),
+            "errors": sum(1 for *_, problem in rows if problem) / len(rows),
         }
     return table
 
@@ -353,20 +360,24 @@ def main() -> None:
 
     # Measured once every user has signed in (password hashing is slow on purpose, and a
     # burst of sign-ins is not what a working day looks like) and the server has settled.
-    since = (results["spawned_at"] or 0) + SETTLE_SECONDS
+    sign_ins = [s for s in results["samples"] if s[0] == "sign in"]
+    signed_in = max([results["spawned_at"] or 0] + [s[1] + s[2] / 1000 for s in sign_ins])
+    since = signed_in + SETTLE_SECONDS
     samples = [s for s in results["samples"] if s[1] >= since]
     if not samples:
-        sys.exit("no requests after every user had started: run longer (--seconds)")
+        sys.exit("no requests after every user had signed in: run longer (--seconds)")
     window = max(s[1] for s in samples) - since
-    sign_ins = [s[2] for s in results["samples"] if s[0] == "sign in"]
     table = figures(samples, window)
+    sign_in_ms = statistics.median(s[2] for s in sign_ins)
     print(
         f"Locust: {args.users} users (+{args.spawn_rate:g}/s) for {args.seconds} s; figures "
         f"from the last {window:.0f} s, after every user had signed in (sign-in median "
-        f"{statistics.median(sign_ins):.0f} ms); {os.cpu_count()} cores shared by server, "
-        "database and Locust"
+        f"{sign_in_ms:.0f} ms); {os.cpu_count()} cores shared by server, database and Locust"
     )
     print_table(table, alone)
+    problems = Counter(f"{name}: {problem}" for name, _, _, problem in samples if problem)
+    for problem, count in problems.most_common(5):
+        print(f"  {count} × {problem}")
     ours = table["reads"]["p95"] / 1000
     floor = table[FLOOR]["p95"] / 1000
     errors = table["all"]["errors"]

@@ -6,7 +6,7 @@ posting handoffs. Run by bench/load.py, which starts the server and passes, in t
     SEAMLINE_LOAD_SEAMS   JSON list of seam slugs whose spec pages are read
     SEAMLINE_LOAD_WRITER  the API token that posts handoffs (an ops person's)
     SEAMLINE_LOAD_OUT     where to write, as JSON, when spawning finished and every request's
-                          name, start (Unix time), duration (ms) and outcome
+                          name, start (Unix time), duration (ms) and error ("" if none)
 
 Not a benchmark on its own: `python bench/load.py` is.
 """
@@ -29,13 +29,14 @@ PASSWORD = os.environ.get("SEAMLINE_LOAD_PASSWORD", "seamline-demo")
 OUT = os.environ.get("SEAMLINE_LOAD_OUT", "")
 
 _next_person = itertools.count()
-_samples: list[tuple[str, float, float, bool]] = []
+_samples: list[tuple[str, float, float, str]] = []
 _spawned = {"at": None}
 
 
 @events.request.add_listener
 def _record(name, response_time, exception, start_time=None, **kwargs) -> None:
-    _samples.append((name, start_time or time.time(), response_time, exception is None))
+    problem = "" if exception is None else str(exception)[:200]
+    _samples.append((name, start_time or time.time(), response_time, problem))
 
 
 @events.spawning_complete.add_listener
