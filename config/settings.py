@@ -245,9 +245,12 @@ AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous call is answered 401 with `WWW-Authenticate: Token`, which
+    # tells a client what to send (session authentication names no scheme, so DRF would say
+    # 403). Browsers without an Authorization header still go on to the session, CSRF included.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",

@@ -7,7 +7,7 @@ the organisation's time zone; empty text means "not yet".
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -21,6 +21,9 @@ MAX_LENGTHS = {"external_id": 120, "title": 300, "approval_type": 80, "source": 
 TIME_FIELDS = ("submitted_at", "started_at", "completed_at")
 # A clock may run a little ahead; anything later than this is not a time that happened yet.
 FUTURE_SLACK = timedelta(minutes=5)
+# Nothing handed off before this is a handoff Seamline tracks; earlier times are typing slips,
+# and business hours counted across decades would cost minutes of CPU a row.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 CHUNK = 2000
 
 
@@ -75,7 +78,18 @@ def parse_time(value) -> tuple[datetime | None, str | None]:
         if moment is None:
             return None, f"“{value}” is not an ISO 8601 date and time (2026-11-20T16:00)."
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+        try:
+            moment = timezone.make_aware(moment)
+        except (ValueError, OverflowError):  # out of range once the zone is applied
+            return None, f"“{value}” is not a real date and time."
+    # Stored in UTC: any offset ISO 8601 allows is fine, not only those the database takes.
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved across midnight
+        when = "before 2000" if moment.year < EARLIEST.year else "in the future"
+        return None, f"“{value}” is {when}."
+    if moment < EARLIEST:
+        return None, f"“{value}” is before 2000."
     if moment > timezone.now() + FUTURE_SLACK:
         return None, f"“{value}” is in the future."
     return moment, None
@@ -113,6 +127,8 @@ def validate_row(raw: dict, seams: dict[str, Seam]) -> tuple[dict, dict[str, str
         text = str(raw.get(name) or "").strip()
         if not text and name != "approval_type":
             errors[name] = "It is missing."
+        elif "\x00" in text:
+            errors[name] = "It contains a NUL character."
         elif len(text) > MAX_LENGTHS[name]:
             errors[name] = f"Longer than {MAX_LENGTHS[name]} characters."
         clean[name] = text
