@@ -37,6 +37,8 @@ FIELD_ORDER = [
     *TIME_FIELDS,
     "returned_count",
 ]
+NOT_YOURS = "Team owners record handoffs only at seams whose sending or receiving team they own."
+NOT_YOURS_ID = "This id is a handoff at a seam of other teams; only leaders and ops change it."
 # The largest returned_count the database takes.
 MAX_RETURNED = 2**31 - 1
 
@@ -162,6 +164,7 @@ def ingest(
     known_errors: list[RowError] = (),
     touched_since: datetime | None = None,
     unit: str = "row",
+    allowed_seam_ids: set[int] | None = None,
 ) -> IngestResult:
     """Validate and upsert numbered rows. All or nothing unless `partial`.
 
@@ -170,6 +173,8 @@ def ingest(
     `touched_since` (a streaming import's start), a row that this import already wrote in an
     earlier chunk is reported as a duplicate id, without keeping every id in memory.
     `unit` names the numbering in messages: a batch's "row", a file's "line".
+    With `allowed_seam_ids` (a team owner's seams), a row for another seam, or one that would
+    move a handoff recorded at another seam, is refused.
     """
     scope = "batch" if unit == "row" else "file"
     seams = seams if seams is not None else load_seams()
@@ -185,10 +190,24 @@ def ingest(
             )
         elif key:
             seen[key] = number
+        seam = clean.get("seam")
+        if seam is not None and allowed_seam_ids is not None and seam.pk not in allowed_seam_ids:
+            errors["seam"] = NOT_YOURS
         if errors:
             result.errors.append(RowError(number, key, errors))
         else:
             valid[key] = clean
+    if allowed_seam_ids is not None and valid:
+        theirs = set(
+            Handoff.objects.filter(source=source, external_id__in=list(valid))
+            .exclude(seam_id__in=allowed_seam_ids)
+            .values_list("external_id", flat=True)
+        )
+        for number, raw in rows:
+            key = str(raw.get("external_id") or "").strip()
+            if key in theirs and key in valid:
+                del valid[key]
+                result.errors.append(RowError(number, key, {"external_id": NOT_YOURS_ID}))
     if touched_since is not None and valid:
         repeated = set(
             Handoff.objects.filter(

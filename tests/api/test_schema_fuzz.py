@@ -244,12 +244,14 @@ def token(role: str) -> dict:
     return HTTPS | {"Authorization": f"Token {KNOWN['world'].tokens[role]}"}
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("role", READERS)
 @reads.parametrize()
 def test_it_answers_reads_as_the_schema_says(case, role, fuzzing):
     case.call_and_validate(headers=token(role), checks=full_checks(case))
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("role", WRITERS)
 @api.exclude(method="GET").parametrize()
 def test_it_answers_writes_as_the_schema_says(case, role, fuzzing):
@@ -259,6 +261,7 @@ def test_it_answers_writes_as_the_schema_says(case, role, fuzzing):
         assert response.status_code in (401, 404), response.text
 
 
+@pytest.mark.fuzz
 @refused.exclude(method="GET").parametrize()
 def test_it_refuses_every_write_by_a_viewer(case, fuzzing):
     make_realistic(case)
@@ -271,6 +274,7 @@ def test_it_refuses_every_write_by_a_viewer(case, fuzzing):
 CREDENTIALS = {"none": {}, "bogus": {"Authorization": "Token 0123456789abcdef"}}
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("credentials", CREDENTIALS)
 @refused.parametrize()
 def test_it_refuses_callers_who_are_not_signed_in(case, credentials, fuzzing):

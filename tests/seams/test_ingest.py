@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from seams.ingest import ingest
 from seams.models import Handoff
+from tests.factories import SeamFactory
 
 
 def row(the_seam, external_id="J-1", **changes):
@@ -58,6 +59,10 @@ BAD = [
     ({"started_at": "", "completed_at": "2026-11-15T10:00:00"}, "completed_at", "never started"),
     ({"returned_count": "-1"}, "returned_count", "not a whole number of 0 or more"),
     ({"returned_count": "1.5"}, "returned_count", "not a whole number"),
+    ({"submitted_at": "1999-12-31T23:59:00Z"}, "submitted_at", "before 2000"),
+    ({"submitted_at": "0001-01-01T00:00:00+01:00"}, "submitted_at", "before 2000"),
+    ({"title": "Half\x00a title"}, "title", "NUL character"),
+    ({"external_id": "J\x00"}, "external_id", "NUL character"),
     ({"title": ""}, "title", "missing"),
     ({"title": "x" * 301}, "title", "Longer than 300"),
 ]
@@ -73,6 +78,16 @@ def test_a_bad_row_is_reported_and_nothing_is_written_all_or_nothing(seam, chang
     assert message in error.errors[field]
     assert result.written is False
     assert not Handoff.objects.exists()
+
+
+def test_any_utc_offset_is_taken_and_stored_in_utc(seam):
+    result = ingest(
+        [(2, row(seam, submitted_at="2026-11-13T01:00:00-21:30", started_at=""))],
+        source="csv",
+        partial=False,
+    )
+    assert result.errors == []
+    assert Handoff.objects.get().submitted_at.isoformat() == "2026-11-13T22:30:00+00:00"
 
 
 def test_a_duplicate_id_in_one_batch_is_reported_on_its_second_row(seam):
@@ -141,10 +156,49 @@ class TestBulkApi:
         assert "At most 10,000" in response.json()["errors"]["rows"]
         assert not Handoff.objects.exists()
 
-    @pytest.mark.parametrize("role", ["owner", "viewer"])
-    def test_only_leaders_and_ops_load_in_bulk(self, request, role, seam):
-        response = self.api(request.getfixturevalue(role)).post(
-            "/api/v1/handoffs/", row(seam), format="json"
-        )
+    @pytest.mark.parametrize("role", ["viewer", "ops"])
+    def test_viewers_and_people_without_a_team_record_nothing(self, request, role, seam):
+        user = request.getfixturevalue(role)
+        if role == "ops":
+            user.groups.clear()  # signed in, no role, no team: a viewer's rights
+        response = self.api(user).post("/api/v1/handoffs/", row(seam), format="json")
         assert response.status_code == 403
         assert not Handoff.objects.exists()
+
+    def test_team_owners_record_at_their_own_teams_seams_only(
+        self, owner, other_owner, seam, third_team, other_team
+    ):
+        elsewhere = SeamFactory(name="Legal review", from_team=other_team, to_team=third_team)
+        response = self.api(owner).post(
+            "/api/v1/handoffs/",
+            [row(seam, "MINE"), row(elsewhere, "THEIRS")],
+            format="json",
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["created"] == 1
+        [error] = body["errors"]
+        assert (error["index"], list(error["errors"])) == (1, ["seam"])
+        assert "sending or receiving team they own" in error["errors"]["seam"]
+        assert list(Handoff.objects.values_list("external_id", "seam")) == [("MINE", seam.pk)]
+        # The receiving team's owner records at the same seam; the other seam is theirs too.
+        response = self.api(other_owner).post(
+            "/api/v1/handoffs/", [row(seam, "ALSO"), row(elsewhere, "THEIRS")], format="json"
+        )
+        assert response.json()["created"] == 2
+
+    def test_team_owners_cannot_take_over_another_seams_handoff_by_its_id(
+        self, ops, owner, seam, third_team, other_team
+    ):
+        elsewhere = SeamFactory(name="Legal review", from_team=other_team, to_team=third_team)
+        self.api(ops).post("/api/v1/handoffs/", row(elsewhere, "L-1"), format="json")
+        response = self.api(owner).post(
+            "/api/v1/handoffs/", row(seam, "L-1", title="Moved"), format="json"
+        )
+        assert response.status_code == 400
+        assert (
+            "only leaders and ops change it"
+            in response.json()["errors"][0]["errors"]["external_id"]
+        )
+        handoff = Handoff.objects.get()
+        assert (handoff.seam, handoff.title) == (elsewhere, "Acme SSO")

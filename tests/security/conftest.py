@@ -781,7 +781,7 @@ def judge(response: HttpResponse, method: str, written: list[str]) -> str:
 
     ok: 2xx or a redirect (not to sign in); for a write, something was written
     noop: 2xx or a redirect for a write that wrote nothing
-    login: redirected to sign in (pages); 401, or 403 "not_authenticated" (API)
+    login: redirected to sign in (pages); 401 (API)
     denied: 403; hidden: 404; method: 405; invalid: 400; conflict: 409;
     precondition: 412/428; throttled: 429
     """
@@ -794,15 +794,9 @@ def judge(response: HttpResponse, method: str, written: list[str]) -> str:
         return _done(method, written)
     if status == 401:
         return "login"
-    if status == 403:
-        # DRF's refusal of an anonymous call, in whatever format the view renders (the schema
-        # view answers YAML): never an HTML page.
-        is_page = response.get("Content-Type", "").startswith("text/html")
-        if not is_page and b"not_authenticated" in response.content:
-            return "login"
-        return "denied"
     known = {
         400: "invalid",
+        403: "denied",
         404: "hidden",
         405: "method",
         409: "conflict",

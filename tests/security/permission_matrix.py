@@ -261,7 +261,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "spec-version": api(GET=EVERYONE),
     "spec-restore": api(POST=EDITORS),
     # Handoffs in bulk are an import: leaders and ops.
-    "handoff-list": api(GET=EVERYONE, POST=IMPORTERS),
+    # A team owner records rows at their own teams' seams; the rows of another's are refused
+    # one by one (400 when every row is).
+    "handoff-list": api(GET=EVERYONE, POST=LOGGERS | {"unrelated_owner": "invalid"}),
     "handoff-detail": api(GET=EVERYONE),
     "contract-list": leaders_api(GET=EVERYONE, POST=LEADERS),
     # Only an unpublished draft is deleted; the sample contract is in its pilot.
