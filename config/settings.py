@@ -200,22 +200,14 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # Content Security Policy: only our own scripts, styles and images (SVG icons may be data:
-# URLs). Templates carry no inline scripts or style attributes, and htmx's indicator styles
-# live in seamline.css (includeIndicatorStyles is off in base.html), so nothing inline is
-# allowed except two exact inline handlers (see below). The API docs page loosens this for
-# itself only (config.views.api_docs).
+# URLs). Templates carry no inline scripts, handlers or style attributes (small behaviours
+# live in static/js/seamline.js), and htmx's indicator styles live in seamline.css
+# (includeIndicatorStyles is off in base.html), so nothing inline is allowed. The API docs
+# page loosens this for itself only (config.views.api_docs).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        # The review page's Print buttons use onclick="window.print()" and the refused page's
-        # "Go back" link javascript:history.back(); 'unsafe-hashes' allows exactly those two
-        # snippets, by hash, and nothing else (tests/test_production_settings.py checks them).
-        "script-src": [
-            SELF,
-            "'unsafe-hashes'",
-            "'sha256-MguIPR6qNR8D3B+eAlK+bIRTZe8t3wkOY4B/56Me9FU='",  # window.print()
-            "'sha256-SmahML3R6+R4SRnsB6tEJ8Z4OVa4Qhk7A/gv3eAiG6s='",  # javascript:history.back()
-        ],
+        "script-src": [SELF],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "object-src": [NONE],
@@ -242,6 +234,11 @@ AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
 # everyone would share the proxy's address.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
+
+# How long the records of who did what are kept, in days (0: for ever). Pruned every night.
+AUDIT_LOG_KEEP_DAYS = env.int("AUDIT_LOG_KEEP_DAYS", default=0)
+AUDIT_REFUSED_KEEP_DAYS = env.int("AUDIT_REFUSED_KEEP_DAYS", default=365)
+SIGN_IN_LOG_KEEP_DAYS = env.int("SIGN_IN_LOG_KEEP_DAYS", default=365)
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -353,6 +350,11 @@ CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {
         "task": "seams.tasks.relay_outbox",
         "schedule": crontab(minute="*"),
+    },
+    # Every night at 04:00: refused writes, sign-ins and (if set) changes past keeping.
+    "prune-records": {
+        "task": "seams.tasks.prune_records",
+        "schedule": crontab(hour=4, minute=0),
     },
     # Every weekday at 07:00, before the working day: overdue decisions and risky dependencies.
     "send-daily-digests": {

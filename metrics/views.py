@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import catalogue
@@ -419,7 +420,14 @@ def review_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _refused(request: HttpRequest, refused: Exception) -> HttpResponse:
     status = 403 if isinstance(refused, reviews.ReviewForbidden) else 400
-    return render(request, "metrics/refused.html", {"message": str(refused)}, status=status)
+    # "Go back" to the page the form was on, when it is one of ours; else to the review.
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("metrics:review")
+    context = {"message": str(refused), "back": back}
+    return render(request, "metrics/refused.html", context, status=status)
 
 
 @login_required

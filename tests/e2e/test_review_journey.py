@@ -66,7 +66,10 @@ def test_a_leader_runs_the_monthly_review(live_server, page, tmp_path):
     row = page.locator(".review-table tbody tr", has_text=seam_name)
     expect(row.locator(".why")).to_contain_text("Root cause Requests arrive without a sample")
 
-    page.get_by_role("button", name="Print review pack").click()  # the print dialog: a no-op
+    # The button opens the browser's print dialog (static/js/seamline.js; no inline script).
+    page.evaluate("() => { window.printed = 0; window.print = () => { window.printed += 1; }; }")
+    page.get_by_role("button", name="Print review pack").click()
+    assert page.evaluate("window.printed") == 1
     pdf = tmp_path / "review-pack.pdf"
     page.emulate_media(media="print")
     expect(page.locator(".topbar")).to_be_hidden()  # the pack is the page without the chrome

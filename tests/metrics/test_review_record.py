@@ -149,3 +149,19 @@ def test_judge_reads_the_latest_full_month_against_the_target(leader, owner, sea
     reviews.judge([action])
     # 31 % to 15 % against a 10 % target: 16 of the 21 points closed.
     assert (action.latest, action.verdict) == (Decimal("0.1500"), "moved")
+
+
+def test_a_refused_form_goes_back_to_its_own_page_and_never_elsewhere(leader_client, seam):
+    MonthlySeamMetrics.objects.create(seam=seam, month=MONTH, rag={"wip_open": "red"})
+    leader_client.post(reverse("metrics:review-start"), {"month": f"{MONTH:%Y-%m}"})
+    review = Review.objects.get()
+    url = reverse("metrics:review-add-action", args=[review.pk, seam.slug])
+    record = "http://testserver" + reverse("metrics:review-record", args=[review.pk])
+    body = {"title": "x", "metric": "rework_rate", "due_on": "soon"}
+    for referer, back in [
+        (record, record),
+        ("https://evil.example/phish", reverse("metrics:review")),
+        ("", reverse("metrics:review")),
+    ]:
+        page = leader_client.post(url, body, headers={"Referer": referer}).content.decode()
+        assert f'<a class="button" href="{back}">Go back</a>' in page
