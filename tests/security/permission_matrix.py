@@ -14,7 +14,7 @@ valid body (test_permission_matrix.BODIES), so "ok" means the write happened.
 Outcomes (conftest.judge):
     ok        2xx, or a redirect not to sign in; for a write, a row was written or changed
     noop      2xx or a redirect for a write that wrote nothing (said why, each time)
-    login     redirected to sign in (pages); 401, or 403 "not_authenticated" (API)
+    login     redirected to sign in (pages); 401 (API)
     denied    403          hidden   404          method   405
     invalid   400          conflict 409 (a rule of the object's life cycle said no)
 Every write that is not "ok" must leave every row as it was; the test checks that too.
