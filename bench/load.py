@@ -30,6 +30,7 @@ Server, database and Locust share the machine: other work on it shows in the fig
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -174,11 +175,9 @@ def wait_until_up(host: str, server: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"gunicorn exited with {server.returncode}")
-        try:
+        with contextlib.suppress(requests.RequestException):  # not listening yet
             if requests.get(f"{host}/healthz", timeout=2).status_code == 200:
                 return
-        except requests.RequestException:  # not listening yet, or still starting its workers
-            pass
         time.sleep(0.3)
     sys.exit("gunicorn did not answer /healthz within 60 s")
 
