@@ -36,15 +36,20 @@ def error_body(
     return body
 
 
+def server_error_body(request_id: str) -> dict:
+    """What an unexpected error answers, in the API and on config.views.server_error's JSON."""
+    return error_body(
+        status_code=500,
+        code="server_error",
+        detail="Something went wrong on our side.",
+        request_id=request_id,
+    )
+
+
 def _server_error(exc: Exception, context: dict) -> Response:
     request = context["request"]._request  # Django's request, which has the id
     response = Response(
-        error_body(
-            status_code=500,
-            code="server_error",
-            detail="Something went wrong on our side.",
-            request_id=getattr(request, "request_id", ""),
-        ),
+        server_error_body(getattr(request, "request_id", "")),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
     # The view's writes are undone, as when the exception reaches Django itself.

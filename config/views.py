@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from config.rest import error_body
+from config.rest import error_body, server_error_body
 
 
 def _timed(check) -> dict:
@@ -79,6 +79,17 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def _bare_error(request: HttpRequest, body: dict) -> HttpResponse:
+    """An error the page shell may not survive: JSON under /api/, else `<status>.html` rendered
+    without the context processors, which may touch the very thing that failed (or, for a
+    request this malformed, never get far enough to work). Both carry the request's id."""
+    status = body["status"]
+    if _wants_json(request):
+        return JsonResponse(body, status=status)
+    page = loader.get_template(f"{status}.html").render({"request_id": body.get("request_id")})
+    return HttpResponse(page, status=status)
+
+
 def _request_id(request: HttpRequest) -> str:
     # Absent only when the request never passed RequestIdMiddleware (a test's bare request).
     return getattr(request, "request_id", "")
@@ -86,28 +97,15 @@ def _request_id(request: HttpRequest) -> str:
 
 @login_not_required
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    if _wants_json(request):
-        body = error_body(status_code=400, code="bad_request", detail="Bad request.")
-        return JsonResponse(body, status=400)
-    # A plain page, without the shell's context processors: a request this malformed (a bad
-    # Host header, say) may not get far enough for them to work.
-    page = loader.get_template("400.html").render({"request_id": _request_id(request)})
-    return HttpResponse(page, status=400)
+    body = error_body(
+        status_code=400, code="bad_request", detail="Bad request.", request_id=_request_id(request)
+    )
+    return _bare_error(request, body)
 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
-    if _wants_json(request):
-        body = error_body(
-            status_code=500,
-            code="server_error",
-            detail="Something went wrong on our side.",
-            request_id=_request_id(request),
-        )
-        return JsonResponse(body, status=500)
-    # No RequestContext: context processors may touch the very thing that just failed.
-    page = loader.get_template("500.html").render({"request_id": _request_id(request)})
-    return HttpResponse(page, status=500)
+    return _bare_error(request, server_error_body(_request_id(request)))
 
 
 @login_not_required

@@ -38,6 +38,7 @@ from decisions.services import (
     withdraw,
 )
 from seams import permissions
+from seams.paging import query_without_page
 
 PER_PAGE = 25
 DONE_SHOWN_FOR = timedelta(days=30)
@@ -84,8 +85,6 @@ def _decision_log_context(
         decided=Count("pk", filter=Q(status="decided")),
         withdrawn=Count("pk", filter=Q(status="withdrawn")),
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     return {
         "form": form or QuickDecisionForm(),
         "filters": filters,
@@ -93,7 +92,7 @@ def _decision_log_context(
         "now": now,
         "counts": counts,
         "status": request.GET.get("status", ""),
-        "query_string": params.urlencode(),
+        "query_string": query_without_page(request),
         "can_log": permissions.can_log_somewhere(request.user),
         "decision_types": known_decision_types(),
         "just_logged": just_logged,

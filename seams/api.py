@@ -377,14 +377,8 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=HandoffRowSerializer(many=True), responses={200: IngestResultSerializer})
     def create(self, request, *args, **kwargs) -> Response:
-        # Leaders and ops record anywhere; a team owner at the seams of their own teams.
-        allowed = None
-        if not permissions.can_import_handoffs(request.user):
-            allowed = permissions.loggable_seam_ids(request.user)
-            if not allowed:
-                raise PermissionDenied(
-                    "Leaders, ops and the owners of a seam's teams record its handoffs."
-                )
+        if not permissions.can_log_somewhere(request.user):
+            raise PermissionDenied("Leaders, ops and the owners of a seam's teams record handoffs.")
         rows = request.data if isinstance(request.data, list) else [request.data]
         if not rows or not all(isinstance(row, dict) for row in rows):
             raise ValidationError({"rows": "Send one handoff object or a list of them."})
@@ -399,6 +393,12 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         for index, row in enumerate(rows):
             by_source.setdefault(str(row.get("source") or "api"), []).append((index, row))
         seams = load_seams()
+        # Leaders and ops record anywhere; a team owner at the seams of their own teams.
+        allowed = None
+        if not permissions.can_import_handoffs(request.user):
+            allowed = {
+                s.pk for s in seams.values() if permissions.can_log(request.user, s.team_ids)
+            }
         created = updated = 0
         errors = []
         for source, numbered in by_source.items():

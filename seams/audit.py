@@ -323,32 +323,6 @@ class RefusedWriteMiddleware:
             setattr(request, _REASON_ATTR, str(exception))
 
 
-def prune(now: datetime | None = None) -> dict[str, int]:
-    """Forget what is past its keeping time (settings: the *_KEEP_DAYS), and say how much.
-
-    Refused writes and sign-ins (django-axes' access log) are kept AUDIT_REFUSED_KEEP_DAYS and
-    SIGN_IN_LOG_KEEP_DAYS; the changes themselves for AUDIT_LOG_KEEP_DAYS, which is 0 (for
-    ever) unless set. Expired sign-in failures go too: past the lockout they count for nothing.
-    """
-    from axes.models import AccessAttempt, AccessLog
-
-    now = now or timezone.now()
-    lockout_days = settings.AXES_COOLOFF_TIME / timedelta(days=1)
-    return {
-        "refused writes": _older_than(RefusedWrite, "at", settings.AUDIT_REFUSED_KEEP_DAYS, now),
-        "changes": _older_than(LogEntry, "timestamp", settings.AUDIT_LOG_KEEP_DAYS, now),
-        "sign-ins": _older_than(AccessLog, "attempt_time", settings.SIGN_IN_LOG_KEEP_DAYS, now),
-        "expired sign-in failures": _older_than(AccessAttempt, "attempt_time", lockout_days, now),
-    }
-
-
-def _older_than(model: type[models.Model], field: str, days: float, now: datetime) -> int:
-    if not days:
-        return 0
-    cutoff = now - timedelta(days=days)
-    return model.objects.filter(**{f"{field}__lt": cutoff}).delete()[0]
-
-
 def _is_refused_write(request: HttpRequest, response: HttpResponse) -> bool:
     match = getattr(request, "resolver_match", None)
     return (
@@ -430,6 +404,35 @@ def refusal_reason(request: HttpRequest, response: HttpResponse) -> str:
     if response.status_code == 405 and response.get("Allow"):
         return f"{request.method} is not allowed here (allowed: {response['Allow']})."
     return HTTPStatus(response.status_code).phrase
+
+
+# --- Keeping: what is forgotten, and when -----------------------------------------------------
+
+
+def prune(now: datetime | None = None) -> dict[str, int]:
+    """Forget what is past its keeping time (settings: the *_KEEP_DAYS), and say how much.
+
+    Refused writes and sign-ins (django-axes' access log) are kept AUDIT_REFUSED_KEEP_DAYS and
+    SIGN_IN_LOG_KEEP_DAYS; the changes themselves for AUDIT_LOG_KEEP_DAYS, which is 0 (for
+    ever) unless set. Expired sign-in failures go too: past the lockout they count for nothing.
+    """
+    from axes.models import AccessAttempt, AccessLog
+
+    now = now or timezone.now()
+    lockout_days = settings.AXES_COOLOFF_TIME / timedelta(days=1)
+    return {
+        "refused writes": _older_than(RefusedWrite, "at", settings.AUDIT_REFUSED_KEEP_DAYS, now),
+        "changes": _older_than(LogEntry, "timestamp", settings.AUDIT_LOG_KEEP_DAYS, now),
+        "sign-ins": _older_than(AccessLog, "attempt_time", settings.SIGN_IN_LOG_KEEP_DAYS, now),
+        "expired sign-in failures": _older_than(AccessAttempt, "attempt_time", lockout_days, now),
+    }
+
+
+def _older_than(model: type[models.Model], field: str, days: float, now: datetime) -> int:
+    if not days:
+        return 0
+    cutoff = now - timedelta(days=days)
+    return model.objects.filter(**{f"{field}__lt": cutoff}).delete()[0]
 
 
 # --- Reading the log ------------------------------------------------------------------------------

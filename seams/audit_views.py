@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from seams import audit, permissions
 from seams.export import csv_lines
 from seams.models import RefusedWrite, User
+from seams.paging import query_without_page
 
 PER_PAGE = 50
 EXPORT_CHUNK = 500
@@ -29,26 +30,47 @@ NO_ONE = "-"  # the person filter's value for tasks and commands (no actor)
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
-def _people() -> list[tuple[str, str]]:
-    return [
-        (u.username, u.display_name)
-        for u in User.objects.only("username", "first_name", "last_name")
-    ]
-
-
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class _Period(forms.Form):
+class _AuditFilters(forms.Form):
+    """What both pages filter on: the person (anyone, no one, or a username) and whole days.
+
+    A subclass names its time field, the lookups for "no one" and for a username, and what
+    "no one" means on its page."""
+
+    time_field: str
+    no_one: tuple[str, object]  # (lookup, value) of rows with no person
+    by_username: str  # the lookup a username is matched with
+    no_one_label: str
+
+    person = forms.ChoiceField(required=False)
     since = forms.DateField(required=False, label="From", widget=DATE_INPUT)
     until = forms.DateField(required=False, label="To", widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.only("username", "first_name", "last_name")
+        self.fields["person"].choices = [
+            ("", "Anyone"),
+            (NO_ONE, self.no_one_label),
+            *((u.username, u.display_name) for u in people),
+        ]
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", "The end of the period is before its start.")
         return data
+
+    def apply_person_and_period(self, rows: QuerySet) -> QuerySet:
+        person = self.cleaned_data.get("person")
+        if person == NO_ONE:
+            rows = rows.filter(**dict([self.no_one]))
+        elif person:
+            rows = rows.filter(**{self.by_username: person})
+        return rows.filter(self.period())
 
     def period(self) -> Q:
         """The whole days from `since` to `until`, in the organisation's time zone."""
@@ -61,7 +83,7 @@ class _Period(forms.Form):
         return moment
 
 
-class AuditFilterForm(_Period):
+class AuditFilterForm(_AuditFilters):
     ACTIONS = [
         ("", "Any change"),
         ("created", "Created"),
@@ -70,9 +92,11 @@ class AuditFilterForm(_Period):
     ]
     CODES = {"created": LogEntry.Action.CREATE, "changed": LogEntry.Action.UPDATE}
     time_field = "timestamp"
+    no_one = ("actor__isnull", True)
+    by_username = "actor__username"
+    no_one_label = "No one: tasks and commands"
 
     q = forms.CharField(required=False, max_length=100, label="Object")
-    person = forms.ChoiceField(required=False)
     kind = forms.ChoiceField(required=False, label="Kind of object")
     action = forms.ChoiceField(choices=ACTIONS, required=False)
 
@@ -80,11 +104,6 @@ class AuditFilterForm(_Period):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [
-            ("", "Anyone"),
-            (NO_ONE, "No one: tasks and commands"),
-            *_people(),
-        ]
         self.fields["kind"].choices = [("", "Any kind"), *self._kinds()]
 
     @staticmethod
@@ -98,11 +117,6 @@ class AuditFilterForm(_Period):
 
     def apply(self, entries: QuerySet) -> QuerySet:
         data = self.cleaned_data
-        person = data.get("person")
-        if person == NO_ONE:
-            entries = entries.filter(actor__isnull=True)
-        elif person:
-            entries = entries.filter(actor__username=person)
         if data.get("kind"):
             app_label, model = data["kind"].split(".")
             entries = entries.filter(content_type__app_label=app_label, content_type__model=model)
@@ -112,10 +126,10 @@ class AuditFilterForm(_Period):
             entries = entries.filter(action=self.CODES[data["action"]])
         if data.get("q"):
             entries = entries.filter(object_repr__icontains=data["q"].strip())
-        return entries.filter(self.period())
+        return self.apply_person_and_period(entries)
 
 
-class RefusedFilterForm(_Period):
+class RefusedFilterForm(_AuditFilters):
     STATUSES = [
         ("", "Any refusal"),
         ("401", "401 Not signed in"),
@@ -124,24 +138,17 @@ class RefusedFilterForm(_Period):
         ("429", "429 Too many requests"),
     ]
     time_field = "at"
+    no_one = ("username", "")
+    by_username = "username"
+    no_one_label = "Not signed in"
 
     q = forms.CharField(required=False, max_length=100, label="Search")
-    person = forms.ChoiceField(required=False)
     status = forms.ChoiceField(choices=STATUSES, required=False)
 
     field_order = ["q", "person", "status", "since", "until"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [("", "Anyone"), (NO_ONE, "Not signed in"), *_people()]
-
     def apply(self, refusals: QuerySet) -> QuerySet:
         data = self.cleaned_data
-        person = data.get("person")
-        if person == NO_ONE:
-            refusals = refusals.filter(username="")
-        elif person:
-            refusals = refusals.filter(username=person)
         if data.get("status"):
             refusals = refusals.filter(status=int(data["status"]))
         text = (data.get("q") or "").strip()
@@ -149,18 +156,12 @@ class RefusedFilterForm(_Period):
             refusals = refusals.filter(
                 Q(path__icontains=text) | Q(view_name__icontains=text) | Q(reason__icontains=text)
             )
-        return refusals.filter(self.period())
+        return self.apply_person_and_period(refusals)
 
 
 def _require_leader(request: HttpRequest) -> None:
     if not permissions.is_leader(request.user):
         raise PermissionDenied("Only leaders browse the audit log.")
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _entries(filters: AuditFilterForm) -> QuerySet:
@@ -179,7 +180,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "rows": audit.describe(page.object_list),
-        "query_string": _without_page(request),
+        "query_string": query_without_page(request),
     }
     template = "seams/audit_list.html#audit-table" if request.htmx else "seams/audit_list.html"
     return render(request, template, context)
@@ -225,7 +226,7 @@ def audit_refused(request: HttpRequest) -> HttpResponse:
     if filters.is_valid():
         refusals = filters.apply(refusals)
     page = Paginator(refusals, PER_PAGE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page": page, "query_string": _without_page(request)}
+    context = {"filters": filters, "page": page, "query_string": query_without_page(request)}
     template = (
         "seams/audit_refused.html#refused-table" if request.htmx else "seams/audit_refused.html"
     )

@@ -104,19 +104,6 @@ def can_log_somewhere(user) -> bool:
     return bool(access.roles & {LEADER, OPS} or access.owned_team_ids)
 
 
-def loggable_seam_ids(user) -> set[int]:
-    """The seams a team owner logs at: those whose from- or to-team they own."""
-    from django.db.models import Q
-
-    from seams.models import Seam
-
-    owned = access_for(user).owned_team_ids
-    if not owned:
-        return set()
-    mine = Q(from_team_id__in=owned) | Q(to_team_id__in=owned)
-    return set(Seam.objects.filter(mine).values_list("pk", flat=True))
-
-
 def can_import_handoffs(user) -> bool:
     return bool(access_for(user).roles & {LEADER, OPS})
 

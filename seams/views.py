@@ -54,6 +54,7 @@ from seams.models import (
     SpecContent,
     Team,
 )
+from seams.paging import query_without_page
 from seams.services import (
     MemberSpec,
     SpecConflict,
@@ -166,7 +167,7 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "now": now,
-        "query_string": _without_page(request),
+        "query_string": query_without_page(request),
         "can_log": permissions.can_log_somewhere(request.user),
         "can_import": permissions.can_import_handoffs(request.user),
         "submit_form": HandoffSubmitForm(),
@@ -276,16 +277,10 @@ def seam_list(request: HttpRequest) -> HttpResponse:
         "can_create": permissions.is_leader(request.user)
         or permissions.owns_any_team(request.user),
         "today": timezone.localdate(),
-        "query_string": _without_page(request),
+        "query_string": query_without_page(request),
     }
     template = "seams/seam_list.html#seam-table" if request.htmx else "seams/seam_list.html"
     return render(request, template, context)
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @login_required

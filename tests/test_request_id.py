@@ -40,6 +40,7 @@ urlpatterns = [
     path("boom/", _boom),
     path("suspicious/", _suspicious),
     path("api/v1/boom/", _api_boom),
+    path("api/v1/suspicious/", _suspicious),
 ]
 handler400 = "config.views.bad_request"
 handler500 = "config.views.server_error"
@@ -130,6 +131,19 @@ def test_a_bad_request_shows_the_reference(client):
     page = response.content.decode()
     assert _reference(page) == response["X-Request-ID"]
     assert SECRET not in page
+
+
+@on_failing_views
+@pytest.mark.django_db
+def test_a_bad_api_request_answers_json_with_the_reference(client):
+    response = client.get("/api/v1/suspicious/")
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": 400,
+        "code": "bad_request",
+        "detail": "Bad request.",
+        "request_id": response["X-Request-ID"],
+    }
 
 
 def test_a_500_page_rendered_outside_a_request_has_no_reference(rf):
