@@ -14,7 +14,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -67,3 +68,31 @@ def client_address(request: HttpRequest) -> str | None:
         addresses = [address.strip() for address in forwarded.split(",")]
         return addresses[-min(settings.PROXY_COUNT, len(addresses))]
     return request.META.get("REMOTE_ADDR")
+
+
+class RefuseNulMiddleware:
+    """A NUL character in a query string or a form field is a clear 400, before any view.
+
+    No text a person types holds one, PostgreSQL can store none (a filter or a write with one
+    fails deep inside the view), and Django's form fields refuse it only where a form is used.
+    Uploaded files are not looked at: a file's bytes are the import's to judge. JSON bodies
+    are checked by the API's parser (seams.json_input).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _holds_nul(request.GET) or (
+            request.method == "POST"
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and _holds_nul(request.POST)
+        ):
+            raise BadRequest("Text can't contain NUL characters (\\0); nothing was changed.")
+        return self.get_response(request)
+
+
+def _holds_nul(query: QueryDict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
+    )

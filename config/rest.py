@@ -12,12 +12,15 @@ never the traceback itself.
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.log import log_response
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
+
+from seams.json_input import JsonRefused, parse_json
 
 
 class Pagination(PageNumberPagination):
@@ -89,3 +92,27 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         detail=str(response.data.get("detail", "")),
     )
     return response
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with bounds: a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is 413
+    (DRF reads the stream itself, past Django's own check), and deep nesting, NaN, NUL
+    characters and over-long numbers are a 400 with a message (seams.json_input)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise RequestTooLarge(
+                f"The request body is over {limit // (1024 * 1024)} MB: send fewer rows at once."
+            )
+        try:
+            return parse_json(body)
+        except JsonRefused as exc:
+            raise exceptions.ParseError(str(exc)) from exc

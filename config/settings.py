@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After sign-in, so that a refused request knows who sent it; before any view.
+    "config.middleware.RefuseNulMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -238,6 +240,10 @@ AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
 # How long the records of who did what are kept, in days (0: for ever). Pruned every night.
 AUDIT_LOG_KEEP_DAYS = env.int("AUDIT_LOG_KEEP_DAYS", default=0)
 AUDIT_REFUSED_KEEP_DAYS = env.int("AUDIT_REFUSED_KEEP_DAYS", default=365)
+# Writes refused to one address without signing in, before it is answered 429 until the period
+# ends (seams.audit); and password-reset requests per address and per email (config.views).
+REFUSED_WRITES_ANON_RATE = env.str("REFUSED_WRITES_ANON_RATE", default="30/min")
+PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/hour")
 SIGN_IN_LOG_KEEP_DAYS = env.int("SIGN_IN_LOG_KEEP_DAYS", default=365)
 
 # --- REST API -------------------------------------------------------------------------
@@ -250,6 +256,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON read with bounds on size and nesting (config.rest.JSONParser); forms as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "config.rest.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.api import router
-from config.views import api_docs, healthz
+from config.views import PasswordResetView, api_docs, healthz
 from metrics.views import home
 from seams.api import HandoffWebhook
 
@@ -16,6 +16,7 @@ urlpatterns = [
         LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

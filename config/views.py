@@ -1,25 +1,34 @@
 """Project-wide views: health, the API docs, the sign-in lockout page, and error pages that
 answer JSON under /api/. Error pages show the request's id, never a traceback."""
 
+import hashlib
+import logging
 import time
 
 import redis
 from axes.helpers import get_client_username, get_cool_off
 from csp.decorators import csp_update
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, connection, transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from config.middleware import client_address
 from config.rest import error_body, server_error_body
+from seams import rate_limits
+
+log = logging.getLogger(__name__)
 
 
 def _timed(check) -> dict:
@@ -86,7 +95,9 @@ def _bare_error(request: HttpRequest, body: dict) -> HttpResponse:
     status = body["status"]
     if _wants_json(request):
         return JsonResponse(body, status=status)
-    page = loader.get_template(f"{status}.html").render({"request_id": body.get("request_id")})
+    page = loader.get_template(f"{status}.html").render(
+        {"request_id": body.get("request_id"), "message": body.get("message", "")}
+    )
     return HttpResponse(page, status=status)
 
 
@@ -97,10 +108,18 @@ def _request_id(request: HttpRequest) -> str:
 
 @login_not_required
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    # Our own BadRequest says what was wrong, for people; Django's SuspiciousOperation
+    # messages are for the logs only.
+    told = str(exception) if type(exception) is BadRequest else ""
     body = error_body(
-        status_code=400, code="bad_request", detail="Bad request.", request_id=_request_id(request)
+        status_code=400,
+        code="bad_request",
+        detail=told or "Bad request.",
+        request_id=_request_id(request),
     )
-    return _bare_error(request, body)
+    if _wants_json(request):
+        return JsonResponse(body, status=400)
+    return _bare_error(request, body | {"message": told})
 
 
 @login_not_required
@@ -149,3 +168,34 @@ _swagger_ui = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
 @csp_update({"style-src": [SWAGGER_UI_STYLE_HASH]})
 def api_docs(request: HttpRequest) -> HttpResponse:
     return _swagger_ui(request)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, rate limited: PASSWORD_RESET_RATE requests per address (then
+    429), and as many emails per address asked for (further requests get the usual answer,
+    without an email, so that whether an address has an account stays private)."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        rate = rate_limits.Rate.parse(settings.PASSWORD_RESET_RATE)
+        address = client_address(request) or "unknown"
+        if rate_limits.count(f"password-reset:{address}", rate) > rate.limit:
+            form = self.get_form()
+            form.add_error(
+                None,
+                "Too many reset requests from here. Wait an hour, or ask your Seamline "
+                "administrator to reset your password.",
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(rate.period)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form) -> HttpResponse:
+        rate = rate_limits.Rate.parse(settings.PASSWORD_RESET_RATE)
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        if rate_limits.count(f"password-reset-email:{digest}", rate) > rate.limit:
+            log.warning("Password reset not sent: too many requests for one address")
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

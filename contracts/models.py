@@ -74,11 +74,11 @@ class Contract(models.Model):
         return reverse("contracts:detail", args=[self.slug])
 
     @property
-    def name(self) -> str:  # derive_slug reads `name`
+    def name(self) -> str:
         return self.title
 
     def clean(self) -> None:
-        derive_slug(self)
+        derive_slug(self, field="title")
 
     def next_review(self, today: date) -> date:
         this_month = today.replace(day=self.review_day)

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -250,15 +250,27 @@ def decision_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Escalations and their Pareto ---------------------------------------------------------------
 
 
-def _period(request: HttpRequest):
+def _day(text: str, default: date) -> tuple[date, str]:
+    """A YYYY-MM-DD date asked for in the URL, else the default and what's wrong."""
+    try:
+        day = parse_date(text)
+    except ValueError:  # well-formed but impossible, like 2026-02-30
+        day = None
+    if text and day is None:
+        return default, f"“{text[:20]}” is not a date (YYYY-MM-DD); showing {default:%-d %B %Y}."
+    return day or default, ""
+
+
+def _period(request: HttpRequest) -> tuple[date, date, str]:
+    """The escalations' period [start, end] asked for, and what was wrong with the asking."""
     today = timezone.localdate()
-    start = parse_date(request.GET.get("from", "") or "") or today.replace(
-        day=1
-    ) - timezone.timedelta(days=365)
-    end = parse_date(request.GET.get("to", "") or "") or today
+    start, bad_start = _day(
+        request.GET.get("from", ""), today.replace(day=1) - timezone.timedelta(days=365)
+    )
+    end, bad_end = _day(request.GET.get("to", ""), today)
     if start > end:
         start, end = end, start
-    return start, end
+    return start, end, bad_start or bad_end
 
 
 def escalation_pareto(start, end, seams=None) -> dict:
@@ -291,7 +303,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
             escalation.save()
             messages.success(request, f"Escalation logged on {escalation.seam.name}.")
             return redirect("decisions:escalations")
-    start, end = _period(request)
+    start, end, problem = _period(request)
     escalations = Escalation.objects.select_related("seam__from_team", "seam__to_team", "raised_by")
     page = Paginator(escalations, PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -306,9 +318,13 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
             for e in page.object_list
         ],
         **escalation_pareto(start, end),
+        "problem": problem,
     }
     return render(
-        request, "decisions/escalation_list.html", context, status=400 if form.errors else 200
+        request,
+        "decisions/escalation_list.html",
+        context,
+        status=400 if form.errors or problem else 200,
     )
 
 

@@ -88,16 +88,27 @@ def months_between(first: date, last: date) -> list[date]:
     return months
 
 
+# Seamline takes no handoff before 2000 (seams.ingest.EARLIEST), so no month before it has data;
+# asking for one is a typing slip, and month arithmetic near year 1 overflows.
+FIRST_MONTH = date(2000, 1, 1)
+
+
 def parse_month(text: str | None) -> date | None:
-    """A YYYY-MM text as its month's first day; None for none. ValueError says what's wrong."""
+    """A YYYY-MM text as its month's first day; None for none. ValueError says what's wrong:
+    not YYYY-MM, no such month, before January 2000 or after the current month."""
     if not text:
         return None
     if not re.fullmatch(r"\d{4}-\d{2}", text.strip()):
-        raise ValueError(f"A month is written YYYY-MM, like 2026-10; “{text}” isn't.")
+        raise ValueError(f"A month is written YYYY-MM, like 2026-10; “{text[:20]}” isn't.")
     try:
-        return date.fromisoformat(f"{text.strip()}-01")
+        month = date.fromisoformat(f"{text.strip()}-01")
     except ValueError as exc:
         raise ValueError(f"There is no month “{text}”.") from exc
+    if month < FIRST_MONTH:
+        raise ValueError(f"Seamline keeps months from January 2000 on; “{text}” is before that.")
+    if month > current_month():
+        raise ValueError(f"{month:%B %Y} hasn't started yet.")
+    return month
 
 
 def current_month() -> date:

@@ -250,6 +250,9 @@ def _parse_csv(text: str) -> list[MissInput]:
             problems.append(f"Line {line}: name both teams, or neither.")
         elif from_team and from_team.lower() == to_team.lower():
             problems.append(f"Line {line}: a seam connects two different teams.")
+        for team in (from_team, to_team):
+            if team and (problem := team_name_problem(team)):
+                problems.append(f"Line {line}: {problem}")
         misses.append(MissInput(summary[:300], happened_on, cause, from_team, to_team))
     if problems:
         raise MissesRefused(problems)
@@ -347,7 +350,7 @@ def seam_between(*, from_team: str, to_team: str, by: User) -> Seam:
         .first()
     )
     if seam is None:
-        name = f"{sender.name} → {receiver.name}"
+        name = f"{sender.name} → {receiver.name}"[: Seam._meta.get_field("name").max_length]
         seam = Seam(
             name=name,
             slug=_free_slug(Seam, name),
@@ -361,11 +364,26 @@ def seam_between(*, from_team: str, to_team: str, by: User) -> Seam:
     return seam
 
 
+TEAM_NAME_LENGTH = Team._meta.get_field("name").max_length
+
+
+def team_name_problem(name: str) -> str:
+    """What is wrong with a new team's name, for people; empty when nothing is."""
+    shown = name if len(name) <= 40 else f"{name[:40]}…"
+    if len(name) > TEAM_NAME_LENGTH:
+        return f"The team name “{shown}” is longer than {TEAM_NAME_LENGTH} characters."
+    if not any(character.isalpha() for character in name):
+        return f"The team name “{shown}” needs at least one letter."
+    return ""
+
+
 def _team(name: str) -> Team:
     team = Team.objects.filter(name__iexact=name).first()
     if team is not None:
         return team
-    team = Team(name=name[:80])
+    if problem := team_name_problem(name):
+        raise StepRefused(problem)
+    team = Team(name=name)
     try:
         team.full_clean(exclude=["slug"])  # clean() derives it
     except ValidationError as exc:

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 
@@ -66,6 +68,18 @@ class MonthlySeamMetrics(models.Model):
         return f"{self.seam} in {self.month:%B %Y}"
 
 
+class MetricsRunQuerySet(models.QuerySet):
+    # A recompute is a chord of short tasks (each limited to six minutes); one that has not
+    # finished in an hour lost a task and will never finish. It stops being shown as running,
+    # so that a run that went wrong never holds the page for everyone.
+    GIVE_UP_AFTER = timedelta(hours=1)
+
+    def in_progress(self) -> "MetricsRunQuerySet":
+        return self.filter(
+            finished_at__isnull=True, started_at__gte=timezone.now() - self.GIVE_UP_AFTER
+        )
+
+
 class MetricsRun(models.Model):
     """A recompute asked for from the page: which months, and how far the workers have got.
 
@@ -80,6 +94,8 @@ class MetricsRun(models.Model):
     )
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MetricsRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -1,3 +1,4 @@
+import logging
 from datetime import date
 
 from celery import chord, shared_task
@@ -9,6 +10,8 @@ from metrics.models import MetricsRun
 from metrics.quality import run_data_quality_check
 from seams.handoffs import restamp_calendar
 from seams.models import Calendar, Seam
+
+log = logging.getLogger(__name__)
 
 RETRIES = {
     "autoretry_for": (OperationalError,),
@@ -48,6 +51,7 @@ def compute_metrics(
     if not months:
         current = engine.current_month()
         months = [f"{engine.previous_month(current):%Y-%m}", f"{current:%Y-%m}"]
+    months = _valid_months(months)
     seams = Seam.objects.order_by("pk")
     if seam_ids is not None:
         seams = seams.filter(pk__in=seam_ids)
@@ -58,6 +62,18 @@ def compute_metrics(
         return 0
     chord(tasks)(finish_run.s(run_id=run_id))
     return len(tasks)
+
+
+def _valid_months(months: list) -> list[str]:
+    """The months that can be computed; any other is logged and skipped, so that one bad
+    month never stops the run (or leaves it unfinished)."""
+    valid = []
+    for month in months:
+        try:
+            valid.append(f"{engine.parse_month(str(month)):%Y-%m}")
+        except (ValueError, TypeError) as exc:
+            log.error("Skipped the recompute of month %r: %s", month, exc)
+    return valid
 
 
 @shared_task(**RETRIES)

@@ -4,14 +4,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import catalogue
@@ -30,6 +29,7 @@ from metrics.tasks import check_data_quality, compute_metrics
 from seams import outbox, permissions
 from seams.export import csv_lines
 from seams.models import Seam, Team, User
+from seams.redirects import back_url
 
 # While a started check has not reported, the card asks again every 2 s (hx-trigger in
 # metrics/home.html), for up to 2 minutes.
@@ -112,12 +112,9 @@ def quality_card(request: HttpRequest) -> HttpResponse:
 def _month(text: str | None):
     """The month asked for (YYYY-MM), else the current one, and what's wrong with it if bad."""
     try:
-        month = engine.parse_month(text) or engine.current_month()
+        return engine.parse_month(text) or engine.current_month(), ""
     except ValueError as exc:
         return engine.current_month(), str(exc)
-    if month > engine.current_month():
-        return engine.current_month(), f"{month:%B %Y} hasn't started yet."
-    return month, ""
 
 
 def _run_context(run: MetricsRun | None) -> dict:
@@ -133,7 +130,7 @@ def metrics_month(request: HttpRequest) -> HttpResponse:
         .select_related("seam__from_team", "seam__to_team")
         .order_by("seam__name")
     )
-    run = MetricsRun.objects.filter(finished_at__isnull=True).first()
+    run = MetricsRun.objects.in_progress().first()
     context = {
         "month": month,
         "previous": engine.previous_month(month),
@@ -418,15 +415,18 @@ def review_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("metrics:review-record", review.pk)
 
 
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """A record's id sent in a form; a clear 400 (BadRequest) when it is not a whole number."""
+    text = request.POST.get(name, "")
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise BadRequest(f"“{name}” must be the id of a record: a whole number.")
+    return int(text)
+
+
 def _refused(request: HttpRequest, refused: Exception) -> HttpResponse:
     status = 403 if isinstance(refused, reviews.ReviewForbidden) else 400
     # "Go back" to the page the form was on, when it is one of ours; else to the review.
-    back = request.headers.get("Referer", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = reverse("metrics:review")
-    context = {"message": str(refused), "back": back}
+    context = {"message": str(refused), "back": back_url(request, "metrics:review")}
     return render(request, "metrics/refused.html", context, status=status)
 
 
@@ -435,7 +435,7 @@ def _refused(request: HttpRequest, refused: Exception) -> HttpResponse:
 def action_list(request: HttpRequest) -> HttpResponse:
     """Corrective actions: open, overdue, done. Owners update their own; leaders any."""
     if request.method == "POST":
-        action = get_object_or_404(CorrectiveAction, pk=request.POST.get("action"))
+        action = get_object_or_404(CorrectiveAction, pk=_posted_id(request, "action"))
         try:
             reviews.update_action(
                 action=action, status=request.POST.get("status", ""), by=request.user

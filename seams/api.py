@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from config.rest import error_body
 from seams import permissions
-from seams.ingest import ingest, load_seams
+from seams.ingest import MAX_LENGTHS, ingest, load_seams
 from seams.models import Calendar, Handoff, HandoffSpec, Seam, Team, WebhookSource
 from seams.serializers import (
     CalendarSerializer,
@@ -360,6 +360,28 @@ class SpecViewSet(
 MAX_BULK_ROWS = 10_000
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _row_source(row: dict) -> tuple[str, dict]:
+    """A bulk row's source ("api" when not given), or its problem, as the row's errors."""
+    source = row.get("source")
+    if source is None or source == "":
+        return "api", {}
+    if not isinstance(source, str):
+        return "", {"source": "Must be text: the name of the tool the handoff comes from."}
+    source = source.strip()
+    limit = MAX_LENGTHS["source"]
+    if not source:
+        return "", {"source": "It is blank; leave it out for “api”."}
+    if len(source) > limit:
+        return "", {"source": f"Longer than {limit} characters."}
+    if "\x00" in source:
+        return "", {"source": "It contains a NUL character."}
+    return source, {}
+
+
 class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Handoffs. POST one object or a list of up to 10,000 to upsert on (source, external_id).
 
@@ -390,8 +412,19 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 }
             )
         by_source: dict[str, list] = {}
+        errors = []
         for index, row in enumerate(rows):
-            by_source.setdefault(str(row.get("source") or "api"), []).append((index, row))
+            source, problem = _row_source(row)
+            if problem:
+                errors.append(
+                    {
+                        "index": index,
+                        "external_id": _text(row.get("external_id")),
+                        "errors": problem,
+                    }
+                )
+            else:
+                by_source.setdefault(source, []).append((index, row))
         seams = load_seams()
         # Leaders and ops record anywhere; a team owner at the seams of their own teams.
         allowed = None
@@ -400,7 +433,6 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 s.pk for s in seams.values() if permissions.can_log(request.user, s.team_ids)
             }
         created = updated = 0
-        errors = []
         for source, numbered in by_source.items():
             result = ingest(
                 numbered, source=source, partial=True, seams=seams, allowed_seam_ids=allowed

@@ -18,7 +18,11 @@ Three kinds of write send no model signal, so auditlog can't see them; they are 
 
 Refused writes (401, 403, 405, 429 or a PermissionDenied, on POST, PUT, PATCH or DELETE) are
 `RefusedWrite` rows, written by the middleware after the view's transaction has ended, so a
-refusal that rolls the view back still leaves its record.
+refusal that rolls the view back still leaves its record. Repeats of the same refusal (same
+person, address, request and answer) within an hour add to one row's `repeats`. An address
+that is refused more than REFUSED_WRITES_ANON_RATE times without signing in is answered 429
+before any view runs, and those answers are not recorded one by one: a flood of anonymous
+writes costs neither a view nor a row each.
 """
 
 import copy
@@ -43,12 +47,15 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.text import capfirst
 
+from seams import rate_limits
 from seams.models import RefusedWrite, Seam, SpecContent, SpecVersion
 from seams.signals import handoffs_written
 
@@ -292,8 +299,13 @@ _REASON_ATTR = "_audit_refusal_reason"
 _VIEW_ATTR = "_audit_view_reached"
 
 
+# Repeats of one refusal within this long of the first are counted on its row.
+REPEAT_WINDOW = timedelta(hours=1)
+
+
 class RefusedWriteMiddleware:
-    """Records every unsafe request that was refused, after the response is made.
+    """Records every unsafe request that was refused, after the response is made, and
+    throttles addresses whose anonymous writes keep being refused.
 
     Sits after auditlog's middleware. It also keeps the request at hand for `name_api_actor`.
     Recording never breaks a request: a failure is logged and the response goes out.
@@ -303,6 +315,9 @@ class RefusedWriteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        address = _remote_addr(request)
+        if request.method in UNSAFE_METHODS and _anonymous_refusals_over(request, address):
+            return _too_many_refusals(request)
         _trust_address_for_changes(request)
         token = _current_request.set(request)
         try:
@@ -310,6 +325,8 @@ class RefusedWriteMiddleware:
         finally:
             _current_request.reset(token)
         if _is_refused_write(request, response):
+            if not _signed_in(request) and address:
+                rate_limits.count(f"refused-anon:{address}", _anonymous_rate())
             record_refusal(request, response)
         return response
 
@@ -332,14 +349,66 @@ def _is_refused_write(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
+def _signed_in(request: HttpRequest) -> bool:
+    # DRF puts the person a token signed in on Django's request too.
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+def _anonymous_rate() -> rate_limits.Rate:
+    return rate_limits.Rate.parse(settings.REFUSED_WRITES_ANON_RATE)
+
+
+def _anonymous_refusals_over(request: HttpRequest, address: str | None) -> bool:
+    """Whether this request comes from an address, not signed in, that has been refused more
+    writes than the rate allows in the current period."""
+    if not address or _signed_in(request):
+        return False
+    return rate_limits.over(f"refused-anon:{address}", _anonymous_rate())
+
+
+def _too_many_refusals(request: HttpRequest) -> HttpResponse:
+    rate = _anonymous_rate()
+    detail = (
+        "Too many refused writes from this address without signing in; "
+        f"try again in {rate.period} seconds."
+    )
+    if request.path.startswith("/api/"):
+        body = {"status": 429, "code": "throttled", "detail": detail}
+        response: HttpResponse = JsonResponse(body, status=429)
+    else:
+        response = HttpResponse(render_to_string("429.html", {"message": detail}), status=429)
+    response["Retry-After"] = str(rate.period)
+    return response
+
+
 def record_refusal(request: HttpRequest, response: HttpResponse) -> RefusedWrite | None:
-    """Store one RefusedWrite for this request; None (and a logged error) if that fails."""
+    """Store this refusal: a new RefusedWrite, or one more of the repeats of the same refusal
+    within REPEAT_WINDOW. None (and a logged error) if that fails."""
     try:
         with transaction.atomic():
-            return RefusedWrite.objects.create(**_refusal(request, response))
+            refusal = _refusal(request, response)
+            now = timezone.now()
+            same = (
+                RefusedWrite.objects.filter(
+                    at__gte=now - REPEAT_WINDOW,
+                    **{name: refusal[name] for name in REPEAT_KEY},
+                )
+                .order_by("-at")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if same is not None:
+                RefusedWrite.objects.filter(pk=same).update(repeats=F("repeats") + 1, last_at=now)
+                return RefusedWrite.objects.get(pk=same)
+            return RefusedWrite.objects.create(**refusal, at=now, last_at=now)
     except Exception:
         log.exception("Could not record the refused %s %s", request.method, request.path)
         return None
+
+
+# What makes two refusals the same one, repeated.
+REPEAT_KEY = ("user", "username", "remote_addr", "method", "path", "status", "reason")
 
 
 def _refusal(request: HttpRequest, response: HttpResponse) -> dict:

@@ -1,4 +1,5 @@
 import re
+import uuid
 from datetime import date, time
 from decimal import Decimal
 from zoneinfo import available_timezones
@@ -325,6 +326,18 @@ class HandoffSubmitForm(forms.Form):
     seam = forms.ModelChoiceField(queryset=Seam.objects.exclude(status=Seam.Status.RETIRED))
     title = forms.CharField(max_length=300)
     approval_type = forms.CharField(max_length=80, required=False)
+    # A fresh key each time the form is shown: the handoff's id, so that the same form sent
+    # twice (a double click, a resent POST) records one handoff.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", uuid.uuid4())
+
+    def external_id(self) -> str:
+        key = self.cleaned_data.get("submission")
+        return f"app-{key.hex}" if key else ""
 
 
 class HandoffReturnForm(forms.Form):

@@ -18,21 +18,24 @@ from seams import business_time
 from seams.business_time import WorkingTime
 
 
-def derive_slug(obj: models.Model) -> None:
+def derive_slug(obj: models.Model, *, field: str = "name") -> None:
     """Give a new object its slug from its name, and check no other object has it.
 
     A slug is an object's address in URLs and the API: derived once, when the object is
-    created, and never changed afterwards (renaming keeps the address).
+    created, and never changed afterwards (renaming keeps the address). Problems are told
+    under `field`, the model field the name is typed in (a contract's is `title`), so that a
+    form showing that field shows them beside it.
     """
+    name = getattr(obj, field)
     if not obj.slug:
-        obj.slug = slugify(obj.name)
+        obj.slug = slugify(name)[: obj._meta.get_field("slug").max_length].strip("-")
         if not obj.slug:
-            raise ValidationError({"name": "Use at least one letter or digit in the name."})
+            raise ValidationError({field: "Use at least one letter or digit in the name."})
     clash = type(obj).objects.filter(slug=obj.slug).exclude(pk=obj.pk).first()
     if clash:
         raise ValidationError(
             {
-                "name": f"“{clash.name}” already uses the address “{obj.slug}”; "
+                field: f"“{getattr(clash, field)}” already uses the address “{obj.slug}”; "
                 "choose a more distinct name."
             }
         )
@@ -838,6 +841,12 @@ class RefusedWrite(models.Model):
     )
     status = models.PositiveSmallIntegerField()
     reason = models.CharField(max_length=500, blank=True)
+    repeats = models.PositiveIntegerField(
+        default=1,
+        help_text="How many times the same write was refused, from the same person and address, "
+        "within an hour of the first: one row, not one per attempt.",
+    )
+    last_at = models.DateTimeField(default=timezone.now, help_text="The latest of the repeats.")
 
     class Meta:
         ordering = ["-at", "-pk"]

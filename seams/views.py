@@ -3,8 +3,9 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import (
     Http404,
@@ -15,6 +16,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 from rest_framework.authtoken.models import Token
@@ -55,6 +57,7 @@ from seams.models import (
     Team,
 )
 from seams.paging import query_without_page
+from seams.redirects import back_url
 from seams.services import (
     MemberSpec,
     SpecConflict,
@@ -122,12 +125,15 @@ def _team_form(request: HttpRequest, team: Team) -> HttpResponse:
 @login_required
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    context = {
+    return render(request, "seams/account.html", _account_context(request))
+
+
+def _account_context(request: HttpRequest) -> dict:
+    return {
         "memberships": request.user.memberships.select_related("team").order_by("team__name"),
         "led_teams": request.user.led_teams.order_by("name"),
         "token": Token.objects.filter(user=request.user).first(),
     }
-    return render(request, "seams/account.html", context)
 
 
 @login_required
@@ -137,11 +143,13 @@ def account_token(request: HttpRequest) -> HttpResponse:
     Token.objects.filter(user=request.user).delete()
     token = Token.objects.create(user=request.user)
     if request.htmx:
-        return render(request, "seams/account.html#api-token", {"token": token, "new": True})
-    messages.success(
-        request, f"New API token: {token.key}. Copy it now; it is shown in full only once."
-    )
-    return redirect("seams:account")
+        response = render(request, "seams/account.html#api-token", {"token": token, "new": True})
+    else:
+        # The key is shown in this page's body only: a redirect would carry it through the
+        # messages cookie, where it outlives the page and travels with every request.
+        response = render(request, "seams/account.html", _account_context(request) | {"new": True})
+    add_never_cache_headers(response)
+    return response
 
 
 @login_required
@@ -199,12 +207,22 @@ def handoff_submit(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             "Leaders and ops log handoffs anywhere; owners on their teams' seams."
         )
-    handoff = submit_handoff(
-        seam=seam,
-        title=form.cleaned_data["title"],
-        by=request.user,
-        approval_type=form.cleaned_data["approval_type"],
-    )
+    external_id = form.external_id()
+    try:
+        with transaction.atomic():
+            handoff = submit_handoff(
+                seam=seam,
+                title=form.cleaned_data["title"],
+                by=request.user,
+                approval_type=form.cleaned_data["approval_type"],
+                external_id=external_id,
+            )
+    except (IntegrityError, ValidationError):
+        # This very form was sent before (validation sees the first; the database, a race).
+        if not Handoff.objects.filter(source="app", external_id=external_id).exists():
+            raise
+        messages.info(request, f"“{form.cleaned_data['title']}” was already submitted.")
+        return redirect("seams:handoffs")
     due = (
         f", response due {timezone.localtime(handoff.sla_deadline):%a %-d %b %H:%M}"
         if handoff.sla_deadline
@@ -227,7 +245,7 @@ def handoff_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
             form = HandoffReturnForm(request.POST, checklist=handoff.seam.spec.definition_of_ready)
             if not form.is_valid():
                 messages.error(request, "Not returned: say why.")
-                return redirect(request.META.get("HTTP_REFERER") or "seams:handoffs")
+                return redirect(back_url(request, "seams:handoffs"))
             return_handoff(
                 handoff=handoff,
                 reason=form.cleaned_data["reason"],

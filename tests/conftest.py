@@ -7,6 +7,7 @@ from django.test import Client, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from config.celery import app as celery_app
+from seams import rate_limits
 from seams.models import Membership
 from tests.factories import (
     PASSWORD,
@@ -116,6 +117,8 @@ def _fresh_throttles(monkeypatch):
     so one test's requests never slow down the next."""
     namespace = f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s"
     monkeypatch.setattr(SimpleRateThrottle, "cache_format", namespace)
+    # The same for Seamline's own counters (refused writes, password resets).
+    monkeypatch.setattr(rate_limits, "PREFIX", f"rate_{uuid.uuid4().hex}")
 
 
 @pytest.fixture

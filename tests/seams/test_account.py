@@ -22,9 +22,20 @@ def test_it_creates_a_token_and_shows_it_once(owner_client, owner):
 def test_it_replaces_the_token_so_the_old_key_stops_working(viewer_client, viewer):
     old = Token.objects.create(user=viewer)
     response = viewer_client.post(reverse("seams:account-token"))
-    assert response.status_code == 302
+    assert response.status_code == 200
     assert not Token.objects.filter(key=old.key).exists()
     assert Token.objects.filter(user=viewer).count() == 1
+
+
+def test_it_shows_a_new_token_in_the_page_body_only_never_in_a_cookie(viewer_client, viewer):
+    response = viewer_client.post(reverse("seams:account-token"))
+    key = Token.objects.get(user=viewer).key
+    assert key in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert all(key not in morsel.value for morsel in response.cookies.values())
+    assert all(key not in morsel.value for morsel in viewer_client.cookies.values())
+    # The next page shows only the key's start.
+    assert key not in viewer_client.get(reverse("seams:account")).content.decode()
 
 
 def test_it_revokes_the_token(viewer_client, viewer):

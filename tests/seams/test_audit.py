@@ -589,8 +589,20 @@ class TestRefusedPage:
     def test_it_lists_in_bounded_queries(
         self, leader_client, viewer_client, django_assert_max_num_queries
     ):
-        for _ in range(60):
-            viewer_client.post(reverse("seams:team-create"), {"name": "Shadow IT"})
+        viewer_client.post(reverse("seams:team-create"), {"name": "Shadow IT"})
+        first = RefusedWrite.objects.get()
+        # Distinct refusals (repeats of one would add to its row instead).
+        RefusedWrite.objects.bulk_create(
+            RefusedWrite(
+                user=first.user,
+                username=first.username,
+                method="POST",
+                path=f"/teams/new/{n}/",
+                status=403,
+                reason=first.reason,
+            )
+            for n in range(59)
+        )
         with django_assert_max_num_queries(10):
             response = leader_client.get(reverse("seams:audit-refused"))
         assert len(response.context["page"].object_list) == 50

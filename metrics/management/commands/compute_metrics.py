@@ -31,8 +31,6 @@ class Command(BaseCommand):
                 months = [engine.parse_month(month)]
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
-            if months[0] > engine.current_month():
-                raise CommandError(f"{month} hasn't started yet.")
         elif every:
             months = engine.all_months()
         else:
