@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('seams', '0010_refusedwrite'),
+        ("seams", "0010_refusedwrite"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='refusedwrite',
-            name='last_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, help_text='The latest of the repeats.'),
+            model_name="refusedwrite",
+            name="last_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, help_text="The latest of the repeats."
+            ),
         ),
         migrations.AddField(
-            model_name='refusedwrite',
-            name='repeats',
-            field=models.PositiveIntegerField(default=1, help_text='How many times the same write was refused, from the same person and address, within an hour of the first: one row, not one per attempt.'),
+            model_name="refusedwrite",
+            name="repeats",
+            field=models.PositiveIntegerField(
+                default=1,
+                help_text="How many times the same write was refused, from the same person and address, within an hour of the first: one row, not one per attempt.",
+            ),
         ),
     ]

@@ -42,6 +42,8 @@ def _no_flood_brake(settings):
     """The matrix checks each refusal; the brake on a flood of anonymous refused writes (429
     before any view, tests/hostile/test_cheap_abuse.py) would answer most of them first."""
     settings.REFUSED_WRITES_ANON_RATE = "1000000/min"
+
+
 CSV = (
     b"seam,external_id,title,approval_type,submitted_at,started_at,completed_at,returned_count\n"
     b"intake,CSV-1,Imported request,,2026-01-05T10:00,,,0\n"
