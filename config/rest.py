@@ -13,6 +13,7 @@ never the traceback itself.
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.utils.log import log_response
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
@@ -65,6 +66,10 @@ def _server_error(exc: Exception, context: dict) -> Response:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):  # Django's own check, when DRF reads the body
+        exc = RequestTooLarge(_too_large_message())
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body
+        exc = exceptions.ParseError("The request body can't be read.")
     response = drf_exception_handler(exc, context)
     if response is None:
         return _server_error(exc, context)
@@ -94,6 +99,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+def _too_large_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
+    return f"The request body is over {size}: send less at once (fewer rows per request)."
+
+
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -109,9 +120,7 @@ class JSONParser(parsers.JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
-            raise RequestTooLarge(
-                f"The request body is over {limit // (1024 * 1024)} MB: send fewer rows at once."
-            )
+            raise RequestTooLarge(_too_large_message())
         try:
             return parse_json(body)
         except JsonRefused as exc:
