@@ -120,7 +120,10 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
     header_end = text.find("\n")
     if header_end < 0:
         raise NeedsRowReader("no line end within the first block")
-    names = [name.strip().lower() for name in next(csv.reader([text[:header_end]]))]
+    try:
+        names = [name.strip().lower() for name in next(csv.reader([text[:header_end]]))]
+    except csv.Error as exc:  # a cell over the csv module's limit: the row reader says so
+        raise NeedsRowReader(str(exc)) from exc
     result.extra_columns = check_header(names)
     if len(names) > MAX_COPY_COLUMNS:
         raise NeedsRowReader(f"{len(names)} columns")

@@ -224,7 +224,7 @@ def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
     except StopIteration as exc:
         raise CsvRejected("The file is empty.") from exc
     except csv.Error as exc:
-        raise CsvRejected("The file has no readable header row.") from exc
+        raise CsvRejected(f"The file has no readable header row: {exc}.") from exc
     outcome = ImportOutcome(encoding=label, extra_columns=_check_header(header))
     seams = load_seams()
     started = timezone.now()
