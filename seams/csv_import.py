@@ -321,7 +321,10 @@ def run_import(import_id: int) -> None:
         rejected=outcome.rejected,
         notes=outcome.notes(),
         finished_at=timezone.now(),
-        errors=[{"line": e.row, "message": _printable(e.message)} for e in outcome.errors],
+        # A message quotes its cell, which may hold a NUL: PostgreSQL's JSON can't.
+        errors=[
+            {"line": e.row, "message": e.message.replace("\x00", "\ufffd")} for e in outcome.errors
+        ],
         message=""
         if outcome.written
         else (
