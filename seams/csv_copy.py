@@ -54,6 +54,18 @@ PLAIN_SHAPES = ["9999-99-99"] + [
     f"9999-99-99{sep}{clock}{zone}" for sep in "T " for clock in _CLOCKS for zone in _ZONES
 ]
 WHITESPACE = " \t\r\n\f\v"
+# A row is data when a cell holds a character outside this class: what Python's str.isspace
+# calls white space, so this path and the row reader (and the import's recount) skip the same
+# blank rows. PostgreSQL's [:space:] leaves out the no-break spaces.
+NOT_BLANK = (
+    r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a"
+    r"\u2028\u2029\u202f\u205f\u3000]"
+)
+# A table holds at most 1600 columns; the raw table adds the line number to the file's. A wider
+# file goes through the row reader, which ignores the extra columns as DESIGN.md says.
+MAX_COPY_COLUMNS = 1599
+# A function takes at most 100 arguments, so a wide row's cells are joined in groups.
+CONCAT_ARGS = 100
 
 
 class NeedsRowReader(Exception):
@@ -108,8 +120,13 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
     header_end = text.find("\n")
     if header_end < 0:
         raise NeedsRowReader("no line end within the first block")
-    names = [name.strip().lower() for name in next(csv.reader([text[:header_end]]))]
+    try:
+        names = [name.strip().lower() for name in next(csv.reader([text[:header_end]]))]
+    except csv.Error as exc:  # a cell over the csv module's limit: the row reader says so
+        raise NeedsRowReader(str(exc)) from exc
     result.extra_columns = check_header(names)
+    if len(names) > MAX_COPY_COLUMNS:
+        raise NeedsRowReader(f"{len(names)} columns")
     # The last of a repeated column counts, as with the row reader's dict(zip(header, row)).
     position = {name: index for index, name in enumerate(names)}
     cursor.execute("DROP TABLE IF EXISTS handoff_csv_raw")
@@ -119,13 +136,16 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
         f"{cells}) ON COMMIT DROP"
     )
     columns = ", ".join(f"c{i}" for i in range(len(names)))
-    newlines, first, ends_with_newline = 0, True, True
-    while text:
+    newlines, first, ends_with_newline, exhausted = 0, True, True, False
+    # Loop until the stream is spent, not until the text is: a cut that ends exactly at the end
+    # of the text read so far leaves it empty while blocks remain.
+    while not exhausted:
         block = stream.read(BLOCK_BYTES)
-        text += decoder.decode(block, final=not block)
-        if len(text) < SEGMENT_CHARS and block:
+        exhausted = not block
+        text += decoder.decode(block, final=exhausted)
+        if len(text) < SEGMENT_CHARS and not exhausted:
             continue
-        cut = text.rfind("\n") + 1 if block else len(text)
+        cut = len(text) if exhausted else text.rfind("\n") + 1
         segment, text = text[:cut], text[cut:]
         if not segment:
             continue
@@ -161,8 +181,18 @@ def _trim(column: str) -> str:
 def _cells(width: int, position: dict[str, int]) -> str:
     """The raw table's cells under the checked columns' names, with each row's line number."""
     named = ", ".join(f"c{position[name]} AS {name}" for name in CHECKED_COLUMNS)
-    everything = ", ".join(f"c{i}" for i in range(width))
-    return f"SELECT n + 1 AS line, {named}, concat({everything}) AS everything FROM handoff_csv_raw"
+    everything = _concat([f"c{i}" for i in range(width)])
+    return f"SELECT n + 1 AS line, {named}, {everything} AS everything FROM handoff_csv_raw"
+
+
+def _concat(terms: list[str]) -> str:
+    """concat(…) of any number of terms, nested so that no call takes more than 100."""
+    while len(terms) > CONCAT_ARGS:
+        terms = [
+            f"concat({', '.join(terms[i : i + CONCAT_ARGS])})"
+            for i in range(0, len(terms), CONCAT_ARGS)
+        ]
+    return f"concat({', '.join(terms)})"
 
 
 def _check(cursor, cells: str) -> None:
@@ -218,7 +248,7 @@ def _check(cursor, cells: str) -> None:
         f"    SELECT line, {_trim('seam')} AS seam, {_trim('external_id')} AS external_id, "
         f"     {_trim('title')} AS title, {_trim('approval_type')} AS approval_type, "
         f"     returned_count, {_trim('returned_count')} AS returned_text, {texts} "
-        f"    FROM ({cells}) cells WHERE everything ~ '[^[:space:]]' OFFSET 0"
+        f"    FROM ({cells}) cells WHERE everything ~ {_literal(NOT_BLANK)} OFFSET 0"
         "   ) u OFFSET 0"
         "  ) s OFFSET 0"
         " ) t OFFSET 0"

@@ -8,6 +8,7 @@ stays flat however long it is.
 import contextlib
 import csv
 import io
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.utils import timezone
 from seams.csv_copy import NeedsRowReader, copy_import
 from seams.ingest import RowError, ingest, load_seams
 from seams.models import HandoffImport
+
+log = logging.getLogger(__name__)
 
 COLUMNS = [
     "seam",
@@ -62,8 +65,21 @@ class ImportOutcome:
                 f"The file is not UTF-8; it was read as {self.encoding} (what Excel writes)."
             )
         if self.extra_columns:
-            notes.append(f"Ignored columns: {', '.join(self.extra_columns)}.")
+            # A file may carry thousands of columns, named anything: name the first few, short.
+            names = [_printable(name)[:NAME_SHOWN] for name in self.extra_columns[:COLUMNS_SHOWN]]
+            more = len(self.extra_columns) - COLUMNS_SHOWN
+            and_more = f" and {more} more" if more > 0 else ""
+            notes.append(f"Ignored columns: {', '.join(names)}{and_more}.")
         return notes
+
+
+COLUMNS_SHOWN = 20
+NAME_SHOWN = 60
+
+
+def _printable(text: str) -> str:
+    """Text without control characters (a NUL can't be stored in PostgreSQL's text or JSON)."""
+    return "".join(char if char.isprintable() else "\ufffd" for char in text)
 
 
 def _sniff(stream) -> None:
@@ -90,17 +106,59 @@ def import_csv(
         try:
             with transaction.atomic():
                 outcome = _copy(stream, encoding, label, source, partial, progress)
+                way = "COPY"
                 if outcome is None:
                     stream.seek(0)
                     outcome = _import_text(
                         stream, encoding, label, source=source, partial=partial, progress=progress
                     )
+                    way = "row reader"
+                _reconcile(outcome, count_rows(stream, encoding), way=way)
                 if not outcome.written:
                     transaction.set_rollback(True)
                 return outcome
         except UnicodeDecodeError:
             continue  # not UTF-8 after all: read it again as Excel's Windows-1252
     raise CsvRejected("This file is neither UTF-8 nor Windows-1252 text.")
+
+
+def count_rows(stream, encoding: str) -> int:
+    """The file's data rows, counted on their own by a second pass over the same bytes: the
+    records after the header with a cell that isn't blank (what both import paths read)."""
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    reader = csv.reader(text)
+    try:
+        next(reader, None)
+        return sum(1 for values in reader if "".join(values).strip())
+    except csv.Error as exc:
+        raise CsvRejected(f"Line {reader.line_num} can't be read as CSV: {exc}.") from exc
+    finally:
+        text.detach()  # leave the caller's stream open
+
+
+def _reconcile(outcome: ImportOutcome, rows_in_file: int, *, way: str) -> None:
+    """Every row of the file is imported or reported, or nothing is written: raised inside the
+    import's transaction, the refusal rolls it back."""
+    accounted = outcome.created + outcome.updated + outcome.rejected
+    if outcome.rows_read != rows_in_file:
+        problem = f"The import read {outcome.rows_read} of the file's {rows_in_file} rows"
+    elif outcome.written and accounted != outcome.rows_read:
+        problem = f"The import accounted for {accounted} of the {outcome.rows_read} rows it read"
+    else:
+        return
+    log.error(
+        "CSV import did not reconcile (%s, %s): %s rows in the file, %s read, %s created, "
+        "%s updated, %s rejected; rolled back",
+        way,
+        outcome.encoding,
+        rows_in_file,
+        outcome.rows_read,
+        outcome.created,
+        outcome.updated,
+        outcome.rejected,
+    )
+    raise CsvRejected(f"{problem}; nothing was imported. Please report this file.")
 
 
 def use_copy() -> bool:
@@ -166,7 +224,7 @@ def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
     except StopIteration as exc:
         raise CsvRejected("The file is empty.") from exc
     except csv.Error as exc:
-        raise CsvRejected("The file has no readable header row.") from exc
+        raise CsvRejected(f"The file has no readable header row: {exc}.") from exc
     outcome = ImportOutcome(encoding=label, extra_columns=_check_header(header))
     seams = load_seams()
     started = timezone.now()
@@ -219,32 +277,42 @@ def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
     return outcome
 
 
+FAILED = (
+    "The import stopped on an unexpected error; nothing was imported. The error is logged: "
+    "try again, and if it happens again, report this file."
+)
+
+
 def run_import(import_id: int) -> None:
     """The worker's side of an upload: stream the stored file through `import_csv`, keeping
-    the progress row up to date, then record the summary. Safe to run twice."""
+    the progress row up to date, then record the summary. Safe to run twice. The job always
+    ends done or refused with a message: it never stays running."""
     job = HandoffImport.objects.get(pk=import_id)
     if job.finished:
         return
     HandoffImport.objects.filter(pk=job.pk).update(status=HandoffImport.Status.RUNNING)
     with contextlib.suppress(Exception):
         job.report_progress(0, 0)  # nothing read yet, whatever an earlier attempt reported
-    with job.file.open("rb") as stream:
+    try:
+        with job.file.open("rb") as stream:
 
-        def progress(rows: int) -> None:
-            with contextlib.suppress(Exception):  # a cache outage must not fail the import
-                job.report_progress(rows, stream.tell())
+            def progress(rows: int) -> None:
+                with contextlib.suppress(Exception):  # a cache outage must not fail the import
+                    job.report_progress(rows, stream.tell())
 
-        try:
             outcome = import_csv(
                 stream, source=job.source, partial=job.partial, size=job.size, progress=progress
             )
-        except CsvRejected as rejected:
-            HandoffImport.objects.filter(pk=job.pk).update(
-                status=HandoffImport.Status.REJECTED,
-                message=str(rejected),
-                finished_at=timezone.now(),
-            )
-            return
+    except CsvRejected as rejected:
+        _refuse(job, str(rejected))
+        return
+    except Exception:
+        # Not the file's fault as far as we can tell (or a fault nobody foresaw): the import's
+        # transaction has rolled back; keep the traceback for us and tell the uploader plainly.
+        # Should the database itself be gone, recording this fails too and the task retries.
+        log.exception("Handoff import %s (%s) failed", job.pk, job.filename)
+        _refuse(job, FAILED)
+        return
     HandoffImport.objects.filter(pk=job.pk).update(
         status=HandoffImport.Status.DONE if outcome.written else HandoffImport.Status.REJECTED,
         rows_read=outcome.rows_read,
@@ -253,11 +321,23 @@ def run_import(import_id: int) -> None:
         rejected=outcome.rejected,
         notes=outcome.notes(),
         finished_at=timezone.now(),
-        errors=[{"line": e.row, "message": e.message} for e in outcome.errors],
+        # A message quotes its cell, which may hold a NUL: PostgreSQL's JSON can't.
+        errors=[
+            {"line": e.row, "message": e.message.replace("\x00", "\ufffd")} for e in outcome.errors
+        ],
         message=""
         if outcome.written
         else (
             f"Nothing imported: {outcome.rejected} row(s) rejected. Fix them, or choose "
             "“import the valid rows”."
         ),
+    )
+
+
+def _refuse(job: HandoffImport, message: str) -> None:
+    limit = HandoffImport._meta.get_field("message").max_length
+    HandoffImport.objects.filter(pk=job.pk).update(
+        status=HandoffImport.Status.REJECTED,
+        message=_printable(message)[:limit],
+        finished_at=timezone.now(),
     )
