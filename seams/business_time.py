@@ -13,10 +13,17 @@ is what counts, including across DST transitions:
 All arithmetic is done on UTC instants at microsecond precision. The 24x7 calendar
 (``WorkingTime.around_the_clock()``) counts every instant: business time is elapsed time.
 
+Cost does not grow with the span: business time up to an instant is a closed form over whole
+days (working weekdays counted by the week, holidays by bisection over a sorted tuple, and a
+per-year table of the few days whose window a DST change lengthens or shortens), and only the
+days at either end are walked. Deadlines jump whole weeks the same way and walk the last few
+days. The tables are built once per calendar (and per zone and year) and cached.
+
 This module is pure Python on purpose; the Django models make naive values aware before
 calling it.
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +31,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from heapq import heappop, heappush
+from threading import Lock
 from typing import Self
 from zoneinfo import ZoneInfo
 
@@ -40,8 +48,11 @@ _OFFSET_BOUND = timedelta(days=1)
 # Around a DST change the offset is sampled at this step before bisecting. Two changes that
 # cancel out within one step would be missed; no zone in the tz database does that.
 _SCAN_STEP = timedelta(hours=3)
-# A search that meets no working instant for this long is running on a broken calendar.
-_GIVE_UP_AFTER = timedelta(days=3660)
+# A search that meets this many days in a row without a working window is running on a broken
+# calendar (holidays entered for every working day of a decade).
+GIVE_UP_DAYS = 3660
+# Spans whose candidate days are this few are walked: the closed form costs about as much.
+_WALK_DAYS = 8
 
 
 @dataclass(frozen=True)
@@ -97,13 +108,11 @@ def business_time_between(rules: WorkingTime, start: datetime, end: datetime) ->
         return -business_time_between(rules, end, start)
     if rules.always:
         return finish - begin
-    total = _ZERO
-    day, last_day = _first_candidate_day(begin), _last_candidate_day(finish)
-    while day <= last_day:
-        for low, high in _windows(rules, day):
-            total += max(_ZERO, min(high, finish) - max(low, begin))
-        day += _DAY
-    return total
+    first, last = _first_candidate_day(begin), _last_candidate_day(finish)
+    if (last - first).days <= _WALK_DAYS:
+        return _time_within(rules, first, last, begin, finish)
+    plan = _plan(rules)
+    return plan.time_before(finish) - plan.time_before(begin)
 
 
 def business_hours_between(rules: WorkingTime, start: datetime, end: datetime) -> float:
@@ -130,12 +139,16 @@ def add_business_hours(
     _require_working_days(rules)
     if not remaining:
         return start
-    for low, high in _windows_after(rules, begin):
-        clock_on = max(low, begin)
-        if remaining <= high - clock_on:
-            return (clock_on + remaining).astimezone(rules.tz)
-        remaining -= high - clock_on
-    raise AssertionError("unreachable: _windows_after never runs out")
+    if remaining > _plan(rules).week:
+        # Jump to the last midnight (UTC) that the hours outlast, then walk the last few days.
+        plan = _plan(rules)
+        target = plan.time_before(begin) + remaining
+        day = plan.last_day_short_of(_first_candidate_day(begin).toordinal(), target)
+        cut = datetime.combine(date.fromordinal(day - 1), time(), UTC)
+        if cut > begin:
+            # Additivity: the time left after the cut is what is missing at the cut.
+            begin, remaining = cut, target - plan.time_before(cut)
+    return _walk_hours(rules, begin, remaining)
 
 
 def is_working_instant(rules: WorkingTime, instant: datetime) -> bool:
@@ -229,25 +242,265 @@ def _windows(rules: WorkingTime, day: date) -> tuple[Interval, ...]:
 def _windows_after(rules: WorkingTime, instant: datetime) -> Iterator[Interval]:
     """Working windows that end after ``instant``, in real-time order, without end.
 
-    Raises ValueError once no window has been met for about ten years.
+    Days without a window are skipped at once, so a long holiday costs nothing. Raises
+    ValueError on meeting GIVE_UP_DAYS days in a row without a working window.
     """
+    plan = _plan(rules)
     pending: list[Interval] = []
-    day = _first_candidate_day(instant)
-    last_seen = instant
+    day = _first_candidate_day(instant).toordinal()
     while True:
-        for window in _windows(rules, day):
+        # Days without a window add nothing to `pending`, and the heap keeps the windows in
+        # order whichever day pops them, so skipping straight to the next working day is safe.
+        day = plan.next_working_day(day)
+        local = date.fromordinal(day)
+        for window in _windows(rules, local):
             heappush(pending, window)
         # A fold across midnight can make a date's window outlast the next date's start, so
         # windows wait here until no later date can produce one that begins earlier.
-        horizon = _naive_utc(datetime.combine(day + _DAY, rules.start) - _OFFSET_BOUND)
+        horizon = _naive_utc(datetime.combine(local + _DAY, rules.start) - _OFFSET_BOUND)
         while pending and pending[0][0] <= horizon:
             window = heappop(pending)
             if window[1] > instant:
-                last_seen = window[1]
                 yield window
-        if horizon - last_seen > _GIVE_UP_AFTER:
-            raise ValueError("the calendar has no working time for ten years: check its holidays")
+        day += 1
+
+
+def _walk_hours(rules: WorkingTime, begin: datetime, remaining: timedelta) -> datetime:
+    """Walk the windows from ``begin`` until ``remaining`` (positive) business time is used."""
+    for low, high in _windows_after(rules, begin):
+        clock_on = max(low, begin)
+        if remaining <= high - clock_on:
+            return (clock_on + remaining).astimezone(rules.tz)
+        remaining -= high - clock_on
+    raise AssertionError("unreachable: _windows_after never runs out")
+
+
+def _time_within(
+    rules: WorkingTime, first: date, last: date, begin: datetime | None, finish: datetime
+) -> timedelta:
+    """Business time in [begin, finish) of the windows of the days first..last (inclusive);
+    without ``begin``, all of their time before ``finish``."""
+    total = _ZERO
+    day = first
+    while day <= last:
+        for low, high in _windows(rules, day):
+            if begin is not None and low < begin:
+                low = begin
+            if high > finish:
+                high = finish
+            if high > low:
+                total += high - low
         day += _DAY
+    return total
+
+
+# --- The closed form -------------------------------------------------------------------------
+
+
+def _plan(rules: WorkingTime) -> "_Plan":
+    """The calendar's tables, built on first use and kept on the (immutable) calendar."""
+    plan = rules.__dict__.get("_plan")
+    if plan is None:
+        plan = _Plan(rules)
+        object.__setattr__(rules, "_plan", plan)
+    return plan
+
+
+class _Plan:
+    """What business time over a long span needs, for one calendar.
+
+    Dates are proleptic ordinals (``date.toordinal``); ordinal 1, 1 January of year 1, is a
+    Monday. ``full_before(day)`` is the business time of every window of the days before
+    ``day``, measured from an origin that cancels out in every difference.
+    """
+
+    def __init__(self, rules: WorkingTime) -> None:
+        self.rules = rules
+        self.length = datetime.combine(date.min, rules.end) - datetime.combine(
+            date.min, rules.start
+        )
+        self.week = self.length * len(rules.weekdays)
+        self._per_week = len(rules.weekdays)
+        # Working weekdays among the first n days of a week that starts on Monday.
+        self._in_week = tuple(
+            sum(1 for iso in range(1, n + 1) if iso in rules.weekdays) for n in range(8)
+        )
+        self._holidays = tuple(
+            sorted(d.toordinal() for d in rules.holidays if d.isoweekday() in rules.weekdays)
+        )
+        self._dead = self._dead_stretches() if rules.weekdays else ()
+        self._dead_starts = tuple(start for start, _end in self._dead)
+        self._long_dead = tuple(start for start, end in self._dead if end - start >= GIVE_UP_DAYS)
+        self._years: dict[int, tuple[tuple[int, ...], tuple[timedelta, ...]]] = {}
+        self._year_starts: dict[int, timedelta] = {}
+        self._lock = Lock()
+
+    # -- Days
+
+    def works_on(self, day: int) -> bool:
+        return (day - 1) % 7 + 1 in self.rules.weekdays and not self._is_holiday(day)
+
+    def _is_holiday(self, day: int) -> bool:
+        index = bisect_left(self._holidays, day)
+        return index < len(self._holidays) and self._holidays[index] == day
+
+    def _next_weekday(self, day: int) -> int:
+        """The first day from ``day`` on that is a working weekday (holidays aside)."""
+        while (day - 1) % 7 + 1 not in self.rules.weekdays:
+            day += 1
+        return day
+
+    def _dead_stretches(self) -> tuple[tuple[int, int], ...]:
+        """Each run of days without a window that holds a holiday, as (first, end) ordinals,
+        end excluded: the end is the next working day."""
+        stretches: list[tuple[int, int]] = []
+        holidays = set(self._holidays)
+        for holiday in self._holidays:
+            if stretches and holiday < stretches[-1][1]:
+                continue  # inside the run already found
+            first = holiday
+            while (first - 2) % 7 + 1 not in self.rules.weekdays:
+                first -= 1  # the days off just before it belong to the run
+            end = self._next_weekday(holiday + 1)
+            while end in holidays:
+                end = self._next_weekday(end + 1)
+            stretches.append((first, end))
+        return tuple(stretches)
+
+    def next_working_day(self, day: int) -> int:
+        """The first day from ``day`` on that has a window.
+
+        Raises ValueError when that is GIVE_UP_DAYS or more away: the calendar is broken.
+        """
+        found = self._next_weekday(day)
+        index = bisect_right(self._dead_starts, found) - 1
+        if index >= 0 and found < self._dead[index][1]:
+            found = self._dead[index][1]
+        if found - day >= GIVE_UP_DAYS:
+            raise ValueError("the calendar has no working day for ten years: check its holidays")
+        return found
+
+    # -- Sums
+
+    def full_before(self, day: int) -> timedelta:
+        weeks, rest = divmod(day - 1, 7)
+        working = weeks * self._per_week + self._in_week[rest]
+        working -= bisect_left(self._holidays, day)
+        return working * self.length + self._corrections_before(day)
+
+    def full_day(self, day: int) -> timedelta:
+        """The business time of the window of ``day`` (none on days off)."""
+        if not self.works_on(day):
+            return _ZERO
+        days, sums = self._year(date.fromordinal(day).year)
+        index = bisect_left(days, day)
+        if index < len(days) and days[index] == day:
+            return self.length + sums[index + 1] - sums[index]
+        return self.length
+
+    def time_before(self, instant: datetime) -> timedelta:
+        """Business time from the origin to the UTC instant ``instant``."""
+        first, last = _first_candidate_day(instant), _last_candidate_day(instant)
+        # The windows of days before `first` all end before the instant.
+        return self.full_before(first.toordinal()) + _time_within(
+            self.rules, first, last, None, instant
+        )
+
+    def last_day_short_of(self, day: int, target: timedelta) -> int:
+        """The last day D from ``day`` on with ``full_before(D) < target``, given that
+        ``full_before(day) < target``. Whole weeks at a time, then day by day.
+
+        Never jumps over a run of GIVE_UP_DAYS days without work: it stops at its start, where
+        ``next_working_day`` raises, as a walk would.
+        """
+        reached = self.full_before(day)
+        while True:
+            day = self.next_working_day(day)  # days off add nothing
+            weeks = (target - reached) // self.week
+            if weeks >= 1:
+                furthest = day + 7 * weeks
+                barrier = bisect_right(self._long_dead, day)
+                if barrier < len(self._long_dead):
+                    furthest = min(furthest, self._long_dead[barrier])
+                there = self.full_before(furthest)
+                if there < target:
+                    day, reached = furthest, there
+                    continue
+                # DST folds lengthened those weeks past the target: bisect them.
+                low, high = day, furthest
+                while high - low > 1:
+                    middle = (low + high) // 2
+                    if self.full_before(middle) < target:
+                        low = middle
+                    else:
+                        high = middle
+                return low
+            full = self.full_day(day)
+            if reached + full >= target:
+                return day
+            reached += full
+            day += 1
+
+    # -- DST
+
+    def _corrections_before(self, day: int) -> timedelta:
+        """How much DST changes lengthened (or shortened) the windows of the working days
+        before ``day``, from the origin."""
+        year = date.fromordinal(day).year
+        days, sums = self._year(year)
+        return self._year_start(year) + sums[bisect_left(days, day)]
+
+    def _year(self, year: int) -> tuple[tuple[int, ...], tuple[timedelta, ...]]:
+        """The year's working days whose window a DST change resizes, and running sums of the
+        difference (sums[i] = the first i)."""
+        found = self._years.get(year)
+        if found is None:
+            days, sums, total = [], [_ZERO], _ZERO
+            rules = self.rules
+            for day, difference in _dst_days(rules.tz, rules.start, rules.end, year):
+                if self.works_on(day):
+                    total += difference
+                    days.append(day)
+                    sums.append(total)
+            found = self._years[year] = (tuple(days), tuple(sums))
+        return found
+
+    def _year_start(self, year: int) -> timedelta:
+        """The corrections of every year before ``year``, from the origin (the first year
+        asked about, filled out year by year from there)."""
+        known = self._year_starts.get(year)
+        if known is not None:
+            return known
+        with self._lock:
+            starts = self._year_starts
+            if not starts:
+                starts[year] = _ZERO
+                return _ZERO
+            high, low = max(starts), min(starts)
+            while high < year:
+                starts[high + 1] = starts[high] + self._year(high)[1][-1]
+                high += 1
+            while low > year:
+                starts[low - 1] = starts[low] - self._year(low - 1)[1][-1]
+                low -= 1
+            return starts[year]
+
+
+@lru_cache(maxsize=4096)
+def _dst_days(tz: ZoneInfo, start: time, end: time, year: int) -> tuple[tuple[int, timedelta], ...]:
+    """The days of ``year`` whose window [start, end) in ``tz`` is not ``end - start`` long,
+    with the difference: the days a DST change touches the window."""
+    length = datetime.combine(date.min, end) - datetime.combine(date.min, start)
+    found = []
+    day = date(year, 1, 1)
+    while day.year == year:
+        wall_start, wall_end = datetime.combine(day, start), datetime.combine(day, end)
+        if _steady_offset(tz, wall_start, wall_end) is None:
+            real = sum((high - low for low, high in _preimage(tz, wall_start, wall_end)), _ZERO)
+            if real != length:
+                found.append((day.toordinal(), real - length))
+        day += _DAY
+    return tuple(found)
 
 
 @lru_cache(maxsize=32_768)
