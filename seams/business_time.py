@@ -139,16 +139,22 @@ def add_business_hours(
     _require_working_days(rules)
     if not remaining:
         return start
-    if remaining > _plan(rules).week:
-        # Jump to the last midnight (UTC) that the hours outlast, then walk the last few days.
-        plan = _plan(rules)
-        target = plan.time_before(begin) + remaining
-        day = plan.last_day_short_of(_first_candidate_day(begin).toordinal(), target)
-        cut = datetime.combine(date.fromordinal(day - 1), time(), UTC)
-        if cut > begin:
-            # Additivity: the time left after the cut is what is missing at the cut.
-            begin, remaining = cut, target - plan.time_before(cut)
-    return _walk_hours(rules, begin, remaining)
+    plan = _plan(rules)
+    if remaining <= plan.week:
+        return _walk_hours(rules, begin, remaining)
+    # Whole weeks at once: the due time is where business time since the origin reaches the
+    # target, in the windows of the few days around the last day whose start falls short.
+    target = plan.time_before(begin) + remaining
+    day = plan.last_day_short_of(_first_candidate_day(begin).toordinal(), target)
+    # Every window of the days before `first` ends before midnight (UTC) starting day - 1,
+    # which the target outlasts, so from there on `reached` is exact where it matters.
+    first = day - 3
+    reached = plan.full_before(first)
+    for low, high in _windows_from(rules, first):
+        if target - reached <= high - low:
+            return (low + (target - reached)).astimezone(rules.tz)
+        reached += high - low
+    raise AssertionError("unreachable: _windows_from never runs out")
 
 
 def is_working_instant(rules: WorkingTime, instant: datetime) -> bool:
@@ -224,12 +230,12 @@ def _require_working_days(rules: WorkingTime) -> None:
 def _first_candidate_day(instant: datetime) -> date:
     """The earliest local date whose window could reach ``instant`` (a UTC instant)."""
     # A window lies within a day of its wall-clock digits read as UTC, and ends before midnight.
-    return (instant.replace(tzinfo=None) - 2 * _OFFSET_BOUND).date()
+    return instant.date() - 2 * _OFFSET_BOUND
 
 
 def _last_candidate_day(instant: datetime) -> date:
     """The latest local date whose window could begin before ``instant`` (a UTC instant)."""
-    return (instant.replace(tzinfo=None) + _OFFSET_BOUND).date()
+    return instant.date() + _OFFSET_BOUND
 
 
 def _windows(rules: WorkingTime, day: date) -> tuple[Interval, ...]:
@@ -242,12 +248,21 @@ def _windows(rules: WorkingTime, day: date) -> tuple[Interval, ...]:
 def _windows_after(rules: WorkingTime, instant: datetime) -> Iterator[Interval]:
     """Working windows that end after ``instant``, in real-time order, without end.
 
+    Raises ValueError on meeting GIVE_UP_DAYS days in a row without a working window.
+    """
+    for window in _windows_from(rules, _first_candidate_day(instant).toordinal()):
+        if window[1] > instant:
+            yield window
+
+
+def _windows_from(rules: WorkingTime, day: int) -> Iterator[Interval]:
+    """The working windows of the days from ``day`` (an ordinal) on, in real-time order.
+
     Days without a window are skipped at once, so a long holiday costs nothing. Raises
     ValueError on meeting GIVE_UP_DAYS days in a row without a working window.
     """
     plan = _plan(rules)
     pending: list[Interval] = []
-    day = _first_candidate_day(instant).toordinal()
     while True:
         # Days without a window add nothing to `pending`, and the heap keeps the windows in
         # order whichever day pops them, so skipping straight to the next working day is safe.
@@ -259,9 +274,7 @@ def _windows_after(rules: WorkingTime, instant: datetime) -> Iterator[Interval]:
         # windows wait here until no later date can produce one that begins earlier.
         horizon = _naive_utc(datetime.combine(local + _DAY, rules.start) - _OFFSET_BOUND)
         while pending and pending[0][0] <= horizon:
-            window = heappop(pending)
-            if window[1] > instant:
-                yield window
+            yield heappop(pending)
         day += 1
 
 
@@ -331,7 +344,15 @@ class _Plan:
         self._dead = self._dead_stretches() if rules.weekdays else ()
         self._dead_starts = tuple(start for start, _end in self._dead)
         self._long_dead = tuple(start for start, end in self._dead if end - start >= GIVE_UP_DAYS)
+        self._weekday_offsets = tuple(sorted(iso - 1 for iso in rules.weekdays))
+        # For the i-th holiday (from 0), the good days before it, plus one: its rank among the
+        # working weekdays less the holidays before it.
+        self._holiday_ranks = tuple(
+            self._working_weekdays_before(holiday) + 1 - index
+            for index, holiday in enumerate(self._holidays)
+        )
         self._years: dict[int, tuple[tuple[int, ...], tuple[timedelta, ...]]] = {}
+        self._own_years: dict[int, tuple[tuple[int, ...], tuple[timedelta, ...]]] = {}
         self._year_starts: dict[int, timedelta] = {}
         self._lock = Lock()
 
@@ -382,11 +403,17 @@ class _Plan:
 
     # -- Sums
 
+    def _working_weekdays_before(self, day: int) -> int:
+        weeks, rest = divmod(day - 1, 7)
+        return weeks * self._per_week + self._in_week[rest]
+
     def full_before(self, day: int) -> timedelta:
         weeks, rest = divmod(day - 1, 7)
-        working = weeks * self._per_week + self._in_week[rest]
-        working -= bisect_left(self._holidays, day)
-        return working * self.length + self._corrections_before(day)
+        good = weeks * self._per_week + self._in_week[rest] - bisect_left(self._holidays, day)
+        days, sums = self._years.get(date.fromordinal(day).year) or self._year(
+            date.fromordinal(day).year
+        )
+        return good * self.length + sums[bisect_left(days, day)]
 
     def full_day(self, day: int) -> timedelta:
         """The business time of the window of ``day`` (none on days off)."""
@@ -400,60 +427,73 @@ class _Plan:
 
     def time_before(self, instant: datetime) -> timedelta:
         """Business time from the origin to the UTC instant ``instant``."""
-        first, last = _first_candidate_day(instant), _last_candidate_day(instant)
-        # The windows of days before `first` all end before the instant.
+        first = _first_candidate_day(instant)
+        # The windows of days before `first` all end before the instant; those of the days
+        # after `first + 3` (its last candidate day) all begin after it.
         return self.full_before(first.toordinal()) + _time_within(
-            self.rules, first, last, None, instant
+            self.rules, first, first + 3 * _DAY, None, instant
         )
 
     def last_day_short_of(self, day: int, target: timedelta) -> int:
         """The last day D from ``day`` on with ``full_before(D) < target``, given that
-        ``full_before(day) < target``. Whole weeks at a time, then day by day.
+        ``full_before(day) < target``.
 
-        Never jumps over a run of GIVE_UP_DAYS days without work: it stops at its start, where
-        ``next_working_day`` raises, as a walk would.
+        Raises ValueError if the days from ``day`` to D cross GIVE_UP_DAYS days in a row
+        without a window, as a walk would.
         """
-        reached = self.full_before(day)
-        while True:
-            day = self.next_working_day(day)  # days off add nothing
-            weeks = (target - reached) // self.week
-            if weeks >= 1:
-                furthest = day + 7 * weeks
-                barrier = bisect_right(self._long_dead, day)
-                if barrier < len(self._long_dead):
-                    furthest = min(furthest, self._long_dead[barrier])
-                there = self.full_before(furthest)
-                if there < target:
-                    day, reached = furthest, there
-                    continue
-                # DST folds lengthened those weeks past the target: bisect them.
-                low, high = day, furthest
-                while high - low > 1:
-                    middle = (low + high) // 2
-                    if self.full_before(middle) < target:
-                        low = middle
-                    else:
-                        high = middle
-                return low
-            full = self.full_day(day)
-            if reached + full >= target:
-                return day
-            reached += full
-            day += 1
+        # full_before is constant from just after one good day (working, not a holiday) up to
+        # the next, so the answer is a good day: the (m+1)-th, for the largest m whose first
+        # m good days fall short. Without DST corrections m is this; they move it a step.
+        count = (target - _MICROSECOND) // self.length
+        while self.full_before(self._good_day(count + 1)) >= target:
+            count -= 1
+        while self.full_before(self._good_day(count + 2)) < target:
+            count += 1
+        found = self._good_day(count + 1)
+        self._check_reach(day, found)
+        return found
+
+    def _good_day(self, count: int) -> int:
+        """The ``count``-th day (from 1) with a window, counting from ordinal 1."""
+        # Each holiday before it pushes it one working weekday further.
+        position = count + bisect_right(self._holiday_ranks, count)
+        weeks, rest = divmod(position - 1, self._per_week)
+        return 7 * weeks + self._weekday_offsets[rest] + 1
+
+    def _check_reach(self, first: int, last: int) -> None:
+        """Raise ValueError, as ``next_working_day`` does, if going from day ``first`` to day
+        ``last`` crosses GIVE_UP_DAYS days in a row without a window."""
+        index = bisect_right(self._dead_starts, first) - 1
+        if index >= 0 and self._dead[index][1] - first >= GIVE_UP_DAYS:
+            self.next_working_day(first)  # raises
+        index = bisect_right(self._long_dead, first)
+        if index < len(self._long_dead) and self._long_dead[index] <= last:
+            self.next_working_day(self._long_dead[index])  # raises
 
     # -- DST
 
     def _corrections_before(self, day: int) -> timedelta:
         """How much DST changes lengthened (or shortened) the windows of the working days
         before ``day``, from the origin."""
-        year = date.fromordinal(day).year
-        days, sums = self._year(year)
-        return self._year_start(year) + sums[bisect_left(days, day)]
+        days, sums = self._year(date.fromordinal(day).year)
+        return sums[bisect_left(days, day)]
 
     def _year(self, year: int) -> tuple[tuple[int, ...], tuple[timedelta, ...]]:
-        """The year's working days whose window a DST change resizes, and running sums of the
-        difference (sums[i] = the first i)."""
+        """The year's working days whose window a DST change resizes, and the corrections
+        from the origin to each of them: sums[i] is before days[i], sums[-1] the year's end."""
         found = self._years.get(year)
+        if found is None:
+            with self._lock:
+                found = self._years.get(year)
+                if found is None:
+                    days, sums = self._own_year(year)
+                    start = self._year_start(year)
+                    found = self._years[year] = (days, tuple(start + total for total in sums))
+        return found
+
+    def _own_year(self, year: int) -> tuple[tuple[int, ...], tuple[timedelta, ...]]:
+        """As ``_year``, but the sums from the start of the year."""
+        found = self._own_years.get(year)
         if found is None:
             days, sums, total = [], [_ZERO], _ZERO
             rules = self.rules
@@ -462,28 +502,23 @@ class _Plan:
                     total += difference
                     days.append(day)
                     sums.append(total)
-            found = self._years[year] = (tuple(days), tuple(sums))
+            found = self._own_years[year] = (tuple(days), tuple(sums))
         return found
 
     def _year_start(self, year: int) -> timedelta:
-        """The corrections of every year before ``year``, from the origin (the first year
-        asked about, filled out year by year from there)."""
-        known = self._year_starts.get(year)
-        if known is not None:
-            return known
-        with self._lock:
-            starts = self._year_starts
-            if not starts:
-                starts[year] = _ZERO
-                return _ZERO
-            high, low = max(starts), min(starts)
-            while high < year:
-                starts[high + 1] = starts[high] + self._year(high)[1][-1]
-                high += 1
-            while low > year:
-                starts[low - 1] = starts[low] - self._year(low - 1)[1][-1]
-                low -= 1
-            return starts[year]
+        """The corrections from the origin (the start of the first year asked about) to the
+        start of ``year``, filled out year by year from there. Called under the lock."""
+        starts = self._year_starts
+        if not starts:
+            starts[year] = _ZERO
+        high, low = max(starts), min(starts)
+        while high < year:
+            starts[high + 1] = starts[high] + self._own_year(high)[1][-1]
+            high += 1
+        while low > year:
+            starts[low - 1] = starts[low] - self._own_year(low - 1)[1][-1]
+            low -= 1
+        return starts[year]
 
 
 @lru_cache(maxsize=4096)
