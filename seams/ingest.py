@@ -196,7 +196,7 @@ def ingest(
         if errors:
             result.errors.append(RowError(number, key, errors))
         else:
-            valid[key] = clean
+            valid[key] = clean | {"row": number}
     if allowed_seam_ids is not None and valid:
         theirs = set(
             Handoff.objects.filter(source=source, external_id__in=list(valid))
@@ -229,11 +229,7 @@ def ingest(
                         },
                     )
                 )
-    result.errors.sort(key=lambda error: error.row)
-    if result.errors and not partial:
-        result.written = False
-        return result
-    _write(valid, source, result)
+    _write(valid, source, result, partial=partial)
     return result
 
 
@@ -262,7 +258,11 @@ UPDATE_FIELDS = [c.removesuffix("_id") for c in COPY_COLUMNS if c not in KEEP_ON
 
 
 @transaction.atomic
-def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
+def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial: bool) -> None:
+    """Stamp the valid rows and upsert them; a row its calendar can't stamp is rejected too."""
+    if result.errors and not partial:
+        _refuse(result)
+        return
     keys = list(valid)
     existing = {}
     for start in range(0, len(keys), CHUNK):
@@ -270,7 +270,7 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
         existing |= {
             h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
         }
-    new, changed = [], []
+    new, changed, unstamped = [], [], set()
     now = timezone.now()
     for key, clean in valid.items():
         handoff = existing.get(key) or Handoff(source=source, external_id=key)
@@ -280,10 +280,22 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
             setattr(handoff, name, clean[name])
         seam = clean["seam"]
         spec = getattr(seam, "spec", None)
-        stamp(
-            handoff, calendar=seam.calendar, response_sla=spec.response_sla_hours if spec else None
-        )
+        try:
+            stamp(
+                handoff,
+                calendar=seam.calendar,
+                response_sla=spec.response_sla_hours if spec else None,
+            )
+        except ValueError as problem:  # a calendar that never works gives no deadline
+            result.errors.append(RowError(clean["row"], key, {"seam": _no_deadline(seam, problem)}))
+            unstamped.add(key)
+            continue
         (changed if handoff.pk else new).append(handoff)
+    valid = {key: clean for key, clean in valid.items() if key not in unstamped}
+    if result.errors and not partial:
+        _refuse(result)
+        return
+    result.errors.sort(key=lambda error: error.row)
     if connection.vendor == "postgresql":
         _copy_upsert([*new, *changed])
     else:
@@ -296,6 +308,15 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult) -> None:
             seam_ids={clean["seam"].pk for clean in valid.values()},
             earliest=min(clean["submitted_at"] for clean in valid.values()),
         )
+
+
+def _refuse(result: IngestResult) -> None:
+    result.errors.sort(key=lambda error: error.row)
+    result.written = False
+
+
+def _no_deadline(seam: Seam, problem: ValueError) -> str:
+    return f"The seam's calendar “{seam.calendar.name}” gives no SLA deadline: {problem}."
 
 
 def _copy_upsert(handoffs: list[Handoff]) -> None:
