@@ -209,8 +209,7 @@ def _event_time(millis) -> datetime:
     latest = timezone.now() + FUTURE_SLACK
     if not EARLIEST.timestamp() * 1000 <= millis <= latest.timestamp() * 1000:
         raise WebhookRefused(
-            "The Jira event's timestamp is not a time that happened (before 2000 or in the "
-            "future)."
+            "The Jira event's timestamp is not a time that happened (before 2000 or in the future)."
         )
     return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
