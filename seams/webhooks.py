@@ -52,15 +52,15 @@ def read_body(request: HttpRequest, *, limit: int) -> bytes:
     by itself; only servers that end the input stream with the body (gunicorn, which sets
     `wsgi.input_terminated`) can be read without a length, others would wait for the socket.
     """
-    if request.content_type != "application/json":
-        raise WebhookRefused("Send the body as JSON (Content-Type: application/json).", 415)
     too_large = WebhookRefused(f"The body is larger than {limit:,} bytes.", 413)
     length = request.META.get("CONTENT_LENGTH") or ""
+    if length and not (length.isascii() and length.isdigit()):
+        raise WebhookRefused("The Content-Length is not a number of bytes.")
+    if length and (len(length) > 15 or int(length) > limit):
+        raise too_large
+    if request.content_type != "application/json":
+        raise WebhookRefused("Send the body as JSON (Content-Type: application/json).", 415)
     if length:
-        if not (length.isascii() and length.isdigit()):
-            raise WebhookRefused("The Content-Length is not a number of bytes.")
-        if len(length) > 15 or int(length) > limit:
-            raise too_large
         return request.body
     if "chunked" not in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
         return b""
