@@ -166,6 +166,8 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 HANDOFF_IMPORT_MAX_BYTES = env.int("HANDOFF_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Largest webhook body read; a larger one is refused (413) before it is read or verified.
+WEBHOOK_MAX_BYTES = env.int("WEBHOOK_MAX_BYTES", default=1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger uploads go to a temporary file
 
 # --- Email ----------------------------------------------------------------------------

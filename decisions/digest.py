@@ -3,8 +3,11 @@
 A decider hears about their decisions that are overdue or due tomorrow; a dependency owner
 about theirs that are at risk. One email per person per day: the day is claimed in the same
 transaction as the send, so a rerun the same day (or a retried task) sends nothing twice.
+A person whose digest fails is logged and skipped, the day left unclaimed so that a rerun
+sends it; the others get theirs.
 """
 
+import logging
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
@@ -15,7 +18,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from decisions.models import Decision, Dependency, DigestSent
+from seams.batch import Batch
+from seams.mail import header_text
 from seams.models import User
+
+log = logging.getLogger(__name__)
 
 
 def digest_items(today: date) -> dict[User, dict[str, list]]:
@@ -42,14 +49,17 @@ def send_daily_digests(*, today: date | None = None) -> int:
     """Send today's digests; returns how many were sent by this run."""
     today = today or timezone.localdate()
     sent = 0
+    batch = Batch("Daily digests", log)
     for user, lists in digest_items(today).items():
-        try:
-            with transaction.atomic():
-                DigestSent.objects.create(user=user, day=today)
-                _send(user, lists, today)
-        except IntegrityError:
-            continue  # already sent today
-        sent += 1
+        with batch.item(f"user {user.pk}"):
+            try:
+                with transaction.atomic():
+                    DigestSent.objects.create(user=user, day=today)
+                    _send(user, lists, today)
+            except IntegrityError:
+                continue  # already sent today
+            sent += 1
+    batch.report()
     return sent
 
 
@@ -63,7 +73,7 @@ def _send(user: User, lists: dict[str, list], today: date) -> None:
         counts.append(f"{len(lists['at_risk'])} at risk")
     context = {"user": user, "today": today, **lists}
     send_mail(
-        subject=f"Seamline today: {', '.join(counts)}",
+        subject=header_text(f"Seamline today: {', '.join(counts)}"),
         message=render_to_string("decisions/digest_email.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],

@@ -4,9 +4,11 @@ A handoff not started by its response deadline plus the spec's `escalate_after_h
 (business hours, on the seam's calendar) is escalated once: the spec's `escalate_to` gets an
 email, and an escalation tagged to the seam (cause: SLA breach) is recorded. The handoff is
 claimed with a conditional UPDATE before anything is sent, so concurrent or repeated runs never
-notify twice.
+notify twice. A handoff that fails (its email refused) is logged and left for the next run;
+the others are escalated.
 """
 
+import logging
 from datetime import datetime
 
 from django.conf import settings
@@ -15,7 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from decisions.models import Escalation
+from seams.batch import Batch
+from seams.mail import header_text
 from seams.models import Handoff
+
+log = logging.getLogger(__name__)
 
 
 def escalation_due(handoff: Handoff) -> datetime:
@@ -40,9 +46,12 @@ def escalate_overdue_handoffs(*, now: datetime | None = None) -> int:
         .prefetch_related("seam__calendar__holidays")
     )
     escalated = 0
+    batch = Batch("Escalation run", log)
     for handoff in waiting.iterator(chunk_size=500):
-        if escalation_due(handoff) <= now and _escalate(handoff, now):
-            escalated += 1
+        with batch.item(f"handoff {handoff.pk}"):
+            if escalation_due(handoff) <= now and _escalate(handoff, now):
+                escalated += 1
+    batch.report()
     return escalated
 
 
@@ -73,7 +82,10 @@ def _escalate(handoff: Handoff, now: datetime) -> bool:
         due = timezone.localtime(handoff.sla_deadline)
         forum = f" in {spec.forum}" if spec.forum else ""
         send_mail(
-            subject=f"Escalation: {handoff.title} is waiting on {handoff.seam.name}",
+            subject=header_text(
+                f"Escalation: {header_text(handoff.title, max_length=120)} is waiting on "
+                f"{handoff.seam.name}"
+            ),
             message=(
                 f"{handoff.title} ({handoff.source}/{handoff.external_id}) was submitted "
                 f"{submitted:%a %-d %b %H:%M} and is still not started. Its response was due "

@@ -8,6 +8,7 @@ from django.utils import timezone
 from metrics import engine
 from metrics.models import MetricsRun
 from metrics.quality import run_data_quality_check
+from seams.batch import Batch
 from seams.handoffs import restamp_calendar
 from seams.models import Calendar, Seam
 
@@ -29,8 +30,16 @@ def check_data_quality() -> int:
 
 @shared_task(**RETRIES, acks_late=True, soft_time_limit=300, time_limit=360)
 def compute_seam_month(seam_id: int, month: str) -> int:
-    """One seam's snapshot for one month (YYYY-MM). Safe to run twice: it upserts."""
-    return engine.compute([date.fromisoformat(f"{month}-01")], [seam_id])
+    """One seam's snapshot for one month (YYYY-MM). Safe to run twice: it upserts.
+
+    One of a chord's tasks: if it raised, the chord would never finish its run, and the page
+    would show it running for ever. A seam that fails is logged and counts 0."""
+    batch = Batch("Metric snapshot", log)
+    written = 0
+    with batch.item(f"seam {seam_id}, {month}"):
+        written = engine.compute([date.fromisoformat(f"{month}-01")], [seam_id])
+    batch.report()
+    return written
 
 
 @shared_task(**RETRIES)
@@ -94,10 +103,13 @@ def calendar_changed(calendar_id: int) -> int:
         return 0
     written = restamp_calendar(calendar)
     decided = Decision.objects.filter(seam__calendar=calendar, decided_at__isnull=False)
+    batch = Batch(f"Decision latencies on calendar {calendar_id}", log)
     for decision in decided.select_related("seam__calendar").iterator(chunk_size=500):
-        latency = latency_hours(decision)
-        if latency != decision.latency_hours:
-            Decision.objects.filter(pk=decision.pk).update(latency_hours=latency)
+        with batch.item(f"decision {decision.pk}"):
+            latency = latency_hours(decision)
+            if latency != decision.latency_hours:
+                Decision.objects.filter(pk=decision.pk).update(latency_hours=latency)
+    batch.report()
     seam_ids = list(Seam.objects.filter(calendar=calendar).values_list("pk", flat=True))
     if seam_ids:
         engine.compute(engine.all_months(), seam_ids)

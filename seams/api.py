@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.openapi import AutoSchema
@@ -27,7 +28,7 @@ from seams.serializers import (
     TeamSerializer,
 )
 from seams.services import SpecConflict, create_seam, restore_spec_version, save_spec
-from seams.webhooks import WebhookRefused, receive
+from seams.webhooks import WebhookRefused, read_body, receive
 
 # What a slug is (Django's SlugField): the router matches nothing else, so a path parameter
 # that can't be a slug is a 404 before it reaches the database (which refuses a NUL in a query).
@@ -39,7 +40,9 @@ ERRORS = {
     403: "Signed in, but your role doesn't allow this.",
     404: "No such object (or page), or none you may see.",
     409: "Refused by a rule of the object's life cycle: `detail` says which.",
+    411: "A chunked body the server can't bound: send a Content-Length.",
     412: "If-Match names a version that is no longer current.",
+    413: "The body is larger than the limit `detail` names.",
     415: "The body is in a media type the API doesn't read: send JSON.",
     428: "If-Match is missing: send the ETag of the version you read.",
     429: "Too many requests: wait a little and try again.",
@@ -455,6 +458,14 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response({"created": created, "updated": updated, "errors": errors})
 
 
+WEBHOOK_CODES = {
+    401: "unauthorized",
+    411: "length_required",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
 class HandoffWebhook(APIView):
     """POST /api/v1/hooks/handoffs/<source>/: signed with HMAC-SHA256 (see seams.webhooks)."""
 
@@ -465,7 +476,10 @@ class HandoffWebhook(APIView):
 
     @extend_schema(
         request=HandoffRowSerializer(many=True),
-        responses={200: OpenApiTypes.OBJECT, **error_responses(400, 401, 404, 409)},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            **error_responses(400, 401, 404, 409, 411, 413, 415),
+        },
         auth=[],
     )
     def post(self, request, source: str) -> Response:
@@ -479,13 +493,19 @@ class HandoffWebhook(APIView):
                 ),
                 status=404,
             )
-        body = request.body  # the raw bytes the signature covers, read before any parsing
         try:
+            # The raw bytes the signature covers, read before any parsing and only if small.
+            body = read_body(request._request, limit=settings.WEBHOOK_MAX_BYTES)
             result = receive(hook, request.headers, body)
         except WebhookRefused as refused:
-            code = "unauthorized" if refused.status == 401 else "refused"
+            code = WEBHOOK_CODES.get(refused.status, "refused")
             return Response(
-                error_body(status_code=refused.status, code=code, detail=str(refused)),
+                error_body(
+                    status_code=refused.status,
+                    code=code,
+                    detail=str(refused),
+                    errors=refused.errors,
+                ),
                 status=refused.status,
             )
         return Response(result)

@@ -1,6 +1,7 @@
 """Handoff writes: recording one, moving it through submitted → started → completed, and the
 stored SLA deadline and business-hour durations that the metrics read."""
 
+import logging
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -10,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from seams import business_time
+from seams.batch import Batch
 from seams.models import Calendar, Handoff, HandoffReturn, Seam, User
 
 HOURS = Decimal("0.0001")
+log = logging.getLogger(__name__)
 
 
 class HandoffRefused(Exception):
@@ -143,17 +146,21 @@ def restamp_calendar(calendar: Calendar, *, chunk: int = 2000) -> int:
     rules = calendar.working_time()
     handoffs = Handoff.objects.filter(seam__calendar=calendar).order_by("pk")
     changed, written = [], 0
+    # Stamping is computation only: a handoff it fails on is logged and keeps its old stamps.
+    batch = Batch(f"Restamping calendar {calendar.pk}", log, savepoint=False)
     for handoff in handoffs.iterator(chunk_size=chunk):
-        before = [getattr(handoff, name) for name in RESTAMPED]
-        stamp(handoff, calendar=calendar, response_sla=None)
-        if handoff.sla_hours:
-            handoff.sla_deadline = business_time.add_business_hours(
-                rules, handoff.submitted_at, handoff.sla_hours
-            )
-        if [getattr(handoff, name) for name in RESTAMPED] != before:
-            changed.append(handoff)
+        with batch.item(f"handoff {handoff.pk}"):
+            before = [getattr(handoff, name) for name in RESTAMPED]
+            stamp(handoff, calendar=calendar, response_sla=None)
+            if handoff.sla_hours:
+                handoff.sla_deadline = business_time.add_business_hours(
+                    rules, handoff.submitted_at, handoff.sla_hours
+                )
+            if [getattr(handoff, name) for name in RESTAMPED] != before:
+                changed.append(handoff)
         if len(changed) >= chunk:
             written += _save_stamps(changed)
+    batch.report()
     return written + _save_stamps(changed)
 
 

@@ -117,16 +117,29 @@ def _returned_count(value, errors: dict) -> int:
     return int(text)
 
 
+def _is_text(value) -> bool:
+    """Text, or a number written as text by JSON (an id of 42): a list or an object would be
+    stored as its Python repr."""
+    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
+
+
 def validate_row(raw: dict, seams: dict[str, Seam]) -> tuple[dict, dict[str, str]]:
     """The row's clean values and its errors, one message per field."""
     errors: dict[str, str] = {}
     clean: dict = {}
-    slug = str(raw.get("seam") or "").strip()
-    clean["seam"] = seams.get(slug)
-    if clean["seam"] is None:
+    slug = str(raw.get("seam") or "").strip() if _is_text(raw.get("seam")) else None
+    clean["seam"] = seams.get(slug) if slug else None
+    if slug is None:
+        errors["seam"] = "Must be text."
+    elif clean["seam"] is None:
         errors["seam"] = f"No seam “{slug}”." if slug else "The seam is missing."
     for name in ("external_id", "title", "approval_type"):
-        text = str(raw.get(name) or "").strip()
+        value = raw.get(name)
+        if not _is_text(value):
+            errors[name] = "Must be text."
+            clean[name] = ""
+            continue
+        text = str(value or "").strip()
         if not text and name != "approval_type":
             errors[name] = "It is missing."
         elif "\x00" in text:

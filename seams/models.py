@@ -712,19 +712,34 @@ class WebhookSource(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """A delivery already processed: a redelivery with the same id changes nothing."""
+    """A delivery already processed: a redelivery of the same event changes nothing.
+
+    `key` is derived from the signed payload (seams.webhooks), so a replay under a new delivery
+    id is still recognised; `delivery_id` is the id the sender gave, if any."""
 
     source = models.ForeignKey(WebhookSource, on_delete=models.CASCADE, related_name="deliveries")
-    delivery_id = models.CharField(max_length=200)
+    key = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of what identifies the delivery's event."
+    )
+    delivery_id = models.CharField(max_length=200, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "delivery_id"], name="one_delivery_per_id"),
+            models.UniqueConstraint(
+                fields=["source", "delivery_id"],
+                condition=~models.Q(delivery_id=""),
+                name="one_delivery_per_id",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "key"],
+                condition=~models.Q(key=""),
+                name="one_delivery_per_event",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.delivery_id
+        return self.delivery_id or self.key
 
 
 class HandoffImport(models.Model):

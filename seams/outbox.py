@@ -22,6 +22,7 @@ from django.utils import timezone
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from seams.batch import Batch
 from seams.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,28 @@ def send(message_id: int) -> bool:
 
 
 def relay(limit: int = BATCH) -> int:
-    """Send the messages still waiting, oldest first; returns how many went out. Stops at the
-    first failure: the broker is still down, and the next run tries again."""
+    """Send the messages still waiting, oldest first; returns how many went out. Stops when the
+    broker doesn't take one: it is still down, and the next run tries again. A message that
+    fails by itself (no such task; run in-process, its task raised) is logged and skipped, so
+    it can't hold back the messages behind it."""
     sent = 0
+    batch = Batch("Outbox relay", log)
     for message in OutboxMessage.objects.filter(sent_at__isnull=True)[:limit]:
-        if not _publish(message):
+        if current_app.tasks.get(message.task) is None:
+            _failed(message, f"No task named {message.task}.")
+            log.error("Outbox message %s names no task (%s); skipped.", message.pk, message.task)
+            continue
+        broker_down = raised = True
+        with batch.item(f"message {message.pk} ({message.task})"):
+            broker_down = not _publish(message)
+            raised = False
+        if raised:
+            _failed(message, "Its task raised an error; see the log.")
+        elif broker_down:
             break
-        sent += 1
+        else:
+            sent += 1
+    batch.report()
     return sent
 
 

@@ -84,9 +84,12 @@ def test_unsigned_wrongly_signed_or_replayed_deliveries_are_refused(
 
 def test_an_unknown_source_and_a_body_that_is_not_json(generic):
     assert post("nope", {}).status_code == 404
-    response = post("ticketing", b"\x89not json")
+    response = post("ticketing", b"{not json")
     assert response.status_code == 400
     assert "not JSON" in response.json()["detail"]
+    response = post("ticketing", b"\x89not json")
+    assert response.status_code == 400
+    assert "not UTF-8" in response.json()["detail"]
 
 
 def test_a_bad_row_is_reported_and_good_ones_kept(generic, seam):
