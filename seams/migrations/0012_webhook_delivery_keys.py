@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("seams", "0010_refusedwrite"),
+        ("seams", "0011_refused_write_repeats"),
     ]
 
     operations = [
