@@ -7,10 +7,13 @@ replay and refused.
 The delivery id a sender may give (`X-Seamline-Delivery`, Jira's
 `X-Atlassian-Webhook-Identifier`) is not signed, so it can't be what makes a delivery unique:
 a captured delivery could be sent again with a new id and a fresh signature over the same body.
-Each delivery's idempotency key is therefore derived from what is signed, the payload: for Jira
-(issue id, event, timestamp, changelog id), for Seamline's JSON a hash of the raw body (which
-carries every handoff's state, so the same body is the same event). A delivery whose key, or
-whose given id, was seen before is acknowledged as a duplicate and changes nothing.
+Each delivery's idempotency key is therefore derived from what is signed: for Jira the event in
+the payload (issue id, event, timestamp, changelog id), for Seamline's JSON a hash of the signed
+timestamp and raw body. A captured delivery replayed (within the five minutes its signature
+lasts, whatever delivery id it is given) has the same key; the sender itself sending the same
+body later signs a new timestamp, so a handoff that really went back to an earlier state is
+taken. A delivery whose key, or whose given id, was seen before is acknowledged as a duplicate
+and changes nothing.
 """
 
 import hashlib
@@ -121,7 +124,8 @@ def receive(source: WebhookSource, headers, body: bytes) -> dict:
         key = event_key("jira", event.issue_id, event.name, event.timestamp, event.changelog_id)
     else:
         event = None
-        key = event_key("body", hashlib.sha256(body).hexdigest())
+        signed = headers.get("X-Seamline-Timestamp", "")  # verified above
+        key = event_key("signed", signed, hashlib.sha256(body).hexdigest())
     given = delivery_id(headers)
     if _seen(source, key=key, given=given):
         return {"status": "duplicate", "delivery": given}

@@ -1,8 +1,9 @@
-"""Replay: a captured signed delivery sent again, under a new delivery id and with a fresh
-signature over the same body, changes nothing. The idempotency key comes from the signed
-payload, not from the unsigned delivery id."""
+"""Replay: a captured signed delivery sent again (its body, timestamp and signature as
+captured, under any delivery id) changes nothing. The idempotency key comes from what is
+signed, not from the unsigned delivery id."""
 
 import json
+import time
 
 import pytest
 from auditlog.models import LogEntry
@@ -33,13 +34,16 @@ def jira(seam):
     return jira_source(seam)
 
 
-def replay(source: str, body: bytes, **headers):
-    """The attacker's resend: the captured body, signed afresh, any delivery id they like."""
+def replay(
+    source: str, body: bytes, *, timestamp: float | None = None, delivery: str = "", **headers
+):
+    """The attacker's resend: the captured body with its captured timestamp and signature (or,
+    for Jira, whose key is the event in the payload, signed afresh), any delivery id."""
     return Client().post(
         reverse("handoff-webhook", args=[source]),
         body,
         content_type="application/json",
-        **signed_headers(body, delivery=headers.pop("delivery", "")),
+        **signed_headers(body, timestamp=timestamp, delivery=delivery),
         **headers,
     )
 
@@ -68,18 +72,41 @@ def snapshot() -> dict:
 @pytest.mark.parametrize("new_id", ["d-2", ""], ids=["new delivery id", "no delivery id"])
 def test_a_generic_delivery_replayed_under_a_new_id_changes_nothing(generic, seam, new_id):
     captured = json.dumps(generic_row(seam)).encode()
-    assert post_hook("ticketing", captured, delivery="d-1").json()["created"] == 1
+    signed_at = time.time() - 60
+    first = _post_signed("ticketing", captured, timestamp=signed_at, delivery="d-1")
+    assert first.json()["created"] == 1
     # The sender moves the handoff on; the captured (older) body must not move it back.
     newer = generic_row(seam, started_at="2026-11-16T10:00:00")
     assert post_hook("ticketing", newer, delivery="d-3").json()["updated"] == 1
     before = snapshot()
 
-    response = replay("ticketing", captured, delivery=new_id)
+    response = replay("ticketing", captured, timestamp=signed_at, delivery=new_id)
 
     assert response.status_code == 200
     assert response.json()["status"] == "duplicate"
     assert snapshot() == before
     assert Handoff.objects.get().started_at is not None
+
+
+def test_the_sender_sending_an_earlier_state_again_later_is_taken(generic, seam):
+    """A handoff that really went back (its tool cleared the start) is sent with the same body
+    as before, but signed anew: a new event, not a replay."""
+    earlier = json.dumps(generic_row(seam)).encode()
+    _post_signed("ticketing", earlier, timestamp=time.time() - 120)
+    post_hook("ticketing", generic_row(seam, started_at="2026-11-16T10:00:00"))
+    assert Handoff.objects.get().started_at is not None
+    response = _post_signed("ticketing", earlier, timestamp=time.time())
+    assert response.json()["updated"] == 1
+    assert Handoff.objects.get().started_at is None
+
+
+def _post_signed(source: str, body: bytes, *, timestamp: float, delivery: str = ""):
+    return Client().post(
+        reverse("handoff-webhook", args=[source]),
+        body,
+        content_type="application/json",
+        **signed_headers(body, timestamp=timestamp, delivery=delivery),
+    )
 
 
 def test_a_delivery_id_seen_before_is_a_duplicate_whatever_the_body(generic, seam):
