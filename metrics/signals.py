@@ -2,13 +2,14 @@
 
 A calendar's rules or holidays change every business-hour duration measured on it; a contract
 target changes a seam's RAG statuses. A spec's SLA does not: each handoff keeps the SLA it was
-recorded with (DESIGN.md), so editing a spec rewrites no history.
+recorded with (DESIGN.md), so editing a spec rewrites no history. A data migration that
+restamps stored times does: `migrate` queues the recompute after it.
 """
 
 import contextlib
 import threading
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.utils import timezone
 
@@ -110,7 +111,7 @@ def handoffs_bulk_written(sender, seam_ids, earliest, **kwargs):
 RESTAMPS = {("decisions", "0004_restamp_decision_due_times")}
 
 
-def recompute_after_restamp(sender, app_config, plan=None, **kwargs) -> None:
+def recompute_after_restamp(sender, app_config, plan=None, using="default", **kwargs) -> None:
     """After `migrate` applied a restamp, queue the recompute of every month with snapshots
     through the outbox (a migration itself doesn't talk to Celery). A fresh database has no
     snapshots, and nothing is queued."""
@@ -122,7 +123,10 @@ def recompute_after_restamp(sender, app_config, plan=None, **kwargs) -> None:
     applied = {(migration.app_label, migration.name) for migration, back in plan if not back}
     if not applied & RESTAMPS:
         return
-    months = MonthlySeamMetrics.objects.dates("month", "month")
+    # `migrate decisions` alone on a new database runs the restamp before metrics has tables.
+    if MonthlySeamMetrics._meta.db_table not in connections[using].introspection.table_names():
+        return
+    months = MonthlySeamMetrics.objects.using(using).dates("month", "month")
     if months:
         outbox.enqueue(compute_metrics, [f"{month:%Y-%m}" for month in months])
 
