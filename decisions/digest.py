@@ -35,7 +35,7 @@ def digest_items(today: date) -> dict[User, dict[str, list]]:
         lambda: {"overdue": [], "due_tomorrow": [], "at_risk": []}
     )
     pending = Decision.objects.pending().select_related("decider", "seam").order_by("due_at")
-    for decision in pending.filter(due_at__lt=timezone.now()):
+    for decision in pending.overdue(timezone.now()):
         items[decision.decider]["overdue"].append(decision)
     for decision in pending.filter(due_at__gte=tomorrow_start, due_at__lt=day_after):
         items[decision.decider]["due_tomorrow"].append(decision)

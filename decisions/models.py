@@ -4,12 +4,44 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Contract, DecisionRight
 from seams.models import Seam, Team, User
+
+PENDING = ("open", "reopened")
+# The last of these at or before the due time says what the decision was when it fell due.
+_TURNS = ("decided", "reopened", "withdrawn")
+
+
+def overdue_q(now: datetime) -> Q:
+    """Overdue at `now`: still waiting for a decision, and its due time has passed. Every list,
+    count and API field that says "overdue" filters with this."""
+    return Q(status__in=PENDING, due_at__lt=now)
+
+
+def _state_at_due() -> Coalesce:
+    """What the decision was at its due time: "decided", "withdrawn", "reopened" or "" (still
+    waiting since it was asked).
+
+    Read from its history, so a later reopen or withdrawal leaves a month already judged as it
+    was. A row without that history (created outside the services) falls back to its own
+    `decided_at`."""
+    last_turn = (
+        DecisionEvent.objects.filter(
+            decision=OuterRef("pk"), kind__in=_TURNS, at__lte=OuterRef("due_at")
+        )
+        .order_by("-at", "-pk")
+        .values("kind")[:1]
+    )
+    return Coalesce(
+        Subquery(last_turn),
+        Case(When(decided_at__lte=F("due_at"), then=Value("decided")), default=Value("")),
+        output_field=models.CharField(),
+    )
 
 
 class DecisionQuerySet(models.QuerySet):
@@ -19,10 +51,30 @@ class DecisionQuerySet(models.QuerySet):
         )
 
     def pending(self) -> "DecisionQuerySet":
-        return self.filter(status__in=[Decision.Status.OPEN, Decision.Status.REOPENED])
+        return self.filter(status__in=PENDING)
 
     def overdue(self, now: datetime) -> "DecisionQuerySet":
-        return self.pending().filter(due_at__lt=now)
+        return self.filter(overdue_q(now))
+
+    def with_state_at_due(self) -> "DecisionQuerySet":
+        return self.annotate(state_at_due=_state_at_due())
+
+    def due(self, now: datetime) -> "DecisionQuerySet":
+        """Judged against their SLA at `now` (DESIGN.md): the due time has passed, and they
+        were not withdrawn by it. Reopens move nothing: the due time runs from the first
+        request."""
+        return self.with_state_at_due().filter(due_at__lt=now).exclude(state_at_due="withdrawn")
+
+    def breached(self, now: datetime) -> "DecisionQuerySet":
+        """Due, and not decided by the due time: still waiting then, reopened before it, or
+        withdrawn only after it. What the snapshots count, in the month of the due time."""
+        return self.due(now).exclude(state_at_due="decided")
+
+    def with_sla(self, now: datetime) -> "DecisionQuerySet":
+        """Each decision marked `sla_breached`, by the same rule as `breached()`."""
+        return self.annotate(
+            sla_breached=models.Exists(self.model.objects.breached(now).filter(pk=OuterRef("pk")))
+        )
 
     def search(self, text: str) -> "DecisionQuerySet":
         text = text.strip()
@@ -37,11 +89,10 @@ class DecisionQuerySet(models.QuerySet):
 
     def overdue_first(self, now: datetime) -> "DecisionQuerySet":
         """Overdue first, then pending by due time, then the most recently decided."""
-        pending = Q(status__in=[Decision.Status.OPEN, Decision.Status.REOPENED])
         return self.annotate(
             rank=models.Case(
-                models.When(pending & Q(due_at__lt=now), then=models.Value(0)),
-                models.When(pending, then=models.Value(1)),
+                models.When(overdue_q(now), then=models.Value(0)),
+                models.When(status__in=PENDING, then=models.Value(1)),
                 default=models.Value(2),
             )
         ).order_by("rank", models.F("due_at").asc(nulls_last=True), "-decided_at", "-pk")
@@ -115,17 +166,14 @@ class Decision(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status in (self.Status.OPEN, self.Status.REOPENED)
+        return self.status in PENDING
 
     def is_overdue(self, now: datetime) -> bool:
+        """`overdue_q` for one decision already loaded."""
         return self.is_pending and self.due_at is not None and self.due_at < now
 
     def days_overdue(self, now: datetime) -> int:
         return (now - self.due_at).days if self.is_overdue(now) else 0
-
-    @property
-    def decided_late(self) -> bool:
-        return bool(self.decided_at and self.due_at and self.decided_at > self.due_at)
 
 
 class DecisionEvent(models.Model):
@@ -247,6 +295,13 @@ class Constraint(models.Model):
 class DependencyQuerySet(models.QuerySet):
     def with_related(self) -> "DependencyQuerySet":
         return self.select_related("consumer", "provider", "seam", "owner")
+
+    def due_between(self, first: date, end: date) -> "DependencyQuerySet":
+        """Due with a needed-by date in [first, end) (DESIGN.md): a cancelled one is not due,
+        and a date still ahead in the current month already counts."""
+        return self.filter(needed_by__gte=first, needed_by__lt=end).exclude(
+            status=Dependency.Status.CANCELLED
+        )
 
 
 class Dependency(models.Model):

@@ -4,12 +4,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from contracts.models import Contract, DecisionRight
 from decisions.models import Decision, DecisionEvent, Dependency, DependencyMove
-from seams.models import Seam, User
+from seams.models import Calendar, Seam, User
 
 
 class DecisionRefused(Exception):
@@ -39,11 +39,38 @@ def find_decision_right(*, seam: Seam | None, decision_type: str) -> DecisionRig
     )
 
 
-def due_time(right: DecisionRight | None, requested_at: datetime) -> datetime | None:
-    """When the decision is due: the decision SLA in business hours on the seam's calendar."""
+def due_time(
+    *, right: DecisionRight | None, seam: Seam | None, requested_at: datetime
+) -> datetime | None:
+    """When the decision is due: its right's SLA in business hours from `requested_at`, on
+    the calendar of the seam it is tagged to, whether the right is the seam's or contract-wide
+    (DESIGN.md). No right, no due time. An untagged decision never has a right today
+    (`find_decision_right` needs a seam); should one come, its right's own calendar counts."""
     if right is None:
         return None
-    return right.calendar.add_business_hours(requested_at, right.decision_sla_hours)
+    calendar = seam.calendar if seam is not None else right.calendar
+    return calendar.add_business_hours(requested_at, right.decision_sla_hours)
+
+
+def restamp_due_times(*, decisions: QuerySet[Decision]) -> int:
+    """Stamp these decisions' due times again by `due_time` (after a calendar changed);
+    returns how many moved."""
+    moved = 0
+    rows = decisions.filter(decision_right__isnull=False).select_related(
+        "decision_right__seam__calendar", "seam__calendar"
+    )
+    calendars: dict[int, Calendar] = {}  # one per calendar, so its holidays are read once
+    for decision in rows.iterator(chunk_size=500):
+        if decision.seam is not None:
+            calendar = decision.seam.calendar
+            decision.seam.calendar = calendars.setdefault(calendar.pk, calendar)
+        due = due_time(
+            right=decision.decision_right, seam=decision.seam, requested_at=decision.requested_at
+        )
+        if due != decision.due_at:
+            Decision.objects.filter(pk=decision.pk).update(due_at=due)
+            moved += 1
+    return moved
 
 
 @transaction.atomic
@@ -72,7 +99,7 @@ def log_decision(
         requested_by=requested_by,
         requested_at=requested_at,
         decider=right.decider if right else decider,
-        due_at=due_time(right, requested_at),
+        due_at=due_time(right=right, seam=seam, requested_at=requested_at),
     )
     DecisionEvent.objects.create(decision=decision, kind="logged", by=requested_by, at=requested_at)
     return decision
@@ -123,7 +150,8 @@ def decide(
 
 @transaction.atomic
 def reopen(*, decision: Decision, by: User, reason: str, at: datetime | None = None) -> Decision:
-    """Re-litigate a decision: it counts, and the decision clock starts again."""
+    """Re-litigate a decision: it counts. The request time and the due time stay: latency and
+    breach run from the first request (DESIGN.md)."""
     decision = _locked(decision)
     at = at or timezone.now()
     if decision.status != Decision.Status.DECIDED:
@@ -132,10 +160,7 @@ def reopen(*, decision: Decision, by: User, reason: str, at: datetime | None = N
     decision.status = Decision.Status.REOPENED
     decision.times_reopened += 1
     decision.decided_at = decision.latency_hours = None
-    decision.due_at = due_time(decision.decision_right, at)
-    decision.save(
-        update_fields=["status", "times_reopened", "decided_at", "latency_hours", "due_at"]
-    )
+    decision.save(update_fields=["status", "times_reopened", "decided_at", "latency_hours"])
     DecisionEvent.objects.create(
         decision=decision, kind="reopened", by=by, at=at, note=f"{reason}\nWas: {previous}".strip()
     )
@@ -144,6 +169,8 @@ def reopen(*, decision: Decision, by: User, reason: str, at: datetime | None = N
 
 @transaction.atomic
 def withdraw(*, decision: Decision, by: User, reason: str, at: datetime | None = None) -> Decision:
+    """Withdraw a question nobody needs decided any more. The due time stays: withdrawn by
+    it, the decision is not due; withdrawn later, it breached (the event's time says which)."""
     decision = _locked(decision)
     if not decision.is_pending:
         raise DecisionRefused("Only an open or reopened decision can be withdrawn.")

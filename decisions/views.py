@@ -28,7 +28,7 @@ from decisions.forms import (
     ResolveForm,
     known_decision_types,
 )
-from decisions.models import Constraint, Decision, Dependency, Escalation
+from decisions.models import PENDING, Constraint, Decision, Dependency, Escalation, overdue_q
 from decisions.services import (
     DecisionRefused,
     decide,
@@ -76,11 +76,13 @@ def _decision_log_context(
     decisions = Decision.objects.with_related()
     if filters.is_valid():
         decisions = filters.apply(decisions, now)
-    page = Paginator(decisions.overdue_first(now), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(decisions.overdue_first(now).with_sla(now), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     counts = Decision.objects.aggregate(
         all=Count("pk"),
-        pending=Count("pk", filter=Q(status__in=["open", "reopened"])),
-        overdue=Count("pk", filter=Q(status__in=["open", "reopened"], due_at__lt=now)),
+        pending=Count("pk", filter=Q(status__in=PENDING)),
+        overdue=Count("pk", filter=overdue_q(now)),
         reopened=Count("pk", filter=Q(status="reopened")),
         decided=Count("pk", filter=Q(status="decided")),
         withdrawn=Count("pk", filter=Q(status="withdrawn")),
@@ -159,6 +161,8 @@ def _decision_context(request: HttpRequest, decision: Decision, **forms) -> dict
         "decision": decision,
         "events": decision.events.select_related("by"),
         "now": now,
+        "overdue": decision.is_overdue(now),
+        "sla_breached": Decision.objects.breached(now).filter(pk=decision.pk).exists(),
         "can_decide": decision.is_pending and _can_decide(request, decision),
         "can_reopen": decision.status == "decided"
         and permissions.can_log(request.user, permissions.teams_of(decision.seam)),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from contracts import catalogue
 from contracts.models import Contract, ContractSeam
 from decisions import agenda as agenda_lists
-from decisions.models import Constraint, Decision, Escalation
+from decisions.models import Constraint, Decision, Escalation, overdue_q
 from metrics import engine, reviews
 from metrics.models import CorrectiveAction, MonthlySeamMetrics, RootCause
 from metrics.models import Review as ReviewRecord
@@ -464,7 +464,7 @@ def agenda(contract: Contract | None, red_seam_ids: list[int]) -> Agenda:
     decisions = agenda_lists.decisions_to_make(contract)
     counts = decisions.aggregate(
         pending=Count("pk"),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        overdue=Count("pk", filter=overdue_q(now)),
         soon=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(days=7))),
     )
     constraints = agenda_lists.constraints_to_remove(contract)

@@ -116,10 +116,17 @@ def current_month() -> date:
 
 
 def all_months() -> list[date]:
-    """Every month from the first with data to the current one."""
-    earliest = Handoff.objects.aggregate(first=Min("submitted_at"))["first"]
-    first = timezone.localdate(earliest) if earliest else timezone.localdate()
-    return months_between(first, timezone.localdate())
+    """Every month from the first with data (a handoff, decision, escalation or dependency)
+    to the current one."""
+    today = timezone.localdate()
+    starts = [
+        Handoff.objects.aggregate(first=Min("submitted_at"))["first"],
+        Decision.objects.aggregate(first=Min("requested_at"))["first"],
+        Escalation.objects.aggregate(first=Min("raised_at"))["first"],
+    ]
+    days = [timezone.localdate(instant) for instant in starts if instant]
+    days.append(Dependency.objects.aggregate(first=Min("needed_by"))["first"] or today)
+    return months_between(min(min(days), today), today)
 
 
 # --- Computation -------------------------------------------------------------------------------
@@ -308,16 +315,16 @@ def _decisions(grid: _Grid, only, months, now: datetime) -> None:
     for row in decided.annotate(p85=Percentile("latency_hours", 0.85)):
         if cell := grid.cell(row["seam_id"], row["bucket"]):
             cell["decision_latency_p85_hours"] = _hours(row["p85"])
-    due = tagged.filter(due_at__isnull=False, due_at__lt=now)
-    late = Q(decided_at__isnull=True) | Q(decided_at__gt=F("due_at"))
-    for row in _by_month(due, "due_at", only, months).annotate(n=Count("pk", filter=late)):
+    # The decision log's own rule (DecisionQuerySet.breached), in the month of the due time.
+    breached = _by_month(tagged.breached(now), "due_at", only, months)
+    for row in breached.annotate(n=Count("pk")):
         if cell := grid.cell(row["seam_id"], row["bucket"]):
             cell["decision_sla_breaches"] = row["n"]
 
 
 def _dependencies(grid: _Grid, only, months) -> None:
-    rows = Dependency.objects.filter(
-        seam__isnull=False, needed_by__gte=min(months), needed_by__lt=next_month(max(months))
+    rows = Dependency.objects.filter(seam__isnull=False).due_between(
+        min(months), next_month(max(months))
     )
     if only is not None:
         rows = rows.filter(seam_id__in=only)

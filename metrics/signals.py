@@ -2,14 +2,15 @@
 
 A calendar's rules or holidays change every business-hour duration measured on it; a contract
 target changes a seam's RAG statuses. A spec's SLA does not: each handoff keeps the SLA it was
-recorded with (DESIGN.md), so editing a spec rewrites no history.
+recorded with (DESIGN.md), so editing a spec rewrites no history. A data migration that
+restamps stored times does: `migrate` queues the recompute after it.
 """
 
 import contextlib
 import threading
 
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db import connections, transaction
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.utils import timezone
 
 from contracts.models import MetricTarget
@@ -106,7 +107,32 @@ def handoffs_bulk_written(sender, seam_ids, earliest, **kwargs):
     _handoffs_changed(seam_ids, earliest)
 
 
+# A data migration that changed what past months count: after it, they are recomputed.
+RESTAMPS = {("decisions", "0004_restamp_decision_due_times")}
+
+
+def recompute_after_restamp(sender, app_config, plan=None, using="default", **kwargs) -> None:
+    """After `migrate` applied a restamp, queue the recompute of every month with snapshots
+    through the outbox (a migration itself doesn't talk to Celery). A fresh database has no
+    snapshots, and nothing is queued."""
+    from metrics.models import MonthlySeamMetrics
+    from metrics.tasks import compute_metrics
+
+    if app_config.label != "metrics" or not plan:
+        return
+    applied = {(migration.app_label, migration.name) for migration, back in plan if not back}
+    if not applied & RESTAMPS:
+        return
+    # `migrate decisions` alone on a new database runs the restamp before metrics has tables.
+    if MonthlySeamMetrics._meta.db_table not in connections[using].introspection.table_names():
+        return
+    months = MonthlySeamMetrics.objects.using(using).dates("month", "month")
+    if months:
+        outbox.enqueue(compute_metrics, [f"{month:%Y-%m}" for month in months])
+
+
 def connect() -> None:
+    post_migrate.connect(recompute_after_restamp, dispatch_uid="metrics-recompute-after-restamp")
     post_save.connect(handoff_saved, sender=Handoff, dispatch_uid="metrics-handoff-saved")
     handoffs_written.connect(handoffs_bulk_written, dispatch_uid="metrics-handoffs-written")
     pre_save.connect(calendar_saving, sender=Calendar, dispatch_uid="metrics-calendar-saving")

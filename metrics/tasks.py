@@ -94,14 +94,16 @@ def close_month() -> int:
 @shared_task(**RETRIES, acks_late=True, soft_time_limit=1800, time_limit=1860)
 def calendar_changed(calendar_id: int) -> int:
     """A calendar's rules changed: restamp the stored durations and deadlines of its seams'
-    handoffs and decisions, then recompute every month of those seams' snapshots."""
+    handoffs and decisions (latencies and due times), then recompute every month of those
+    seams' snapshots."""
     from decisions.models import Decision
-    from decisions.services import latency_hours
+    from decisions.services import latency_hours, restamp_due_times
 
     calendar = Calendar.objects.filter(pk=calendar_id).first()
     if calendar is None:
         return 0
     written = restamp_calendar(calendar)
+    restamp_due_times(decisions=Decision.objects.filter(seam__calendar=calendar))
     decided = Decision.objects.filter(seam__calendar=calendar, decided_at__isnull=False)
     batch = Batch(f"Decision latencies on calendar {calendar_id}", log)
     for decision in decided.select_related("seam__calendar").iterator(chunk_size=500):

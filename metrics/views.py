@@ -528,7 +528,7 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         "rework_chart": charts.bar_chart("Rework rate", months, values("rework_rate", 100), "%"),
         "throughput_chart": charts.bar_chart("Throughput", months, values("throughput")),
         "by_type": sorted((latest.get("lead_time_by_approval_type") or {}).items()),
-        "decisions": seam.decisions.pending().select_related("decider").order_by("due_at")[:10],
+        "decisions": seam.decisions.pending().select_related("decider").overdue_first(now)[:10],
         "escalations": seam.escalations.filter(resolved_at__isnull=True).order_by("-raised_at")[
             :10
         ],

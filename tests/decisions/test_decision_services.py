@@ -82,7 +82,7 @@ class TestRules:
             requested_at=friday_4pm(),
         )
 
-    def test_decide_then_reopen_counts_relitigation_and_restarts_the_clock(
+    def test_decide_then_reopen_counts_relitigation_and_keeps_the_first_clock(
         self, decision, other_owner, owner
     ):
         decided_at = friday_4pm() + timedelta(days=3)
@@ -101,8 +101,11 @@ class TestRules:
             1,
             None,
         )
-        # A new 16-hour clock from Thursday 10:00: 7.5 h Thu + 8.5 h Fri → Friday 17:30.
-        assert decision.due_at == datetime(2026, 11, 27, 17, 30, tzinfo=LONDON)
+        # The clock of the first request stays (DESIGN.md): still due Tuesday 15:00.
+        assert (decision.requested_at, decision.due_at) == (
+            friday_4pm(),
+            datetime(2026, 11, 24, 15, 0, tzinfo=LONDON),
+        )
         note = decision.events.get(kind="reopened").note
         assert "New facts" in note
         assert "Was: Yes" in note
@@ -166,4 +169,4 @@ def test_overdue_means_pending_and_past_due(seam, right, owner, other_owner):
         requested_at=now,
     )
     assert list(Decision.objects.overdue(now)) == [late]
-    assert Decision.objects.get(pk=decided_late.pk).decided_late
+    assert set(Decision.objects.breached(now)) == {late, decided_late}
