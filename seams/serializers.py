@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -148,8 +149,15 @@ class HolidaySerializer(serializers.ModelSerializer):
         fields = ["date", "name"]
 
 
+# Ten years of every day: more than any real calendar lists, and a bound on one request's work.
+MAX_HOLIDAYS = 3660
+# The longest run of days without a working day a calendar may have: SLA clocks that stop for
+# longer are a mistake (every Monday a holiday), and searching past it is unbounded work.
+LONGEST_CLOSURE_DAYS = 366
+
+
 class CalendarSerializer(serializers.ModelSerializer):
-    holidays = HolidaySerializer(many=True, required=False)
+    holidays = HolidaySerializer(many=True, required=False, max_length=MAX_HOLIDAYS)
     working_weekdays = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7),
         min_length=1,
@@ -185,6 +193,17 @@ class CalendarSerializer(serializers.ModelSerializer):
         days = [h["date"] for h in attrs.get("holidays", [])]
         if len(days) != len(set(days)):
             raise serializers.ValidationError({"holidays": "A date is listed twice."})
+        weekdays = attrs.get("working_weekdays") or (
+            self.instance.working_weekdays if self.instance else []
+        )
+        closed = longest_closure(weekdays, days)
+        if closed > LONGEST_CLOSURE_DAYS:
+            raise serializers.ValidationError(
+                {
+                    "holidays": f"These holidays close the calendar for {closed} days in a row; "
+                    f"at most {LONGEST_CLOSURE_DAYS} without a working day."
+                }
+            )
         return attrs
 
     @transaction.atomic
@@ -202,6 +221,36 @@ class CalendarSerializer(serializers.ModelSerializer):
                 CalendarHoliday(calendar=instance, **holiday) for holiday in holidays
             )
         return instance
+
+
+def longest_closure(weekdays: list[int], holidays: list) -> int:
+    """The most days in a row without a working day: runs of working weekdays that are all
+    holidays, with the days off around them. Linear in the number of holidays."""
+    working = set(weekdays)
+    if not working:
+        return 0  # refused elsewhere: a calendar needs a working day
+    closed_days = sorted(day for day in holidays if day.isoweekday() in working)
+    longest, run_start, previous = 0, None, None
+    for day in closed_days:
+        if previous is None or _next_working_day(previous, working) != day:
+            run_start = _previous_working_day(day, working)
+        longest = max(longest, (_next_working_day(day, working) - run_start).days - 1)
+        previous = day
+    return longest
+
+
+def _next_working_day(day, working: set[int]):
+    day += timedelta(days=1)
+    while day.isoweekday() not in working:
+        day += timedelta(days=1)
+    return day
+
+
+def _previous_working_day(day, working: set[int]):
+    day -= timedelta(days=1)
+    while day.isoweekday() not in working:
+        day -= timedelta(days=1)
+    return day
 
 
 def _run_model_clean(candidate) -> None:

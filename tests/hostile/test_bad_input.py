@@ -297,3 +297,43 @@ def test_bad_request_pages_say_what_was_wrong_but_not_django_internals(leader_cl
     response = leader_client.get("/", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
     assert "Invalid HTTP_HOST" not in response.content.decode()
+
+
+# --- Calendars whose clock would never run ----------------------------------------------------
+
+
+def _calendar(weekdays, holidays) -> dict:
+    return {
+        "name": "Odd",
+        "time_zone": "Europe/London",
+        "working_weekdays": weekdays,
+        "day_start": "09:00",
+        "day_end": "17:00",
+        "holidays": [{"date": day.isoformat(), "name": "Off"} for day in holidays],
+    }
+
+
+def test_a_calendar_closed_for_a_decade_is_refused(leader_client):
+    from datetime import date
+
+    from seams.models import Calendar
+
+    before = Calendar.objects.count()
+    mondays = [date(2026, 1, 5) + timedelta(weeks=n) for n in range(520)]
+    response = leader_client.post(
+        "/api/v1/calendars/", _calendar([1], mondays), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "close the calendar for 3646 days in a row" in response.json()["errors"]["holidays"][0]
+    every_day = [date(2000, 1, 1) + timedelta(days=n) for n in range(3661)]
+    response = leader_client.post(
+        "/api/v1/calendars/", _calendar([1, 2, 3, 4, 5], every_day), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "holidays" in response.json()["errors"]
+    assert Calendar.objects.count() == before
+    christmas = [date(2026, 12, 24) + timedelta(days=n) for n in range(10)]
+    response = leader_client.post(
+        "/api/v1/calendars/", _calendar([1, 2, 3, 4, 5], christmas), content_type="application/json"
+    )
+    assert response.status_code == 201
