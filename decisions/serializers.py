@@ -106,14 +106,16 @@ class DecisionSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"seam": "Tag the decision to a seam (or a contract)."}
             )
+        place = Decision.place_of(seam, contract)
+        check_places(self, [place])  # who may log it there: 403 before anything else
         right = find_decision_right(seam=seam, decision_type=attrs.get("decision_type", ""))
         if right is None and not attrs.get("decider"):
             raise serializers.ValidationError(
                 {"decider": "No decision right covers this type at this seam: name the decider."}
             )
         # The right's decider was checked when the right was written; one named here is now.
-        named = {"decider": attrs["decider"]} if right is None else {}
-        check_places(self, [Decision.place_of(seam, contract)], **named)
+        if right is None:
+            check_places(self, [place], decider=attrs["decider"])
         return attrs
 
 
