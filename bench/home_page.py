@@ -85,12 +85,13 @@ def main() -> None:
         viewer = build_organisation()
         client = Client()
         client.force_login(viewer)
-        response = client.get("/")
+        # Over HTTPS, as production serves it: plain HTTP only gets the redirect.
+        response = client.get("/", secure=True)
         assert response.status_code == 200, response.status_code
         assert response.content.count(b"team-card") >= TEAMS
 
         def page() -> None:
-            client.get("/")
+            client.get("/", secure=True)
 
         def database_floor() -> None:
             user = User.objects.get(pk=viewer.pk)

@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from contracts import catalogue
+from seams import permissions
 from seams.models import (
     POSITIVE_HOURS,
     Calendar,
@@ -222,6 +223,12 @@ class DecisionRight(models.Model):
             ).exists()
         ):
             raise ValidationError({"seam": "Add the seam to the contract first."})
+        if self.decider_id:
+            # The decider acts: someone who logs at the right's seam (or one of the contract's).
+            place = self.seam if self.seam_id else tuple(self.contract.seams.all())
+            problem = permissions.named_person_error(self.decider, place)
+            if problem:
+                raise ValidationError({"decider": problem})
 
     @property
     def calendar(self) -> Calendar:

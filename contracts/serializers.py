@@ -97,6 +97,7 @@ class DecisionRightSerializer(serializers.ModelSerializer):
             contract=self.context["contract"],
             decision_type=attrs.get("decision_type", getattr(self.instance, "decision_type", "")),
             seam=attrs.get("seam", getattr(self.instance, "seam", None)),
+            decider=attrs.get("decider", getattr(self.instance, "decider", None)),
         )
         run_clean(candidate)
         return attrs

@@ -19,7 +19,7 @@ def decisions_to_make(contract: Contract | None = None) -> QuerySet[Decision]:
 def constraints_to_remove(contract: Contract | None = None) -> QuerySet[Constraint]:
     """Constraints still in the way on a contract's seams or on the teams either side of them,
     oldest first."""
-    constraints = Constraint.objects.filter(removed_at__isnull=True).select_related(
+    constraints = Constraint.objects.in_place().select_related(
         "owner", "seam__from_team", "seam__to_team", "team"
     )
     if contract is not None:

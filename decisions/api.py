@@ -1,9 +1,10 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from decisions.models import (
@@ -25,10 +26,12 @@ from decisions.serializers import (
 )
 from decisions.services import (
     DecisionRefused,
+    EscalationRefused,
     decide,
     log_decision,
     move_dependency,
     reopen,
+    resolve_escalation,
     withdraw,
 )
 from seams import permissions
@@ -40,11 +43,9 @@ class Refused(APIException):
     default_code = "refused"
 
 
-def require_log(user, team_ids) -> None:
-    if not permissions.can_log(user, team_ids):
-        raise PermissionDenied(
-            "Leaders and ops log anywhere; team owners log for their own teams' seams."
-        )
+def require_log(user, *places) -> None:
+    if not permissions.can_log_at(user, *places):
+        raise PermissionDenied(permissions.NOT_YOUR_PLACE)
 
 
 class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -69,10 +70,9 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     def perform_create(self, serializer: DecisionSerializer) -> None:
+        # Who may log it where was checked with the body (DecisionSerializer.validate).
         data = serializer.validated_data
         seam, contract = data.get("seam"), data.get("contract")
-        seams = [seam] if seam else list(contract.seams.all())
-        require_log(self.request.user, permissions.teams_of(*seams))
         serializer.instance = log_decision(
             question=data["question"],
             decision_type=data["decision_type"],
@@ -102,7 +102,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = body.validated_data
         return self._act(
             request,
-            lambda d: request.user == d.decider or permissions.is_leader(request.user),
+            lambda d: permissions.can_decide(request.user, d.decider, d.place),
             lambda d: decide(
                 decision=d,
                 by=request.user,
@@ -121,7 +121,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         return self._act(
             request,
-            lambda d: permissions.can_log(request.user, permissions.teams_of(d.seam)),
+            lambda d: permissions.can_log_at(request.user, d.place),
             lambda d: reopen(decision=d, by=request.user, reason=body.validated_data["reason"]),
         )
 
@@ -154,16 +154,46 @@ class EscalationViewSet(
     def get_queryset(self):
         return Escalation.objects.select_related("seam", "raised_by")
 
+    # Who may log or change one where is checked with the body (EscalationSerializer.validate).
     def perform_create(self, serializer) -> None:
-        require_log(self.request.user, permissions.teams_of(serializer.validated_data["seam"]))
-        serializer.save(raised_by=self.request.user)
+        resolving = _resolution_of(serializer)
+        escalation = serializer.save(raised_by=self.request.user)
+        if resolving is not None:
+            _resolve(escalation, resolving)
 
     def perform_update(self, serializer) -> None:
-        require_log(self.request.user, permissions.teams_of(serializer.instance.seam))
-        seam = serializer.validated_data.get("seam")
-        if seam:
-            require_log(self.request.user, permissions.teams_of(seam))
-        serializer.save()
+        resolving = _resolution_of(serializer)
+        if resolving is not None and serializer.instance.resolved_at is not None:
+            _resolve(serializer.instance, resolving)  # refused: it stays resolved
+        escalation = serializer.save()
+        if resolving is not None:
+            _resolve(escalation, resolving)
+
+
+RESOLUTION = ("resolved_at", "resolution", "root_cause")
+
+
+def _resolution_of(serializer) -> dict | None:
+    """The resolution a create or PATCH carries, taken out of what the serializer saves: it
+    goes through `resolve_escalation`, as the page's does."""
+    data = serializer.validated_data
+    if not any(name in data for name in RESOLUTION):
+        return None
+    return {name: data.pop(name, None) for name in RESOLUTION}
+
+
+def _resolve(escalation: Escalation, resolving: dict) -> None:
+    try:
+        resolve_escalation(
+            escalation=escalation,
+            resolution=resolving["resolution"] or "",
+            root_cause=resolving["root_cause"] or "",
+            at=resolving["resolved_at"],
+        )
+    except EscalationRefused as refused:
+        raise Refused(str(refused)) from refused
+    except DjangoValidationError as invalid:
+        raise ValidationError(invalid.message_dict) from invalid
 
 
 class ConstraintViewSet(
@@ -178,20 +208,8 @@ class ConstraintViewSet(
     def get_queryset(self):
         return Constraint.objects.select_related("owner", "seam", "team")
 
-    def _check(self, seam, team) -> None:
-        require_log(self.request.user, permissions.teams_of(seam, team))
-
-    def perform_create(self, serializer) -> None:
-        data = serializer.validated_data
-        self._check(data.get("seam"), data.get("team"))
-        serializer.save()
-
-    def perform_update(self, serializer) -> None:
-        constraint, data = serializer.instance, serializer.validated_data
-        self._check(constraint.seam, constraint.team)
-        # And where the change puts it: nobody moves a constraint where they couldn't log it.
-        self._check(data.get("seam", constraint.seam), data.get("team", constraint.team))
-        serializer.save()
+    # Who may log or change one where, before and after the change, is checked with the body
+    # (ConstraintSerializer.validate).
 
 
 class DependencyViewSet(
@@ -214,26 +232,14 @@ class DependencyViewSet(
             Prefetch("moves", queryset=DependencyMove.objects.select_related("by"))
         )
 
-    def perform_create(self, serializer) -> None:
-        data = serializer.validated_data
-        require_log(self.request.user, permissions.teams_of(data["provider"], data["consumer"]))
-        serializer.save()
-
-    def perform_update(self, serializer) -> None:
-        dependency, data = serializer.instance, serializer.validated_data
-        user = self.request.user
-        require_log(user, permissions.teams_of(dependency.provider, dependency.consumer))
-        # And the teams the change names: nobody moves a dependency between teams they don't
-        # log for.
-        provider = data.get("provider", dependency.provider)
-        require_log(user, permissions.teams_of(provider, data.get("consumer", dependency.consumer)))
-        serializer.save()
+    # Who may log or change one where, before and after the change, is checked with the body
+    # (DependencySerializer.validate).
 
     @extend_schema(request=MoveSerializer, responses=DependencySerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None) -> Response:
         dependency = self.get_object()
-        require_log(request.user, permissions.teams_of(dependency.provider, dependency.consumer))
+        require_log(request.user, *dependency.places)
         body = MoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         move_dependency(

@@ -2,8 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from contracts.models import Contract, DecisionRight
-from decisions.models import Constraint, Dependency, Escalation
+from decisions.models import Constraint, Decision, Dependency, Escalation
 from decisions.services import find_decision_right
+from seams import permissions
 from seams.forms import PersonChoiceField
 from seams.models import Seam, Team, User
 
@@ -17,7 +18,27 @@ class SeamChoiceField(forms.ModelChoiceField):
         return f"{seam.from_team.name} → {seam.to_team.name}: {seam.name}"
 
 
-class QuickDecisionForm(forms.Form):
+class PlacedWriteForm:
+    """A write at places (seams, teams). The signed-in `user` must log at every place it names
+    (a 403 otherwise: `permissions.require_log_at`), and a person it names must be one who may
+    act there (a field error: `permissions.named_person_error`). Without a `user` the form only
+    displays."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def check_places(self, places, **named) -> None:
+        # With no place chosen yet the form's errors say so; there is nothing to refuse.
+        if self.user is not None and any(place is not None for place in places):
+            permissions.require_log_at(self.user, *places)
+        for name, person in named.items():
+            problem = permissions.named_person_error(person, *places)
+            if problem:
+                self.add_error(name, problem)
+
+
+class QuickDecisionForm(PlacedWriteForm, forms.Form):
     """Log a decision in seconds: the decider and due time come from the decision right."""
 
     question = forms.CharField(max_length=300, label="Decision needed")
@@ -53,6 +74,9 @@ class QuickDecisionForm(forms.Form):
                 "No decision right covers this type at this seam: name the decider (and add "
                 "the right to the contract so next time it is filled in).",
             )
+        # The right's decider was checked when the right was written; one named here is now.
+        named = {"decider": data.get("decider")} if self.right is None else {}
+        self.check_places([Decision.place_of(seam, contract)], **named)
         return data
 
 
@@ -112,7 +136,7 @@ class DecisionFilterForm(forms.Form):
         return decisions.search(data.get("q") or "")
 
 
-class EscalationForm(forms.ModelForm):
+class EscalationForm(PlacedWriteForm, forms.ModelForm):
     seam = SeamChoiceField(queryset=seam_choices())
 
     class Meta:
@@ -123,13 +147,18 @@ class EscalationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["seam"].queryset = seam_choices()
 
+    def clean(self) -> dict:
+        data = super().clean()
+        self.check_places([data.get("seam")])
+        return data
+
 
 class ResolveForm(forms.Form):
     resolution = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     root_cause = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ConstraintForm(forms.ModelForm):
+class ConstraintForm(PlacedWriteForm, forms.ModelForm):
     owner = PersonChoiceField(queryset=User.objects.filter(is_active=True))
     seam = SeamChoiceField(queryset=seam_choices(), required=False)
 
@@ -148,8 +177,14 @@ class ConstraintForm(forms.ModelForm):
             raise forms.ValidationError("A constraint is raised today or earlier.")
         return raised
 
+    def clean(self) -> dict:
+        data = super().clean()
+        # The owner is checked by Constraint.clean(), which the model form runs next.
+        self.check_places(Constraint.places_of(data.get("seam"), data.get("team")))
+        return data
 
-class DependencyForm(forms.ModelForm):
+
+class DependencyForm(PlacedWriteForm, forms.ModelForm):
     owner = PersonChoiceField(queryset=User.objects.filter(is_active=True))
     seam = SeamChoiceField(queryset=seam_choices(), required=False)
 
@@ -165,6 +200,14 @@ class DependencyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["seam"].queryset = seam_choices()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The owner is checked by Dependency.clean(), which the model form runs next.
+        self.check_places(
+            Dependency.places_of(data.get("provider"), data.get("consumer"), data.get("seam"))
+        )
+        return data
 
 
 class MoveForm(forms.Form):

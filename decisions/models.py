@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts.models import Contract, DecisionRight
+from seams import permissions
 from seams.models import Seam, Team, User
 
 PENDING = ("open", "reopened")
@@ -107,6 +108,9 @@ class Decision(models.Model):
         REOPENED = "reopened", "Reopened"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # Waiting for a decision: what the log, the agenda, the digest and the seam page count.
+    PENDING = (Status.OPEN, Status.REOPENED)
+
     question = models.CharField(max_length=300)
     decision_type = models.CharField(max_length=80)
     seam = models.ForeignKey(
@@ -164,6 +168,18 @@ class Decision(models.Model):
         if self.decided_at and self.requested_at and self.decided_at < self.requested_at:
             raise ValidationError({"decided_at": "A decision can't be made before it was asked."})
 
+    @staticmethod
+    def place_of(seam: Seam | None, contract: Contract | None):
+        """Where a decision is made, for the permission rules: its seam, else every seam of its
+        contract (a tuple: any one of them will do)."""
+        if seam is not None:
+            return seam
+        return tuple(contract.seams.all()) if contract is not None else ()
+
+    @property
+    def place(self):
+        return self.place_of(self.seam, self.contract)
+
     @property
     def is_pending(self) -> bool:
         return self.status in PENDING
@@ -196,6 +212,21 @@ class DecisionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.by}"
+
+
+def _check_owner(record) -> None:
+    """The owner of a constraint or a dependency acts on it: someone who logs at every place it
+    names (`permissions.may_be_named`); viewers change nothing."""
+    if record.owner_id:
+        problem = permissions.named_person_error(record.owner, *record.places)
+        if problem:
+            raise ValidationError({"owner": problem})
+
+
+class EscalationQuerySet(models.QuerySet):
+    def open(self) -> "EscalationQuerySet":
+        """Not resolved yet."""
+        return self.filter(resolved_at__isnull=True)
 
 
 class Escalation(models.Model):
@@ -240,6 +271,8 @@ class Escalation(models.Model):
     resolution = models.TextField(blank=True)
     root_cause = models.TextField(blank=True)
 
+    objects = EscalationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-raised_at"]
         indexes = [models.Index(fields=["raised_at"])]
@@ -252,6 +285,12 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class ConstraintQuerySet(models.QuerySet):
+    def in_place(self) -> "ConstraintQuerySet":
+        """Still in the way: not removed yet."""
+        return self.filter(removed_at__isnull=True)
 
 
 class Constraint(models.Model):
@@ -267,6 +306,8 @@ class Constraint(models.Model):
     )
     raised_at = models.DateField(default=timezone.localdate)
     removed_at = models.DateField(null=True, blank=True)
+
+    objects = ConstraintQuerySet.as_manager()
 
     class Meta:
         ordering = ["raised_at", "pk"]
@@ -285,6 +326,16 @@ class Constraint(models.Model):
             raise ValidationError({"seam": "Say where it bites: a seam or a team."})
         if self.removed_at and self.raised_at and self.removed_at < self.raised_at:
             raise ValidationError({"removed_at": "It can't be removed before it was raised."})
+        _check_owner(self)
+
+    @staticmethod
+    def places_of(seam: Seam | None, team: Team | None) -> tuple:
+        """The places a constraint names, each one a place its logger and owner must act for."""
+        return (seam, team)
+
+    @property
+    def places(self) -> tuple:
+        return self.places_of(self.seam, self.team)
 
     @property
     def days_in_place(self) -> int | None:
@@ -303,6 +354,14 @@ class DependencyQuerySet(models.QuerySet):
             status=Dependency.Status.CANCELLED
         )
 
+    def open(self) -> "DependencyQuerySet":
+        """Still to deliver: requested, committed, in progress or at risk. Delivered, missed and
+        cancelled ones are finished, wherever they are counted (the board, a seam's page)."""
+        return self.exclude(status__in=Dependency.FINISHED)
+
+    def finished(self) -> "DependencyQuerySet":
+        return self.filter(status__in=Dependency.FINISHED)
+
 
 class Dependency(models.Model):
     """One team needs something from another by a date."""
@@ -316,6 +375,7 @@ class Dependency(models.Model):
         MISSED = "missed", "Missed"
         CANCELLED = "cancelled", "Cancelled"
 
+    FINISHED = (Status.DELIVERED, Status.MISSED, Status.CANCELLED)
     FLAG_WITHIN = timedelta(days=7)
 
     title = models.CharField(max_length=200)
@@ -353,6 +413,18 @@ class Dependency(models.Model):
     def clean(self) -> None:
         if self.consumer_id and self.consumer_id == self.provider_id:
             raise ValidationError({"provider": "A dependency is between two different teams."})
+        _check_owner(self)
+
+    @staticmethod
+    def places_of(provider: Team | None, consumer: Team | None, seam: Seam | None) -> tuple:
+        """The places a dependency names: its two teams (either one will do) and its seam, each
+        one a place its logger and owner must act for."""
+        teams = tuple(team for team in (provider, consumer) if team is not None)
+        return (teams or None, seam)
+
+    @property
+    def places(self) -> tuple:
+        return self.places_of(self.provider, self.consumer, self.seam)
 
     @property
     def delivered_on_time(self) -> bool | None:

@@ -12,6 +12,7 @@ from decisions.models import (
     Escalation,
 )
 from decisions.services import find_decision_right
+from seams import permissions
 from seams.models import Seam, Team, User
 from seams.serializers import SlugReference
 
@@ -24,6 +25,26 @@ def person(**kwargs) -> serializers.SlugRelatedField:
 
 def seam_field(**kwargs) -> serializers.SlugRelatedField:
     return SlugReference(slug_field="slug", queryset=Seam.objects.all(), **kwargs)
+
+
+def check_places(serializer: serializers.Serializer, places, before=None, **named) -> None:
+    """A write at places (seams, teams): the signed-in person must log at every place it names
+    and, on an update, at the places it had `before` (a 403 otherwise:
+    `permissions.require_log_at`); a person it names must be one who may act there (a 400 on
+    that field: `permissions.named_person_error`). The pages' forms apply the same rules."""
+    request = serializer.context.get("request")
+    if request is not None:
+        if before is not None:
+            permissions.require_log_at(request.user, *before)
+        if any(place is not None for place in places):
+            permissions.require_log_at(request.user, *places)
+    problems = {
+        name: problem
+        for name, person in named.items()
+        if (problem := permissions.named_person_error(person, *places))
+    }
+    if problems:
+        raise serializers.ValidationError(problems)
 
 
 class DecisionEventSerializer(serializers.ModelSerializer):
@@ -85,11 +106,16 @@ class DecisionSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"seam": "Tag the decision to a seam (or a contract)."}
             )
+        place = Decision.place_of(seam, contract)
+        check_places(self, [place])  # who may log it there: 403 before anything else
         right = find_decision_right(seam=seam, decision_type=attrs.get("decision_type", ""))
         if right is None and not attrs.get("decider"):
             raise serializers.ValidationError(
                 {"decider": "No decision right covers this type at this seam: name the decider."}
             )
+        # The right's decider was checked when the right was written; one named here is now.
+        if right is None:
+            check_places(self, [place], decider=attrs["decider"])
         return attrs
 
 
@@ -133,14 +159,10 @@ class EscalationSerializer(serializers.ModelSerializer):
         read_only_fields = ["raised_at"]
 
     def validate(self, attrs: dict) -> dict:
-        raised = attrs.get("raised_at", getattr(self.instance, "raised_at", None) or timezone.now())
-        resolved = attrs.get("resolved_at")
-        if resolved and resolved < raised:
-            raise serializers.ValidationError(
-                {"resolved_at": "It can't be resolved before it was raised."}
-            )
-        if resolved and resolved > timezone.now():
-            raise serializers.ValidationError({"resolved_at": "That is in the future."})
+        # A resolution (resolved_at, resolution, root_cause) is checked and written by
+        # `resolve_escalation`, as the page's is: see EscalationViewSet.
+        before = [self.instance.seam] if self.instance else None
+        check_places(self, [attrs.get("seam", getattr(self.instance, "seam", None))], before)
         return attrs
 
 
@@ -159,12 +181,14 @@ class ConstraintSerializer(serializers.ModelSerializer):
         candidate = Constraint(
             **{
                 name: attrs.get(name, getattr(self.instance, name, None))
-                for name in ("seam", "team", "raised_at", "removed_at")
+                for name in ("seam", "team", "owner", "raised_at", "removed_at")
             }
         )
         if candidate.raised_at is None:
             candidate.raised_at = timezone.localdate()
-        run_clean(candidate)
+        before = self.instance.places if self.instance else None
+        check_places(self, candidate.places, before)  # who may write it where: 403
+        run_clean(candidate)  # the model's rules, its owner's among them: 400
         if candidate.raised_at > timezone.localdate():
             raise serializers.ValidationError(
                 {"raised_at": "A constraint is raised today or earlier."}
@@ -207,12 +231,15 @@ class DependencySerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "delivered_at"]
 
     def validate(self, attrs: dict) -> dict:
-        provider = attrs.get("provider", getattr(self.instance, "provider", None))
-        consumer = attrs.get("consumer", getattr(self.instance, "consumer", None))
-        if provider and provider == consumer:
-            raise serializers.ValidationError(
-                {"provider": "A dependency is between two different teams."}
-            )
+        candidate = Dependency(
+            **{
+                name: attrs.get(name, getattr(self.instance, name, None))
+                for name in ("provider", "consumer", "seam", "owner")
+            }
+        )
+        before = self.instance.places if self.instance else None
+        check_places(self, candidate.places, before)  # who may write it where: 403
+        run_clean(candidate)  # the model's rules, its owner's among them: 400
         return attrs
 
 

@@ -3,17 +3,22 @@
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from contracts.models import Contract, DecisionRight
-from decisions.models import Decision, DecisionEvent, Dependency, DependencyMove
+from decisions.models import Decision, DecisionEvent, Dependency, DependencyMove, Escalation
 from seams.models import Calendar, Seam, User
 
 
 class DecisionRefused(Exception):
     """A decide, reopen or withdraw that the decision's state doesn't allow; says why."""
+
+
+class EscalationRefused(Exception):
+    """A resolve that the escalation's state doesn't allow (it is resolved already); says why."""
 
 
 def find_decision_right(*, seam: Seam | None, decision_type: str) -> DecisionRight | None:
@@ -204,3 +209,43 @@ def move_dependency(
         dependency=dependency, from_status=from_status, to_status=to_status, by=by, at=at
     )
     return dependency
+
+
+@transaction.atomic
+def resolve_escalation(
+    *, escalation: Escalation, resolution: str, root_cause: str, at: datetime | None = None
+) -> Escalation:
+    """Resolve an escalation, once: pages, the API and history imports all come through here.
+
+    The resolution and the root cause are both required (the review's root causes and the
+    Pareto read them); the time defaults to now and is neither in the future nor before it was
+    raised. Raises EscalationRefused when it is resolved already, ValidationError (by field)
+    for anything missing or impossible; nothing is written then.
+    """
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.resolved_at is not None:
+        raise EscalationRefused(
+            f"It was resolved on {timezone.localtime(escalation.resolved_at):%-d %b %Y %H:%M}; "
+            "a resolved escalation stays resolved."
+        )
+    now = timezone.now()
+    at = at or now
+    resolution, root_cause = resolution.strip(), root_cause.strip()
+    errors = {}
+    if not resolution:
+        errors["resolution"] = "Say how it was resolved."
+    if not root_cause:
+        errors["root_cause"] = "Give its root cause."
+    if at < escalation.raised_at:
+        errors["resolved_at"] = "It can't be resolved before it was raised."
+    elif at > now:
+        errors["resolved_at"] = "That is in the future."
+    if errors:
+        raise ValidationError(errors)
+    escalation.resolved_at, escalation.resolution, escalation.root_cause = (
+        at,
+        resolution,
+        root_cause,
+    )
+    escalation.save(update_fields=["resolved_at", "resolution", "root_cause"])
+    return escalation

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -31,10 +31,12 @@ from decisions.forms import (
 from decisions.models import PENDING, Constraint, Decision, Dependency, Escalation, overdue_q
 from decisions.services import (
     DecisionRefused,
+    EscalationRefused,
     decide,
     log_decision,
     move_dependency,
     reopen,
+    resolve_escalation,
     withdraw,
 )
 from seams import permissions
@@ -44,25 +46,9 @@ PER_PAGE = 25
 DONE_SHOWN_FOR = timedelta(days=30)
 
 
-def _require_form_rights(request: HttpRequest, form, place) -> None:
-    """A valid form's place (`place(cleaned_data)` gives its team ids) decides who may log it;
-    an invalid one is shown back with its errors to anyone who logs somewhere."""
-    if form.is_valid():
-        _require_log_rights(request, place(form.cleaned_data))
-    else:
-        _require_logger(request)
-
-
 def _require_logger(request: HttpRequest) -> None:
     if not permissions.can_log_somewhere(request.user):
         raise PermissionDenied("Your role doesn't log decisions, escalations or dependencies.")
-
-
-def _require_log_rights(request: HttpRequest, team_ids) -> None:
-    if not permissions.can_log(request.user, team_ids):
-        raise PermissionDenied(
-            "Leaders and ops log anywhere; team owners log for their own teams' seams."
-        )
 
 
 # --- Decision log -------------------------------------------------------------------------------
@@ -117,12 +103,11 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decision_log(request: HttpRequest) -> HttpResponse:
     """Quick-add: with htmx the log comes back in place with the new row marked."""
-    form = QuickDecisionForm(request.POST)
+    # The form refuses (403) places the user doesn't log for: see PlacedWriteForm.
+    form = QuickDecisionForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         seam, contract = data.get("seam"), data.get("contract")
-        seams = [seam] if seam else list(contract.seams.all())
-        _require_log_rights(request, permissions.teams_of(*seams))
         decision = log_decision(
             question=data["question"],
             decision_type=data["decision_type"],
@@ -164,8 +149,7 @@ def _decision_context(request: HttpRequest, decision: Decision, **forms) -> dict
         "overdue": decision.is_overdue(now),
         "sla_breached": Decision.objects.breached(now).filter(pk=decision.pk).exists(),
         "can_decide": decision.is_pending and _can_decide(request, decision),
-        "can_reopen": decision.status == "decided"
-        and permissions.can_log(request.user, permissions.teams_of(decision.seam)),
+        "can_reopen": decision.status == "decided" and _can_reopen(request, decision),
         "can_withdraw": decision.is_pending and _can_withdraw(request, decision),
         "decide_form": forms.get("decide_form") or DecideForm(),
         "reopen_form": forms.get("reopen_form") or ReasonForm(prefix="reopen"),
@@ -174,7 +158,11 @@ def _decision_context(request: HttpRequest, decision: Decision, **forms) -> dict
 
 
 def _can_decide(request: HttpRequest, decision: Decision) -> bool:
-    return request.user == decision.decider or permissions.is_leader(request.user)
+    return permissions.can_decide(request.user, decision.decider, decision.place)
+
+
+def _can_reopen(request: HttpRequest, decision: Decision) -> bool:
+    return permissions.can_log_at(request.user, decision.place)
 
 
 def _can_withdraw(request: HttpRequest, decision: Decision) -> bool:
@@ -229,7 +217,7 @@ def decision_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _decision_action(
         request,
         pk,
-        allowed=lambda r, d: permissions.can_log(r.user, permissions.teams_of(d.seam)),
+        allowed=_can_reopen,
         form_class=ReasonForm,
         form_key="reopen_form",
         prefix="reopen",
@@ -298,10 +286,11 @@ def escalation_pareto(start, end, seams=None) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def escalation_list(request: HttpRequest) -> HttpResponse:
-    form = EscalationForm(request.POST or None)
+    form = EscalationForm(request.POST or None, user=request.user)
     if request.method == "POST":
-        _require_form_rights(request, form, lambda data: permissions.teams_of(data["seam"]))
-        if form.is_valid():
+        if not form.is_valid():
+            _require_logger(request)  # shown back with its errors
+        else:
             escalation = form.save(commit=False)
             escalation.raised_by = request.user
             escalation.save()
@@ -336,16 +325,22 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     escalation = get_object_or_404(Escalation.objects.select_related("seam"), pk=pk)
-    _require_log_rights(request, permissions.teams_of(escalation.seam))
+    permissions.require_log_at(request.user, escalation.seam)
     form = ResolveForm(request.POST)
-    if form.is_valid() and escalation.resolved_at is None:
-        escalation.resolved_at = timezone.now()
-        escalation.resolution = form.cleaned_data["resolution"]
-        escalation.root_cause = form.cleaned_data["root_cause"]
-        escalation.save(update_fields=["resolved_at", "resolution", "root_cause"])
-        messages.success(request, "Escalation resolved.")
+    form.is_valid()  # the service says what is missing, for the page and the API alike
+    try:
+        resolve_escalation(
+            escalation=escalation,
+            resolution=form.cleaned_data.get("resolution", ""),
+            root_cause=form.cleaned_data.get("root_cause", ""),
+        )
+    except EscalationRefused as refused:
+        messages.error(request, f"Not resolved: {refused}")
+    except ValidationError as invalid:
+        problems = " ".join(m for ms in invalid.message_dict.values() for m in ms)
+        messages.error(request, f"Not resolved: {problems}")
     else:
-        messages.error(request, "Not resolved: give the resolution and the root cause.")
+        messages.success(request, "Escalation resolved.")
     return redirect("decisions:escalations")
 
 
@@ -355,17 +350,16 @@ def escalation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def constraint_list(request: HttpRequest) -> HttpResponse:
-    form = ConstraintForm(request.POST or None)
+    form = ConstraintForm(request.POST or None, user=request.user)
     if request.method == "POST":
-        _require_form_rights(
-            request, form, lambda data: permissions.teams_of(data.get("seam"), data.get("team"))
-        )
-        if form.is_valid():
+        if not form.is_valid():
+            _require_logger(request)  # shown back with its errors
+        else:
             form.save()
             messages.success(request, "Constraint recorded.")
             return redirect("decisions:constraints")
     constraints = Constraint.objects.select_related("owner", "seam", "team")
-    open_constraints = constraints.filter(removed_at__isnull=True)
+    open_constraints = constraints.in_place()
     page = Paginator(open_constraints, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -384,7 +378,7 @@ def constraint_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def constraint_remove(request: HttpRequest, pk: int) -> HttpResponse:
     constraint = get_object_or_404(Constraint.objects.select_related("seam"), pk=pk)
-    _require_log_rights(request, permissions.teams_of(constraint.seam, constraint.team))
+    permissions.require_log_at(request.user, *constraint.places)
     if constraint.removed_at is None:
         constraint.removed_at = timezone.localdate()
         constraint.save(update_fields=["removed_at"])
@@ -406,15 +400,15 @@ def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> 
         if filters.cleaned_data.get("seam"):
             dependencies = dependencies.filter(seam=filters.cleaned_data["seam"])
     # Finished cards stay on the board for a month; older ones are counted, not shown.
-    done = [Dependency.Status.DELIVERED, Dependency.Status.MISSED, Dependency.Status.CANCELLED]
     recent = today - DONE_SHOWN_FOR
     older = dict(
-        dependencies.filter(status__in=done, needed_by__lt=recent)
+        dependencies.finished()
+        .filter(needed_by__lt=recent)
         .order_by()
         .values_list("status")
         .annotate(n=Count("pk"))
     )
-    cards = list(dependencies.exclude(status__in=done, needed_by__lt=recent))
+    cards = list(dependencies.exclude(status__in=Dependency.FINISHED, needed_by__lt=recent))
     columns = [
         {
             "status": status,
@@ -438,12 +432,11 @@ def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def dependency_board(request: HttpRequest) -> HttpResponse:
-    form = DependencyForm(request.POST or None)
+    form = DependencyForm(request.POST or None, user=request.user)
     if request.method == "POST":
-        _require_form_rights(
-            request, form, lambda data: permissions.teams_of(data["consumer"], data["provider"])
-        )
-        if form.is_valid():
+        if not form.is_valid():
+            _require_logger(request)  # shown back with its errors
+        else:
             form.save()
             messages.success(request, "Dependency added.")
             return redirect("decisions:dependencies")
@@ -460,8 +453,8 @@ def dependency_board(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def dependency_move(request: HttpRequest, pk: int) -> HttpResponse:
-    dependency = get_object_or_404(Dependency, pk=pk)
-    _require_log_rights(request, [dependency.consumer_id, dependency.provider_id])
+    dependency = get_object_or_404(Dependency.objects.with_related(), pk=pk)
+    permissions.require_log_at(request.user, *dependency.places)
     form = MoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a column to move the card to.")

@@ -495,7 +495,8 @@ def first_agenda(guide: GuidedStart) -> tuple[list[Decision], list[Constraint]]:
         .order_by("requested_at", "pk")
     )
     constraints = (
-        Constraint.objects.filter(removed_at__isnull=True, seam__in=seams)
+        Constraint.objects.in_place()
+        .filter(seam__in=seams)
         .select_related("seam", "owner")
         .order_by("raised_at", "pk")
     )

@@ -10,6 +10,7 @@ from contracts.models import Contract, SpecTemplate
 from decisions.models import Escalation
 from metrics import guide
 from metrics.models import GuidedStart
+from seams import permissions
 from seams.forms import HoursField, PersonChoiceField
 from seams.models import Seam, User, WebhookSource
 
@@ -115,6 +116,14 @@ class CadenceDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["seam"].queryset = seams
 
+    def clean(self) -> dict:
+        data = super().clean()
+        seam = data.get("seam")
+        problem = seam and permissions.named_person_error(data.get("decider"), seam)
+        if problem:
+            self.add_error("decider", problem)
+        return data
+
 
 class CadenceConstraintForm(forms.Form):
     description = forms.CharField(max_length=300, label="Constraint to remove")
@@ -127,6 +136,15 @@ class CadenceConstraintForm(forms.Form):
         kwargs.setdefault("auto_id", "id_constraint_%s")
         super().__init__(*args, **kwargs)
         self.fields["seam"].queryset = seams
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # The rule Constraint.clean() applies when the guide saves it, shown here as a field error.
+        seam = data.get("seam")
+        problem = seam and permissions.named_person_error(data.get("owner"), seam)
+        if problem:
+            self.add_error("owner", problem)
+        return data
 
 
 class SpecChoiceForm(forms.Form):

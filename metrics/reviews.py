@@ -32,8 +32,11 @@ def can_hold_reviews(user) -> bool:
 
 
 def can_update_action(user, action: CorrectiveAction) -> bool:
-    """Leaders update any action; an owner updates their own."""
-    return permissions.is_leader(user) or action.owner_id == user.pk
+    """Leaders update any action; an owner updates their own while they may act at its seam
+    (one whose rights were taken away since has a viewer's rights)."""
+    return permissions.is_leader(user) or (
+        action.owner_id == user.pk and permissions.may_be_named(user, action.seam)
+    )
 
 
 @transaction.atomic
@@ -81,6 +84,9 @@ def add_action(
         raise ReviewRefused("Choose the seam metric this action should move.")
     if due_on < review.held_on:
         raise ReviewRefused("An action can't be due before the review that agreed it.")
+    problem = permissions.named_person_error(owner, seam)
+    if problem:
+        raise ReviewRefused(problem)
     snapshot = (
         MonthlySeamMetrics.objects.filter(seam=seam, month=review.month)
         .values_list(metric, flat=True)

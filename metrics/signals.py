@@ -99,12 +99,33 @@ def _refresh_pending() -> None:
         outbox.enqueue(compute_metrics, [f"{m:%Y-%m}" for m in months], seam_ids=sorted(seam_ids))
 
 
+# What a saved handoff's refresh depends on: every other timestamp is on or after submission.
+PLACE = ("seam_id", "submitted_at")
+
+
+def handoff_saving(sender, instance: Handoff, update_fields=None, **kwargs):
+    """Before a handoff is saved over: where it was counted until now (its seam, and its months
+    from submission on), so that side is refreshed too when the save moves it."""
+    instance._place_before = None
+    if instance.pk is None or (
+        update_fields is not None and not {"seam", "submitted_at"} & set(update_fields)
+    ):
+        return
+    instance._place_before = Handoff.objects.filter(pk=instance.pk).values_list(*PLACE).first()
+
+
 def handoff_saved(sender, instance: Handoff, **kwargs):
     _handoffs_changed({instance.seam_id}, instance.submitted_at)
+    before = getattr(instance, "_place_before", None)
+    if before is not None and before != (instance.seam_id, instance.submitted_at):
+        _handoffs_changed({before[0]}, before[1])
 
 
-def handoffs_bulk_written(sender, seam_ids, earliest, **kwargs):
+def handoffs_bulk_written(sender, seam_ids, earliest, moved_from=None, **kwargs):
     _handoffs_changed(seam_ids, earliest)
+    # The other side of an update: seams and months the rows left, which counted them so far.
+    for seam_id, since in (moved_from or {}).items():
+        _handoffs_changed({seam_id}, since)
 
 
 # A data migration that changed what past months count: after it, they are recomputed.
@@ -133,7 +154,10 @@ def recompute_after_restamp(sender, app_config, plan=None, using="default", **kw
 
 def connect() -> None:
     post_migrate.connect(recompute_after_restamp, dispatch_uid="metrics-recompute-after-restamp")
+    pre_save.connect(handoff_saving, sender=Handoff, dispatch_uid="metrics-handoff-saving")
     post_save.connect(handoff_saved, sender=Handoff, dispatch_uid="metrics-handoff-saved")
+    # A deleted handoff leaves its seam's months counting it until they are refreshed.
+    post_delete.connect(handoff_saved, sender=Handoff, dispatch_uid="metrics-handoff-deleted")
     handoffs_written.connect(handoffs_bulk_written, dispatch_uid="metrics-handoffs-written")
     pre_save.connect(calendar_saving, sender=Calendar, dispatch_uid="metrics-calendar-saving")
     post_save.connect(calendar_saved, sender=Calendar, dispatch_uid="metrics-calendar-saved")

@@ -529,10 +529,8 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         "throughput_chart": charts.bar_chart("Throughput", months, values("throughput")),
         "by_type": sorted((latest.get("lead_time_by_approval_type") or {}).items()),
         "decisions": seam.decisions.pending().select_related("decider").overdue_first(now)[:10],
-        "escalations": seam.escalations.filter(resolved_at__isnull=True).order_by("-raised_at")[
-            :10
-        ],
-        "dependencies": seam.dependencies.exclude(status__in=["delivered", "cancelled"])
+        "escalations": seam.escalations.open().order_by("-raised_at")[:10],
+        "dependencies": seam.dependencies.open()
         .select_related("provider", "consumer")
         .order_by("needed_by")[:10],
         "actions": seam.actions.select_related("owner", "review").order_by("status", "due_on")[:10],

@@ -104,8 +104,9 @@ def copy_import(
         result.written = partial or result.rejected == 0
         if result.written and result.rows_read > result.rejected:
             _load_windows(cursor)
+            moved_from = _moved_from(cursor, source)
             result.created, result.updated = _upsert(cursor, source)
-            _announce(cursor)
+            _announce(cursor, moved_from)
     return result
 
 
@@ -499,7 +500,21 @@ WRITTEN = [
 KEPT = {"source", "external_id", "sla_hours", "sla_deadline", "created_at"}
 
 
-def _announce(cursor) -> None:
+def _moved_from(cursor, source: str) -> dict:
+    """Before the upsert: for the rows it will move to another seam or submission time, the
+    seams they leave and the earliest time they were submitted there (see handoffs_written)."""
+    cursor.execute(
+        f"SELECT h.seam_id, min(h.submitted_at) FROM {Handoff._meta.db_table} h "
+        "JOIN handoff_csv_checked k ON k.external_id = h.external_id AND NOT k.rejected "
+        "WHERE h.source = %s "
+        "AND (h.seam_id <> k.seam_id OR h.submitted_at <> k.submitted_at_value) "
+        "GROUP BY h.seam_id",
+        [source],
+    )
+    return dict(cursor.fetchall())
+
+
+def _announce(cursor, moved_from: dict) -> None:
     cursor.execute(
         "SELECT DISTINCT seam_id, min(submitted_at_value) OVER () FROM handoff_csv_checked "
         "WHERE NOT rejected"
@@ -507,7 +522,10 @@ def _announce(cursor) -> None:
     rows = cursor.fetchall()
     if rows:
         handoffs_written.send(
-            sender=Handoff, seam_ids={seam_id for seam_id, _ in rows}, earliest=rows[0][1]
+            sender=Handoff,
+            seam_ids={seam_id for seam_id, _ in rows},
+            earliest=rows[0][1],
+            moved_from=moved_from,
         )
 
 

@@ -284,9 +284,17 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
             h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
         }
     new, changed, unstamped = [], [], set()
+    moved_from: dict[int, datetime] = {}
     now = timezone.now()
     for key, clean in valid.items():
         handoff = existing.get(key) or Handoff(source=source, external_id=key)
+        if handoff.pk and (handoff.seam_id, handoff.submitted_at) != (
+            clean["seam"].pk,
+            clean["submitted_at"],
+        ):
+            # Where it was counted until now: that seam's months from then must forget it.
+            was = moved_from.get(handoff.seam_id, handoff.submitted_at)
+            moved_from[handoff.seam_id] = min(was, handoff.submitted_at)
         handoff.created_at = handoff.created_at or now
         handoff.updated_at = now  # bulk writes don't touch auto_now fields by themselves
         for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
@@ -320,6 +328,7 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
             sender=Handoff,
             seam_ids={clean["seam"].pk for clean in valid.values()},
             earliest=min(clean["submitted_at"] for clean in valid.values()),
+            moved_from=moved_from,
         )
 
 

@@ -15,12 +15,20 @@ neither has the viewer's rights. Superusers count as leaders.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
 LEADER = "leader"
 OPS = "ops"
 VIEWER = "viewer"
 ORG_ROLES = (LEADER, OPS, VIEWER)
 
 _CACHE_ATTR = "_seamline_access"
+
+# Why a write was refused for its place: the pages and the API say the same.
+NOT_YOUR_PLACE = (
+    "Leaders and ops log anywhere; team owners log for their own teams and their seams, and "
+    "every seam or team a write names must be one of theirs."
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,53 @@ def can_log(user, team_ids: Iterable[int]) -> bool:
     if access.roles & {LEADER, OPS}:
         return True
     return bool(access.owned_team_ids & set(team_ids))
+
+
+def can_log_at(user, *places) -> bool:
+    """Log a write that names these places: each one must be a place the user logs for.
+
+    A place is a seam, a team, or a tuple of them where any one will do (a dependency's two
+    teams); `None` (a place left empty) asks nothing. Checking each place on its own is what
+    keeps a team owner from tagging their own team's constraint or dependency to another
+    team's seam: one team of theirs somewhere on the write is not enough.
+    """
+    named = [place for place in places if place is not None]
+    if not named:  # nothing involves any team: leaders and ops only
+        return can_log(user, [])
+    return all(
+        can_log(user, teams_of(*(place if isinstance(place, tuple | list) else [place])))
+        for place in named
+    )
+
+
+def require_log_at(user, *places) -> None:
+    """`can_log_at`, or a 403 that says why (pages and API alike)."""
+    if not can_log_at(user, *places):
+        raise PermissionDenied(NOT_YOUR_PLACE)
+
+
+def may_be_named(person, *places) -> bool:
+    """Whether `person` may be named to act at these places: a decision's decider, the owner
+    of a constraint or a dependency. Only someone who logs there: viewers change nothing, and
+    a team owner acts for their own teams."""
+    return bool(person.is_active) and can_log_at(person, *places)
+
+
+def named_person_error(person, *places) -> str:
+    """Why `person` can't be named at these places ("" when they can): the one message the
+    forms and the API give."""
+    if person is None or may_be_named(person, *places):
+        return ""
+    return (
+        f"{person.get_full_name() or person.username} can't be named here: only leaders, ops "
+        "and the owners of the teams involved act on it (viewers change nothing)."
+    )
+
+
+def can_decide(user, decider, *places) -> bool:
+    """Decide a decision: leaders, and the named decider while they may still act at its
+    place (one whose rights were taken away since has a viewer's rights)."""
+    return is_leader(user) or (user == decider and may_be_named(user, *places))
 
 
 def can_log_somewhere(user) -> bool:

@@ -232,6 +232,10 @@ def handoff_submit(request: HttpRequest) -> HttpResponse:
     return redirect("seams:handoffs")
 
 
+# What each move did, as the success message says it: written out, never built from the verb.
+MOVED = {"start": "started", "complete": "completed", "return": "returned to its sender"}
+
+
 @login_required
 @require_POST
 def handoff_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
@@ -257,12 +261,7 @@ def handoff_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     except HandoffRefused as refused:
         messages.error(request, f"Not changed: {refused}")
         return redirect("seams:handoffs")
-    messages.success(
-        request,
-        f"“{handoff.title}”: {move}ed."
-        if move != "return"
-        else f"“{handoff.title}” returned to its sender.",
-    )
+    messages.success(request, f"“{handoff.title}” {MOVED[move]}.")
     return redirect("seams:handoffs")
 
 
