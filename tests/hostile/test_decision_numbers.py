@@ -120,7 +120,7 @@ def _calendar(slug: str, rules: WorkingTime) -> Calendar:
 
 @pytest.fixture
 def world(leader, ops) -> World:
-    decider = UserFactory(username="decider")
+    decider = UserFactory(username="decider", roles=["ops"])  # may decide anywhere
     calendars = {
         "intake": _calendar("london-office", LONDON_RULES),
         "legal": _calendar("new-york-office", NEW_YORK_RULES),
