@@ -246,7 +246,10 @@ def handoff_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
         elif move == "complete":
             complete_handoff(handoff=handoff)
         elif move == "return":
-            form = HandoffReturnForm(request.POST, checklist=handoff.seam.spec.definition_of_ready)
+            # A seam without a spec yet has no definition of ready to name an item from.
+            spec = getattr(handoff.seam, "spec", None)
+            checklist = spec.definition_of_ready if spec else []
+            form = HandoffReturnForm(request.POST, checklist=checklist)
             if not form.is_valid():
                 messages.error(request, "Not returned: say why.")
                 return redirect(back_url(request, "seams:handoffs"))

@@ -337,3 +337,19 @@ def test_a_calendar_closed_for_a_decade_is_refused(leader_client):
         "/api/v1/calendars/", _calendar([1, 2, 3, 4, 5], christmas), content_type="application/json"
     )
     assert response.status_code == 201
+
+
+def test_returning_a_handoff_on_a_seam_without_a_spec_works(ops_client):
+    from seams.handoffs import submit_handoff
+    from seams.models import HandoffReturn
+    from tests.factories import SeamFactory
+
+    bare = SeamFactory(name="No spec yet")
+    handoff = submit_handoff(seam=bare, title="Acme", by=None)
+    url = reverse("seams:handoff-move", args=[handoff.pk, "return"])
+    response = ops_client.post(url, {"reason": "No payload", "missing_item": "Payload"})
+    assert response.status_code == 302
+    assert not HandoffReturn.objects.exists()  # no such item on a spec that isn't written
+    response = ops_client.post(url, {"reason": "No payload"})
+    assert response.status_code == 302
+    assert HandoffReturn.objects.get().reason == "No payload"
