@@ -8,12 +8,14 @@ restamps stored times does: `migrate` queues the recompute after it.
 
 import contextlib
 import threading
+from datetime import datetime, time
 
 from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.utils import timezone
 
 from contracts.models import MetricTarget
+from decisions.models import Decision, Dependency, Escalation
 from seams import outbox
 from seams.models import Calendar, CalendarHoliday, Handoff
 from seams.signals import handoffs_written
@@ -66,7 +68,7 @@ def target_changed(sender, instance: MetricTarget, **kwargs):
         outbox.enqueue(seam_targets_changed, seam_id)
 
 
-def _handoffs_changed(seam_ids, earliest) -> None:
+def _seams_changed(seam_ids, earliest) -> None:
     """Queue a refresh of these seams from `earliest`'s month to now, once the write commits.
     Writes within one transaction gather into one refresh (kept on the connection; what a
     rolled-back transaction left is dropped)."""
@@ -96,7 +98,10 @@ def _refresh_pending() -> None:
         by_month.setdefault(month, set()).add(seam_id)
     for first, seam_ids in by_month.items():
         months = engine.months_between(first, engine.current_month())
-        outbox.enqueue(compute_metrics, [f"{m:%Y-%m}" for m in months], seam_ids=sorted(seam_ids))
+        if months:  # none when it counts only from a month still ahead (a needed-by date)
+            outbox.enqueue(
+                compute_metrics, [f"{m:%Y-%m}" for m in months], seam_ids=sorted(seam_ids)
+            )
 
 
 # What a saved handoff's refresh depends on: every other timestamp is on or after submission.
@@ -115,17 +120,47 @@ def handoff_saving(sender, instance: Handoff, update_fields=None, **kwargs):
 
 
 def handoff_saved(sender, instance: Handoff, **kwargs):
-    _handoffs_changed({instance.seam_id}, instance.submitted_at)
+    _seams_changed({instance.seam_id}, instance.submitted_at)
     before = getattr(instance, "_place_before", None)
     if before is not None and before != (instance.seam_id, instance.submitted_at):
-        _handoffs_changed({before[0]}, before[1])
+        _seams_changed({before[0]}, before[1])
 
 
 def handoffs_bulk_written(sender, seam_ids, earliest, moved_from=None, **kwargs):
-    _handoffs_changed(seam_ids, earliest)
+    _seams_changed(seam_ids, earliest)
     # The other side of an update: seams and months the rows left, which counted them so far.
     for seam_id, since in (moved_from or {}).items():
-        _handoffs_changed({seam_id}, since)
+        _seams_changed({seam_id}, since)
+
+
+# The other records the snapshots count, and what places one in them: its seam, and the field
+# from whose month on it counts (escalations in the month raised; a decision's latency and
+# breach from its request on; a dependency in the month it is needed by).
+COUNTED_FROM = {Escalation: "raised_at", Decision: "requested_at", Dependency: "needed_by"}
+
+
+def _counted_place(model, seam_id, when) -> tuple | None:
+    if seam_id is None or when is None:
+        return None
+    if not isinstance(when, datetime):  # a needed-by date: from that day's start
+        when = timezone.make_aware(datetime.combine(when, time.min))
+    return seam_id, when
+
+
+def record_saving(sender, instance, **kwargs):
+    """Before a decision, escalation or dependency is saved over: where it was counted."""
+    instance._place_before = None
+    if instance.pk is not None:
+        found = sender.objects.filter(pk=instance.pk).values_list("seam_id", COUNTED_FROM[sender])
+        instance._place_before = _counted_place(sender, *found.first() or (None, None))
+
+
+def record_saved(sender, instance, **kwargs):
+    """Logged, moved, decided, withdrawn, delivered or deleted: its seam's months from where
+    it counts are refreshed, and those it left when it moved."""
+    now = _counted_place(sender, instance.seam_id, getattr(instance, COUNTED_FROM[sender]))
+    for place in {now, getattr(instance, "_place_before", None)} - {None}:
+        _seams_changed({place[0]}, place[1])
 
 
 # A data migration that changed what past months count: after it, they are recomputed.
@@ -159,6 +194,11 @@ def connect() -> None:
     # A deleted handoff leaves its seam's months counting it until they are refreshed.
     post_delete.connect(handoff_saved, sender=Handoff, dispatch_uid="metrics-handoff-deleted")
     handoffs_written.connect(handoffs_bulk_written, dispatch_uid="metrics-handoffs-written")
+    for model in COUNTED_FROM:
+        name = model._meta.model_name
+        pre_save.connect(record_saving, sender=model, dispatch_uid=f"metrics-{name}-saving")
+        post_save.connect(record_saved, sender=model, dispatch_uid=f"metrics-{name}-saved")
+        post_delete.connect(record_saved, sender=model, dispatch_uid=f"metrics-{name}-deleted")
     pre_save.connect(calendar_saving, sender=Calendar, dispatch_uid="metrics-calendar-saving")
     post_save.connect(calendar_saved, sender=Calendar, dispatch_uid="metrics-calendar-saved")
     for signal in (post_save, post_delete):

@@ -170,3 +170,66 @@ def test_it_refreshes_only_the_landing_side_when_nothing_moved(
     assert refreshes.count() == before + 1
     assert refreshes.order_by("-pk").first().kwargs["seam_ids"] == [intake.pk]
     assert submitted(review, OCT) is None
+
+
+# --- Decisions, escalations and dependencies refresh their seam too --------------------------
+
+
+def escalations(seam, month) -> int | None:
+    row = MonthlySeamMetrics.objects.filter(seam=seam, month=month).first()
+    return None if row is None else row.escalations
+
+
+def test_logging_and_moving_an_escalation_refreshes_both_seams(
+    ops, seams, today, django_capture_on_commit_callbacks, celery_eager
+):
+    from decisions.models import Escalation
+
+    intake, review = seams
+    client = APIClient()
+    client.force_authenticate(ops)
+    body = {
+        "seam": intake.slug,
+        "severity": "high",
+        "summary": "Scope arrived without a payload",
+        "cause": "missing_inputs",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/escalations/", body, format="json")
+    assert response.status_code == 201, response.json()
+    this_month = dt.date(2026, 12, 1)
+    assert (escalations(intake, this_month), escalations(review, this_month)) == (1, None)
+    escalation = Escalation.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation.seam = review
+        escalation.save()
+    assert (escalations(intake, this_month), escalations(review, this_month)) == (0, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        escalation.delete()
+    assert escalations(review, this_month) == 0
+
+
+def test_a_dependency_needed_later_queues_nothing_and_one_due_this_month_refreshes(
+    ops, seams, today, django_capture_on_commit_callbacks
+):
+    from decisions.models import Dependency
+
+    intake, _ = seams
+    before = OutboxMessage.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        Dependency.objects.create(
+            consumer=intake.to_team,
+            provider=intake.from_team,
+            seam=intake,
+            owner=ops,
+            title="Sandbox tenant",
+            needed_by=dt.date(2027, 2, 1),
+        )
+    assert OutboxMessage.objects.count() == before  # counts only from February on
+    with django_capture_on_commit_callbacks(execute=True):
+        Dependency.objects.update(needed_by=dt.date(2026, 12, 31))
+        dependency = Dependency.objects.get()
+        dependency.save()
+    message = OutboxMessage.objects.latest("pk")
+    assert message.kwargs["seam_ids"] == [intake.pk]
+    assert message.args[0] == ["2026-12"]
