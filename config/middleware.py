@@ -76,20 +76,42 @@ class RefuseNulMiddleware:
     No text a person types holds one, PostgreSQL can store none (a filter or a write with one
     fails deep inside the view), and Django's form fields refuse it only where a form is used.
     Uploaded files are not looked at: a file's bytes are the import's to judge. JSON bodies
-    are checked by the API's parser (seams.json_input).
+    are checked by the API's parser (seams.json_input). Requests from no one signed in go on,
+    to be refused sign-in first, as any of theirs would be.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _holds_nul(request.GET) or (
-            request.method == "POST"
-            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
-            and _holds_nul(request.POST)
-        ):
+        if (
+            _holds_nul(request.GET)
+            or (
+                request.method == "POST"
+                and request.content_type
+                in ("application/x-www-form-urlencoded", "multipart/form-data")
+                and _holds_nul(request.POST)
+            )
+        ) and _signed_in(request):
             raise BadRequest("Text can't contain NUL characters (\\0); nothing was changed.")
         return self.get_response(request)
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    """Whether the request comes from someone signed in, by session or by API token. Anyone
+    else is answered by sign-in first (a 401, or the sign-in page), as for any request; the
+    forms they may use (sign-in, password reset) refuse NUL themselves."""
+    if request.user.is_authenticated:
+        return True
+    if not request.path.startswith("/api/"):
+        return False
+    from rest_framework.authentication import TokenAuthentication
+    from rest_framework.exceptions import AuthenticationFailed
+
+    try:  # a query only for a request with NUL in it
+        return TokenAuthentication().authenticate(request) is not None
+    except AuthenticationFailed:
+        return False
 
 
 def _holds_nul(query: QueryDict) -> bool:

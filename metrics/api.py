@@ -34,7 +34,7 @@ class MetricsViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = self.request.query_params
         try:
-            month = engine.parse_month(params.get("month")) or engine.current_month()
+            month = engine.parse_month(params.get("month"), ahead_ok=True) or engine.current_month()
         except ValueError as exc:
             raise ValidationError({"month": [str(exc)]}) from exc
         snapshots = MonthlySeamMetrics.objects.filter(month=month).select_related("seam")

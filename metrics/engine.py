@@ -91,11 +91,14 @@ def months_between(first: date, last: date) -> list[date]:
 # Seamline takes no handoff before 2000 (seams.ingest.EARLIEST), so no month before it has data;
 # asking for one is a typing slip, and month arithmetic near year 1 overflows.
 FIRST_MONTH = date(2000, 1, 1)
+# The last month a query may name (the API's month pattern is 2xxx-MM).
+LAST_MONTH = date(2999, 12, 1)
 
 
-def parse_month(text: str | None) -> date | None:
+def parse_month(text: str | None, *, ahead_ok: bool = False) -> date | None:
     """A YYYY-MM text as its month's first day; None for none. ValueError says what's wrong:
-    not YYYY-MM, no such month, before January 2000 or after the current month."""
+    not YYYY-MM, no such month, before January 2000 or (unless `ahead_ok`, for a query that
+    simply finds nothing there) after the current month."""
     if not text:
         return None
     if not re.fullmatch(r"\d{4}-\d{2}", text.strip()):
@@ -106,7 +109,9 @@ def parse_month(text: str | None) -> date | None:
         raise ValueError(f"There is no month “{text}”.") from exc
     if month < FIRST_MONTH:
         raise ValueError(f"Seamline keeps months from January 2000 on; “{text}” is before that.")
-    if month > current_month():
+    if month > LAST_MONTH:
+        raise ValueError(f"Seamline keeps months up to December 2999; “{text}” is after that.")
+    if month > current_month() and not ahead_ok:
         raise ValueError(f"{month:%B %Y} hasn't started yet.")
     return month
 

@@ -4,7 +4,8 @@ from rest_framework import serializers
 from metrics import engine
 from metrics.models import MonthlySeamMetrics
 
-MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+# Seamline keeps months from January 2000 on (metrics.engine.FIRST_MONTH).
+MONTH_PATTERN = r"^2[0-9]{3}-(0[1-9]|1[0-2])$"
 
 
 @extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-11"})

@@ -69,6 +69,7 @@ def test_it_works_from_the_keyboard_alone(live_server, page: Page):
     call_command("seed_demo", verbosity=0)
     page.goto(live_server.url + "/accounts/login/")
     # The username field has the focus; type, Tab to the password, Enter submits.
+    expect(page.get_by_label("Username")).to_be_focused()  # (a key before it would be lost)
     page.keyboard.type("victor")
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
