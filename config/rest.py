@@ -12,16 +12,15 @@ never the traceback itself.
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.utils.log import log_response
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from seams.json_input import JsonRefused, parse_json
+from config.parsers import RequestTooLarge, too_large_message
 
 
 class Pagination(PageNumberPagination):
@@ -67,7 +66,7 @@ def _server_error(exc: Exception, context: dict) -> Response:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, RequestDataTooBig):  # Django's own check, when DRF reads the body
-        exc = RequestTooLarge(_too_large_message())
+        exc = RequestTooLarge(too_large_message())
     elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body
         exc = exceptions.ParseError("The request body can't be read.")
     response = drf_exception_handler(exc, context)
@@ -97,31 +96,3 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         detail=str(response.data.get("detail", "")),
     )
     return response
-
-
-def _too_large_message() -> str:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit / 1024:g} KB"
-    return f"The request body is over {size}: send less at once (fewer rows per request)."
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "too_large"
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with bounds: a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is 413
-    (DRF reads the stream itself, past Django's own check), and deep nesting, NaN, NUL
-    characters and over-long numbers are a 400 with a message (seams.json_input)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = stream.read(limit + 1) if stream is not None else b""
-        if len(body) > limit:
-            raise RequestTooLarge(_too_large_message())
-        try:
-            return parse_json(body)
-        except JsonRefused as exc:
-            raise exceptions.ParseError(str(exc)) from exc

@@ -258,9 +258,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON read with bounds on size and nesting (config.rest.JSONParser); forms as DRF reads them.
+    # JSON read with bounds on size and nesting (config.parsers); forms as DRF reads them.
     "DEFAULT_PARSER_CLASSES": [
-        "config.rest.JSONParser",
+        "config.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
