@@ -120,6 +120,33 @@ def current_month() -> date:
     return month_start(timezone.localdate())
 
 
+def month_under_review() -> date:
+    """The month the review, the meeting, the pack and the metrics page open on (DESIGN.md):
+    the last full month, whatever day of this one it is."""
+    return previous_month(current_month())
+
+
+@dataclass(frozen=True)
+class MonthProgress:
+    """How far the current month has run: today is day `day` of its `days`."""
+
+    day: int
+    days: int
+
+    @property
+    def label(self) -> str:
+        return f"so far (day {self.day} of {self.days})"
+
+
+def month_progress(month: date) -> MonthProgress | None:
+    """None for a month that has ended; for the current month, which day of it today is. Its
+    numbers are provisional, and counts where higher is better are not judged yet."""
+    if month_start(month) != current_month():
+        return None
+    days = (next_month(month) - month_start(month)).days
+    return MonthProgress(day=timezone.localdate().day, days=days)
+
+
 def all_months() -> list[date]:
     """Every month from the first with data (a handoff, decision, escalation or dependency)
     to the current one."""
