@@ -327,7 +327,8 @@ def _render(key: tuple, query: str) -> SafeString:
         for node in nodes.values()
     )
     return format_html(
-        '<svg class="seam-map" viewBox="0 0 {} {}" role="img" aria-labelledby="seam-map-title">'
+        # A group, not an image: its arrows are links (an image may hold no control).
+        '<svg class="seam-map" viewBox="0 0 {} {}" role="group" aria-labelledby="seam-map-title">'
         '<title id="seam-map-title">Seam map: {} seams between {} teams, coloured by this '
         "month's status</title><defs>{}</defs>{}{}{}</svg>",
         WIDTH,
