@@ -74,13 +74,17 @@ def judge(value, goal: engine.Goal, provisional: bool) -> str:
 def direction_text(metrics: list[str]) -> str:
     """What is better for these metrics, in words: "Lower is better for queue time p85, …;
     higher is better for throughput." (naming each metric, never "every metric")."""
-    lower = [catalogue.BY_NAME[m].label for m in metrics if not is_higher_better(m)]
-    higher = [catalogue.BY_NAME[m].label for m in metrics if is_higher_better(m)]
+    def name(metric: str) -> str:  # "queue time p85", but "SLA breach rate"
+        label = catalogue.BY_NAME[metric].label
+        return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+    lower = [name(m) for m in metrics if not is_higher_better(m)]
+    higher = [name(m) for m in metrics if is_higher_better(m)]
     parts = []
-    for word, labels in (("Lower", lower), ("Higher", higher)):
+    for word, labels in (("lower", lower), ("higher", higher)):
         if labels:
             names = ", ".join(labels[:-1]) + (" and " if len(labels) > 1 else "") + labels[-1]
-            parts.append(f"{word} is better for {names[:1].lower()}{names[1:]}")
+            parts.append(f"{word} is better for {names}")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "." if text else ""
 
@@ -259,12 +263,13 @@ class Review:
     def segments(self) -> list[tuple[str, str, int]]:
         """The status filter: (value, label, how many seams)."""
         other = self.counts["progress"] + self.counts["nodata"] + self.counts["none"]
+        label = "In progress, no data or target" if self.counts["progress"] else "No data or target"
         return [
             ("", "All", len(self.rows)),
             ("red", "Red", self.counts["red"]),
             ("amber", "Amber", self.counts["amber"]),
             ("green", "Green", self.counts["green"]),
-            *([("other", "Not judged", other)] if other else []),
+            *([("other", label, other)] if other else []),
         ]
 
 

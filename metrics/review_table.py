@@ -15,7 +15,8 @@ TRENDS = {"better": "better", "worse": "worse", "same": "no change"}
 
 
 def _icon(icons: str, status: str) -> SafeString:
-    return format_html('<svg aria-hidden="true"><use href="{}#rag-{}"/></svg>', icons, status)
+    shape = "nodata" if status == "progress" else status  # not judged yet: the neutral shape
+    return format_html('<svg aria-hidden="true"><use href="{}#rag-{}"/></svg>', icons, shape)
 
 
 def _badge(icons: str, status: str, text: str) -> SafeString:
