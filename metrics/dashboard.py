@@ -74,6 +74,7 @@ def judge(value, goal: engine.Goal, provisional: bool) -> str:
 def direction_text(metrics: list[str]) -> str:
     """What is better for these metrics, in words: "Lower is better for queue time p85, …;
     higher is better for throughput." (naming each metric, never "every metric")."""
+
     def name(metric: str) -> str:  # "queue time p85", but "SLA breach rate"
         label = catalogue.BY_NAME[metric].label
         return label[:1].lower() + label[1:] if label[1:2].islower() else label
