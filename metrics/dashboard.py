@@ -71,16 +71,17 @@ def judge(value, goal: engine.Goal, provisional: bool) -> str:
     return engine.rag_status(value, goal) or "nodata"
 
 
+def phrase(label: str) -> str:
+    """A metric's label inside a sentence: "queue time p85", but "SLA breach rate"."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
 def direction_text(metrics: list[str]) -> str:
     """What is better for these metrics, in words: "Lower is better for queue time p85, …;
     higher is better for throughput." (naming each metric, never "every metric")."""
 
-    def name(metric: str) -> str:  # "queue time p85", but "SLA breach rate"
-        label = catalogue.BY_NAME[metric].label
-        return label[:1].lower() + label[1:] if label[1:2].islower() else label
-
-    lower = [name(m) for m in metrics if not is_higher_better(m)]
-    higher = [name(m) for m in metrics if is_higher_better(m)]
+    lower = [phrase(catalogue.BY_NAME[m].label) for m in metrics if not is_higher_better(m)]
+    higher = [phrase(catalogue.BY_NAME[m].label) for m in metrics if is_higher_better(m)]
     parts = []
     for word, labels in (("lower", lower), ("higher", higher)):
         if labels:

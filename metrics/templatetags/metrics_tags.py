@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from metrics.dashboard import judged_at_month_end, metric_text
+from metrics.dashboard import judged_at_month_end, metric_text, phrase
 
 register = template.Library()
 
@@ -14,6 +14,12 @@ RAG_LABELS = {"green": "on target", "amber": "within tolerance", "red": "off tar
 def metric_value(value, name: str) -> str:
     """A metric's value in its unit: "31 %", "41.6 h", "—" for none."""
     return metric_text(name, value)
+
+
+@register.filter
+def metric_phrase(label: str) -> str:
+    """A metric's label inside a sentence: "queue time p85", but "SLA breach rate"."""
+    return phrase(label)
 
 
 @register.simple_tag
