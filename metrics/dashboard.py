@@ -20,7 +20,8 @@ from metrics.models import CorrectiveAction, MonthlySeamMetrics, RootCause
 from metrics.models import Review as ReviewRecord
 from seams.models import HandoffReturn, Seam
 
-# The tiles of each row, in the order leaders read them (all lower-is-better).
+# The tiles of each row, in the order leaders read them. Each metric's direction (which way is
+# better) is the catalogue's: arrows, delta colours and wording follow it (DESIGN.md, Direction).
 TILES = [
     "queue_time_p85_hours",
     "sla_breach_rate",
@@ -32,7 +33,7 @@ SPARK_METRIC = "queue_time_p85_hours"
 PER_PAGE = 25  # seams per page of the review table
 SEGMENTS = ("", "red", "amber", "green", "other")  # the status filter's values
 AGENDA_HEAD = 4  # decisions and constraints shown beside the table
-RANK = {"red": 0, "amber": 1, "green": 2, "nodata": 3, "none": 4}
+RANK = {"red": 0, "amber": 1, "green": 2, "progress": 3, "nodata": 4, "none": 5}
 SHORT_LABELS = {
     "queue_time_p85_hours": "Queue p85",
     "sla_breach_rate": "SLA breach",
@@ -44,9 +45,50 @@ STATUS_LABELS = {
     "red": "Red",
     "amber": "Amber",
     "green": "Green",
+    "progress": "In progress",
     "nodata": "No data",
     "none": "No target",
 }
+
+
+def is_higher_better(metric: str) -> bool:
+    return catalogue.BY_NAME[metric].better == catalogue.HIGHER
+
+
+def judged_at_month_end(metric: str) -> bool:
+    """A count where higher is better (throughput): a month that has not ended yet has not
+    had the time to reach its target, so it is "in progress" until the month ends."""
+    spec = catalogue.BY_NAME[metric]
+    return spec.better == catalogue.HIGHER and spec.unit == ""
+
+
+def judge(value, goal: engine.Goal, provisional: bool) -> str:
+    """A targeted metric's status: red, amber or green; "nodata" without a value; "progress"
+    for a higher-is-better count in a month still running (DESIGN.md, the month under
+    review)."""
+    if provisional and judged_at_month_end(goal.metric):
+        return "progress"
+    return engine.rag_status(value, goal) or "nodata"
+
+
+def phrase(label: str) -> str:
+    """A metric's label inside a sentence: "queue time p85", but "SLA breach rate"."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def direction_text(metrics: list[str]) -> str:
+    """What is better for these metrics, in words: "Lower is better for queue time p85, …;
+    higher is better for throughput." (naming each metric, never "every metric")."""
+
+    lower = [phrase(catalogue.BY_NAME[m].label) for m in metrics if not is_higher_better(m)]
+    higher = [phrase(catalogue.BY_NAME[m].label) for m in metrics if is_higher_better(m)]
+    parts = []
+    for word, labels in (("lower", lower), ("higher", higher)):
+        if labels:
+            names = ", ".join(labels[:-1]) + (" and " if len(labels) > 1 else "") + labels[-1]
+            parts.append(f"{word} is better for {names}")
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "." if text else ""
 
 
 def metric_unit(metric: str) -> str:
@@ -82,8 +124,13 @@ class Tile:
     label: str
     value: Decimal | int | None
     target: engine.Goal | None
-    status: str  # red, amber, green, nodata (a target but no value), none (no target)
+    status: str  # red, amber, green, progress, nodata (a target but no value), none (no target)
     delta: Decimal | None  # vs last month, in the metric's unit (rates in points)
+    provisional: bool = False  # the month is still running: the value will move
+
+    @property
+    def higher_is_better(self) -> bool:
+        return is_higher_better(self.metric)
 
     @property
     def is_rate(self) -> bool:
@@ -103,8 +150,7 @@ class Tile:
         """worse, better or same, whichever way the metric is better."""
         if not self.delta:
             return "same"
-        higher = catalogue.BY_NAME[self.metric].better == catalogue.HIGHER
-        return "better" if (self.delta > 0) == higher else "worse"
+        return "better" if (self.delta > 0) == self.higher_is_better else "worse"
 
     @property
     def number(self) -> str:
@@ -122,6 +168,11 @@ class Tile:
         sign = "≥" if self.target.direction == "higher" else "≤"
         unit = f" {self.unit}" if self.unit else ""
         return f"{sign} {self.target.target.normalize():f}{unit}"
+
+    @property
+    def status_text(self) -> str:
+        """The status in words, for screen readers and the in-progress badge."""
+        return STATUS_LABELS[self.status]
 
     @property
     def delta_text(self) -> str:
@@ -153,6 +204,9 @@ class Row:
     why_recorded: bool = False  # the why is the review's recorded root cause
     owner: str = ""
     off_target: list[Tile] = field(default_factory=list)  # targeted metrics beyond the tiles
+    in_progress: list[Tile] = field(default_factory=list)  # targeted, judged when the month ends
+    judged: dict[str, str] = field(default_factory=dict)  # each targeted metric's status
+    data_why: str = ""  # what the data says, even where a root cause is recorded
 
     @property
     def status_label(self) -> str:
@@ -161,6 +215,24 @@ class Row:
     @property
     def segment(self) -> str:
         return self.status if self.status in ("red", "amber", "green") else "other"
+
+    @property
+    def worst_metric(self) -> str | None:
+        """The targeted metric furthest past its target among the red ones, else the amber
+        ones: what a corrective action should move by default. None if none is either."""
+        for status in ("red", "amber"):
+            metrics = [m for m, s in self.judged.items() if s == status]
+            if metrics:
+                order = list(catalogue.BY_NAME)
+                return max(metrics, key=lambda m: (self._excess(m), -order.index(m)))
+        return None
+
+    def _excess(self, metric: str) -> Decimal:
+        """How far past its target the metric is, as a share of the target."""
+        goal = self.goals[metric]
+        value = Decimal(str(self.now[metric])) * (100 if metric_unit(metric) == "%" else 1)
+        gap = goal.target - value if goal.direction == catalogue.HIGHER else value - goal.target
+        return gap / goal.target if goal.target else Decimal("Infinity")
 
 
 @dataclass
@@ -183,17 +255,23 @@ class Review:
     oldest_overdue_days: int | None = None
     computed: bool = False
     agenda: "Agenda | None" = None
+    progress: engine.MonthProgress | None = None  # the current month: how far it has run
+
+    @property
+    def provisional(self) -> bool:
+        return self.progress is not None
 
     @property
     def segments(self) -> list[tuple[str, str, int]]:
         """The status filter: (value, label, how many seams)."""
-        other = self.counts["nodata"] + self.counts["none"]
+        other = self.counts["progress"] + self.counts["nodata"] + self.counts["none"]
+        label = "In progress, no data or target" if self.counts["progress"] else "No data or target"
         return [
             ("", "All", len(self.rows)),
             ("red", "Red", self.counts["red"]),
             ("amber", "Amber", self.counts["amber"]),
             ("green", "Green", self.counts["green"]),
-            *([("other", "No data or target", other)] if other else []),
+            *([("other", label, other)] if other else []),
         ]
 
 
@@ -201,7 +279,10 @@ def worst(statuses: list[str]) -> str:
     judged = [s for s in statuses if s in ("red", "amber", "green")]
     if judged:
         return min(judged, key=RANK.__getitem__)
-    return "nodata" if "nodata" in statuses else "none"
+    for status in ("nodata", "progress"):
+        if status in statuses:
+            return status
+    return "none"
 
 
 def _delta(metric: str, now, before) -> Decimal | None:
@@ -234,6 +315,8 @@ def build(
     only the seams from the one team to the other."""
     previous = engine.previous_month(month)
     review = Review(month=month, previous=previous, contract=contract, segment=segment)
+    review.progress = engine.month_progress(month)
+    provisional = review.provisional
     scope = scope_of(contract)
     seams = Seam.objects.all()
     if contract is not None:
@@ -250,15 +333,14 @@ def build(
         now = snapshots[seam.pk].get(month)
         before = snapshots[seam.pk].get(previous)
         goals = targets.get(seam.pk, {})
-        status = worst(
-            [(engine.rag_status(now[m], g) if now else None) or "nodata" for m, g in goals.items()]
-        )
+        judged = {m: judge(now[m] if now else None, g, provisional) for m, g in goals.items()}
+        status = worst(list(judged.values()))
         last_status = (
             worst([(before["rag"] or {}).get(m) or "nodata" for m in goals])
             if before and goals
             else None
         )
-        review.rows.append(Row(seam, status, last_status, now, before, goals))
+        review.rows.append(Row(seam, status, last_status, now, before, goals, judged=judged))
         review.counts[status] += 1
         if status == "red" and last_status not in (None, "red"):
             review.newly_red.append(seam)
@@ -274,7 +356,7 @@ def build(
     if page is not None:
         review.page = Paginator(review.shown, per_page or PER_PAGE).get_page(page)
         review.shown = list(review.page.object_list)
-    detail(review.shown, month)
+    detail(review.shown, month, provisional)
     counts = (
         CorrectiveAction.objects.open()
         .filter(**scope)
@@ -288,9 +370,10 @@ def build(
     return review
 
 
-def detail(rows: list[Row], month: date) -> None:
-    """Give rows their tiles, off-target badges, 12-month sparkline and why line, reading the
-    sparkline months, root causes and the data's reasons once for all of them."""
+def detail(rows: list[Row], month: date, provisional: bool = False) -> None:
+    """Give rows their tiles, off-target and in-progress badges, 12-month sparkline and why
+    line, reading the sparkline months, root causes and the data's reasons once for all of
+    them. `provisional`: the month is still running."""
     ids = [row.seam.pk for row in rows]
     first = month
     for _ in range(11):
@@ -308,12 +391,7 @@ def detail(rows: list[Row], month: date) -> None:
         for metric in TILES:
             goal = goals.get(metric)
             value = now[metric] if now else None
-            if goal is None:
-                status = "none"
-            elif value is None:
-                status = "nodata"
-            else:
-                status = engine.rag_status(value, goal)
+            status = "none" if goal is None else judge(value, goal, provisional)
             row.tiles.append(
                 Tile(
                     metric=metric,
@@ -322,23 +400,28 @@ def detail(rows: list[Row], month: date) -> None:
                     target=goal,
                     status=status,
                     delta=_delta(metric, value, before[metric] if before else None),
+                    provisional=provisional,
                 )
             )
         for metric, goal in goals.items():
             value = now[metric] if now else None
-            judged = engine.rag_status(value, goal)
+            judged = row.judged.get(metric) or judge(value, goal, provisional)
+            label = catalogue.BY_NAME[metric].label
+            tile = Tile(metric, label, value, goal, judged, None, provisional)
             if metric not in TILES and judged in ("red", "amber"):
-                label = catalogue.BY_NAME[metric].label
-                row.off_target.append(Tile(metric, label, value, goal, judged, None))
+                row.off_target.append(tile)
+            elif judged == "progress":
+                row.in_progress.append(tile)
         months = sorted(sparks[row.seam.pk])
         row.spark = [
             float(v) if (v := sparks[row.seam.pk][m]) is not None else None for m in months
         ]
         row.spark_target = goals[SPARK_METRIC].target if SPARK_METRIC in goals else None
+        row.data_why = whys.get(row.seam.pk, "")
         if row.seam.pk in recorded:
             row.why, row.why_recorded = recorded[row.seam.pk], True
         else:
-            row.why = whys.get(row.seam.pk, "")
+            row.why = row.data_why
         row.owner = row.seam.owner
 
 

@@ -10,10 +10,13 @@ from metrics.dashboard import Row, Tile
 from metrics.svg import format_html, join
 
 RAG = ("red", "amber", "green")
+# The change since last month, for screen readers: its colour says it by the metric's direction.
+TRENDS = {"better": "better", "worse": "worse", "same": "no change"}
 
 
 def _icon(icons: str, status: str) -> SafeString:
-    return format_html('<svg aria-hidden="true"><use href="{}#rag-{}"/></svg>', icons, status)
+    shape = "nodata" if status == "progress" else status  # not judged yet: the neutral shape
+    return format_html('<svg aria-hidden="true"><use href="{}#rag-{}"/></svg>', icons, shape)
 
 
 def _badge(icons: str, status: str, text: str) -> SafeString:
@@ -22,11 +25,34 @@ def _badge(icons: str, status: str, text: str) -> SafeString:
     )
 
 
+def _provisional() -> SafeString:
+    """The word on a tile of a month still running, said in full to screen readers."""
+    return format_html(
+        '<span class="tile-provisional"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></span>',
+        "provisional",
+        "Provisional: the month is not over, this value will still move.",
+    )
+
+
+def _delta(tile: Tile) -> SafeString:
+    if not tile.delta_text:
+        return SafeString("")
+    return format_html(
+        '<span class="delta delta-{}">{}<span class="visually-hidden"> ({}, {} is better)'
+        "</span></span>",
+        tile.trend,
+        tile.delta_text,
+        TRENDS[tile.trend],
+        "higher" if tile.higher_is_better else "lower",
+    )
+
+
 def _tile(tile: Tile, icons: str) -> SafeString:
     judged = tile.status in RAG
     return format_html(
         '<td data-label="{}"><div class="tile tile-{}"><span class="tile-value">{}{}{}{}</span>'
-        '<span class="tile-meta">{} <span class="delta delta-{}">{}</span></span></div></td>',
+        '<span class="tile-meta">{} {}</span>{}</div></td>',
         tile.short_label,
         tile.status,
         _icon(icons, tile.status) if judged else "",
@@ -36,8 +62,8 @@ def _tile(tile: Tile, icons: str) -> SafeString:
         if tile.unit and tile.value is not None
         else "",
         tile.target_text,
-        tile.trend,
-        tile.delta_text,
+        _delta(tile),
+        _provisional() if tile.provisional else "",
     )
 
 
@@ -49,6 +75,17 @@ def _row(row: Row, icons: str, seam_url: str, previous: str) -> SafeString:
             _badge(icons, t.status, f"{t.label} {t.value_text}, target {t.target_text}"),
         )
         for t in row.off_target
+    )
+    in_progress = join(
+        format_html(
+            '<div class="why">{}</div>',
+            _badge(
+                icons,
+                "nodata",
+                f"{t.label} {t.value_text} so far, target {t.target_text}: in progress",
+            ),
+        )
+        for t in row.in_progress
     )
     why = (
         format_html(
@@ -77,7 +114,7 @@ def _row(row: Row, icons: str, seam_url: str, previous: str) -> SafeString:
         seam.from_team.name,
         seam.to_team.name,
         format_html(" · {}", row.owner) if row.owner else "",
-        off_target,
+        off_target + in_progress,
         why,
         join(_tile(tile, icons) for tile in row.tiles),
         sparkline(row.spark, row.spark_target, row.tiles[0].status if row.tiles else "none"),

@@ -20,6 +20,7 @@ STYLE = {
     "red": ("map-red", "", 2.75),
     "amber": ("map-amber", "7 4", 2.25),
     "green": ("map-green", "", 1.75),
+    "progress": ("map-nodata", "3 3", 1.5),  # the month still running: judged when it ends
     "nodata": ("map-nodata", "3 3", 1.5),
     "none": ("map-nodata", "3 3", 1.5),
 }
@@ -27,6 +28,7 @@ ARROW_COLOURS = {
     "red": "#D92D20",
     "amber": "#B76E00",
     "green": "#1E8A4C",
+    "progress": "#8A91A0",
     "nodata": "#8A91A0",
     "none": "#8A91A0",
 }
@@ -34,12 +36,13 @@ LABELS = {
     "red": "red",
     "amber": "amber",
     "green": "green",
+    "progress": "in progress",
     "nodata": "no data",
     "none": "no target",
 }
 
 
-ORDER = {"red": 0, "amber": 1, "green": 2, "nodata": 3, "none": 4}  # worst first
+ORDER = {"red": 0, "amber": 1, "green": 2, "progress": 3, "nodata": 4, "none": 5}  # worst first
 MAX_PARALLEL = 3  # more seams than this from one team to another draw as one arrow
 MAX_NAMES = 12  # red and amber arrows named on the map, worst first
 

@@ -110,11 +110,12 @@ def quality_card(request: HttpRequest) -> HttpResponse:
 
 
 def _month(text: str | None):
-    """The month asked for (YYYY-MM), else the current one, and what's wrong with it if bad."""
+    """The month asked for (YYYY-MM), else the month under review (the last full month,
+    DESIGN.md), and what's wrong with the asking if it is bad."""
     try:
-        return engine.parse_month(text) or engine.current_month(), ""
+        return engine.parse_month(text) or engine.month_under_review(), ""
     except ValueError as exc:
-        return engine.current_month(), str(exc)
+        return engine.month_under_review(), str(exc)
 
 
 def _run_context(run: MetricsRun | None) -> dict:
@@ -133,6 +134,8 @@ def metrics_month(request: HttpRequest) -> HttpResponse:
     run = MetricsRun.objects.in_progress().first()
     context = {
         "month": month,
+        "progress": engine.month_progress(month),
+        "current": engine.current_month(),
         "previous": engine.previous_month(month),
         "next": engine.next_month(month) if month < engine.current_month() else None,
         "snapshots": snapshots,
@@ -227,6 +230,9 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
     query = {"month": f"{month:%Y-%m}", **({"contract": contract.slug} if contract else {})}
     scope_query = urlencode(query)
     last_day = engine.next_month(month) - timezone.timedelta(days=1)
+    # A meeting reviews a full month: viewing the month still running, the button holds the
+    # month under review.
+    meeting_month = engine.month_under_review() if review.provisional else month
     scope_seams = agenda_lists.seams_of(contract) if contract else None
     icons = static("img/icons.svg")  # once, not once per tile
     context = {
@@ -234,9 +240,11 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "contracts": contracts,
         "month": month,
         "next": engine.next_month(month) if month < engine.current_month() else None,
+        "current": engine.current_month(),
         "problem": problem,
         "pack": pack,
         "tiles": [catalogue.BY_NAME[m].label for m in dashboard.TILES],
+        "direction": dashboard.direction_text(dashboard.TILES),
         "icons": icons,
         "table_rows": review_table.render(
             review.shown, icons=icons, previous=f"{review.previous:%b}"
@@ -250,7 +258,8 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "pareto": escalation_pareto(month, last_day, scope_seams),
         "can_hold": reviews.can_hold_reviews(request.user),
-        "meeting": Review.objects.filter(month=month, contract=contract).first(),
+        "meeting_month": meeting_month,
+        "meeting": Review.objects.filter(month=meeting_month, contract=contract).first(),
         "can_recompute": permissions.can_trigger_recompute(request.user),
         "now": timezone.now(),
     }
@@ -344,9 +353,15 @@ def _review_context(request: HttpRequest, review: Review) -> dict:
     return {
         "review": review,
         "seams": [
-            {"row": row, "cause": causes.get(row.seam.pk), "actions": actions.get(row.seam.pk, [])}
+            {
+                "row": row,
+                "cause": causes.get(row.seam.pk),
+                "actions": actions.get(row.seam.pk, []),
+                "should_move": row.worst_metric,
+            }
             for row in hurting
         ],
+        "progress": board.progress,
         "earlier": earlier,
         "can_hold": reviews.can_hold_reviews(request.user) and review.is_open,
         "people": User.objects.filter(is_active=True).order_by("first_name", "last_name"),

@@ -1,5 +1,6 @@
-"""A leader's monthly review on the demo data, in Chromium: this month with red seams first, a
-drill-down, a corrective action added inline, the review closed, and the pack printed."""
+"""A leader's monthly review on the demo data, in Chromium: the last full month with red seams
+first, a drill-down, a corrective action added inline, the review closed, and the pack
+printed."""
 
 import os
 from pathlib import Path
@@ -7,6 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
+
+from metrics import engine
+from metrics.models import CorrectiveAction, Review
 
 pytestmark = pytest.mark.e2e
 
@@ -22,6 +26,11 @@ def shots(tmp_path) -> Path:
 @pytest.mark.django_db(transaction=True)
 def test_a_leader_runs_the_monthly_review(live_server, page, tmp_path):
     call_command("seed_demo", verbosity=0)
+    # The review opens on the month under review, whose meeting the demo has held already:
+    # this journey holds it afresh.
+    for review in Review.objects.filter(month=engine.month_under_review(), contract=None):
+        CorrectiveAction.objects.filter(review=review).delete()
+        review.delete()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "elena")
     page.fill("#id_password", "seamline-demo")

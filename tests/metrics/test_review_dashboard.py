@@ -15,7 +15,7 @@ from metrics.models import MonthlySeamMetrics
 from seams.models import Handoff, HandoffReturn, Seam
 from tests.factories import CalendarFactory, SeamFactory, TeamFactory
 
-MONTH = engine.current_month()
+MONTH = engine.month_under_review()  # what the review opens on
 LAST = engine.previous_month(MONTH)
 
 

@@ -16,8 +16,7 @@ from metrics import dashboard, engine, reviews
 from metrics.models import CorrectiveAction, MonthlySeamMetrics, Review
 from tests.factories import SeamFactory
 
-MONTH = engine.current_month()
-LAST = engine.previous_month(MONTH)
+MONTH = engine.month_under_review()  # what the review opens on: the last full month
 
 
 @pytest.fixture
@@ -147,8 +146,8 @@ def test_the_agenda_panel_lists_decisions_overdue_first_and_constraints_on_red_s
 def test_the_last_reviews_actions_are_judged_against_the_latest_full_month(
     leader_client, leader, owner, seam
 ):
-    before = engine.previous_month(LAST)
-    for month, value in ((before, "40"), (LAST, "20")):
+    before = engine.previous_month(MONTH)
+    for month, value in ((before, "40"), (MONTH, "20")):
         MonthlySeamMetrics.objects.create(
             seam=seam, month=month, queue_time_p85_hours=Decimal(value)
         )
@@ -164,8 +163,8 @@ def test_the_last_reviews_actions_are_judged_against_the_latest_full_month(
         metric="queue_time_p85_hours",
         by=leader,
     )
-    # Last month's own review is too early to judge: the panel follows the one before.
-    later = reviews.start_review(month=LAST, contract=None, by=leader)
+    # The month under review's own review is too early to judge: the panel follows the one before.
+    later = reviews.start_review(month=MONTH, contract=None, by=leader)
     CorrectiveAction.objects.create(
         review=later,
         seam=seam,
