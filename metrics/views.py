@@ -512,7 +512,7 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
     goals = row.goals
     queue_goal = goals.get("queue_time_p85_hours")
     rework_goal = goals.get("rework_rate")
-    latest = rows.get(month) or {}
+    latest = rows.get(month) or dict.fromkeys(engine.FIELDS)
     tiles = {tile.metric: tile for tile in [*row.tiles, _open_work_tile(row)]}
     actions = list(
         seam.actions.exclude(status=CorrectiveAction.Status.DROPPED)
