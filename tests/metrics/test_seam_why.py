@@ -149,6 +149,8 @@ def test_it_explains_the_month_under_review_by_default(board, seam, viewer):
     page = response.content.decode()
     panel = why_panel(page)
     assert "Why it is red" in panel
+    assert "Queue time p85 41.6 h (≤ 24 h)" in panel  # what is off target, first
+    assert "SLA breach rate 30 % (≤ 10 %)" in panel
     assert "3 of 4 returns in November named a missing ready item" in panel
     assert "Sample payload" in panel
     assert "Budget owner" not in panel
