@@ -27,6 +27,7 @@ from decisions.forms import (
     ReasonForm,
     ResolveForm,
     known_decision_types,
+    seam_choices,
 )
 from decisions.models import PENDING, Constraint, Decision, Dependency, Escalation, overdue_q
 from decisions.services import (
@@ -286,7 +287,12 @@ def escalation_pareto(start, end, seams=None) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def escalation_list(request: HttpRequest) -> HttpResponse:
-    form = EscalationForm(request.POST or None, user=request.user)
+    # ?seam=<slug> (from a seam's page) preselects the seam to log against.
+    slug = request.GET.get("seam")
+    chosen = seam_choices().filter(slug=slug).first() if slug else None
+    form = EscalationForm(
+        request.POST or None, user=request.user, initial={"seam": chosen} if chosen else None
+    )
     if request.method == "POST":
         if not form.is_valid():
             _require_logger(request)  # shown back with its errors

@@ -20,9 +20,9 @@ class Series:
     css: str  # line-p50, line-p85
 
 
-def _scale(top: float):
+def _scale(top: float, height: int = HEIGHT):
     top = top or 1
-    plot_h = HEIGHT - TOP - BOTTOM
+    plot_h = height - TOP - BOTTOM
 
     def y(value: float) -> float:
         return round(TOP + plot_h - value / top * plot_h, 1)
@@ -30,8 +30,8 @@ def _scale(top: float):
     return y
 
 
-def _x(count: int):
-    plot_w = WIDTH - LEFT - RIGHT
+def _x(count: int, width: int = WIDTH):
+    plot_w = width - LEFT - RIGHT
     step = plot_w / max(count - 1, 1)
     return lambda index: round(LEFT + index * step, 1)
 
@@ -45,7 +45,8 @@ def _nice_top(value: float) -> float:
     return value * 1.1
 
 
-def _axes(parts: list, months: list, y, top: float, unit: str, x) -> None:
+def _axes(parts: list, months: list, y, top: float, unit: str, x, size=(WIDTH, HEIGHT)) -> None:
+    width, height = size
     for fraction in (0, 0.5, 1):
         value = top * fraction
         parts.append(
@@ -53,7 +54,7 @@ def _axes(parts: list, months: list, y, top: float, unit: str, x) -> None:
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="{}"/>'
                 '<text x="{}" y="{}" text-anchor="end" class="chart-axis">{}{}</text>',
                 LEFT,
-                WIDTH - RIGHT,
+                width - RIGHT,
                 y(value),
                 y(value),
                 "chart-base" if fraction == 0 else "chart-gridline",
@@ -69,17 +70,16 @@ def _axes(parts: list, months: list, y, top: float, unit: str, x) -> None:
                 format_html(
                     '<text x="{}" y="{}" text-anchor="middle" class="chart-axis">{}</text>',
                     x(index),
-                    HEIGHT - 8,
+                    height - 8,
                     f"{month:%b %y}",
                 )
             )
 
 
-def _svg(alt: str, parts: list) -> SafeString:
+def _svg(alt: str, parts: list, size=(WIDTH, HEIGHT)) -> SafeString:
     return format_html(
         '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}">{}</svg>',
-        WIDTH,
-        HEIGHT,
+        *size,
         alt,
         join(parts),
     )
@@ -92,13 +92,18 @@ def line_chart(
     target: Decimal | None = None,
     tolerance_pct: Decimal | None = None,
     unit: str = " h",
+    *,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
 ) -> SafeString:
+    """Percentile lines against a target and its amber band; `size` is the drawing's
+    (width, height) in user units, to keep text at its size in a wider or narrower card."""
+    width, height = size
     known = [v for s in series for v in s.values if v is not None]
     if not known:
         return format_html('<p class="muted">No data for {} yet.</p>', title.lower())
     band_top = float(target) * (1 + float(tolerance_pct or 20) / 100) if target is not None else 0
     top = _nice_top(max([*known, band_top]))
-    y, x = _scale(top), _x(len(months))
+    y, x = _scale(top, height), _x(len(months), width)
     last = {s.label: next((v for v in reversed(s.values) if v is not None), None) for s in series}
     summary = "; ".join(
         f"{s.label} {last[s.label]:.1f}{unit.strip()}" for s in series if last[s.label] is not None
@@ -113,11 +118,11 @@ def line_chart(
                 '<rect x="{}" y="{}" width="{}" height="{}" class="chart-band"/>',
                 LEFT,
                 y(band_top),
-                WIDTH - LEFT - RIGHT,
+                width - LEFT - RIGHT,
                 round(y(float(target)) - y(band_top), 1),
             )
         )
-    _axes(parts, months, y, top, unit.strip(), x)
+    _axes(parts, months, y, top, unit.strip(), x, size)
     if target is not None:
         ty = y(float(target))
         parts.append(
@@ -125,10 +130,10 @@ def line_chart(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-target"/>'
                 '<text x="{}" y="{}" class="chart-axis">Target {}{}</text>',
                 LEFT,
-                WIDTH - RIGHT,
+                width - RIGHT,
                 ty,
                 ty,
-                WIDTH - RIGHT + 4,
+                width - RIGHT + 4,
                 ty + 4,
                 f"{float(target):g}",
                 unit.strip(),
@@ -159,27 +164,36 @@ def line_chart(
         )
         for s in series
     )
-    return format_html('{}<p class="chart-legend">{}</p>', _svg(alt, parts), legend)
+    return format_html('{}<p class="chart-legend">{}</p>', _svg(alt, parts, size), legend)
 
 
 def _label(value: float) -> str:
     return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
-def bar_chart(title: str, months: list, values: list[float | None], unit: str = "") -> SafeString:
+def bar_chart(
+    title: str,
+    months: list,
+    values: list[float | None],
+    unit: str = "",
+    *,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+) -> SafeString:
+    """A bar a month, the last one (the month shown) in the accent."""
+    width, height = size
     known = [v for v in values if v is not None]
     if not any(known):
         return format_html('<p class="muted">No {} in these months.</p>', title.lower())
     top = _nice_top(max(known))
-    y = _scale(top)
-    plot_w = WIDTH - LEFT - RIGHT
+    y = _scale(top, height)
+    plot_w = width - LEFT - RIGHT
     slot = plot_w / len(months)
     alt = f"{title} by month: " + ", ".join(
         f"{m:%b %Y} {'—' if v is None else _label(v) + unit}"
         for m, v in zip(months, values, strict=True)
     )
     parts = []
-    _axes(parts, months, y, top, unit, lambda i: round(LEFT + slot * (i + 0.5), 1))
+    _axes(parts, months, y, top, unit, lambda i: round(LEFT + slot * (i + 0.5), 1), size)
     for index, value in enumerate(values):
         if value is None:
             continue
@@ -205,7 +219,7 @@ def bar_chart(title: str, months: list, values: list[float | None], unit: str = 
                     unit,
                 )
             )
-    return _svg(alt, parts)
+    return _svg(alt, parts, size)
 
 
 def sparkline(values, target=None, status="none", width=92, height=34):

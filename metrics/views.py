@@ -1,5 +1,6 @@
 import json
 from collections import defaultdict
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,9 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import catalogue
+from contracts.models import Contract
 from decisions import agenda as agenda_lists
 from decisions.views import escalation_pareto
-from metrics import charts, dashboard, engine, guide, review_table, reviews, seam_map
+from metrics import charts, dashboard, engine, guide, review_table, reviews, seam_map, seam_why
 from metrics.forms import CorrectiveActionForm
 from metrics.models import (
     CorrectiveAction,
@@ -331,7 +333,10 @@ def review_start(request: HttpRequest) -> HttpResponse:
         review = reviews.start_review(month=month, contract=contract, by=request.user)
     except reviews.ReviewRefused as refused:
         return _refused(request, refused)
-    return redirect("metrics:review-record", review.pk)
+    # From a seam's drill-down: back to that seam's place in the meeting.
+    seam = Seam.objects.filter(slug=request.POST.get("seam") or "").values_list("slug", flat=True)
+    anchor = f"#seam-{seam[0]}" if seam else ""
+    return redirect(reverse("metrics:review-record", args=[review.pk]) + anchor)
 
 
 def _review_context(request: HttpRequest, review: Review) -> dict:
@@ -483,37 +488,73 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 # --- Seam drill-down ------------------------------------------------------------------------------
 
+CHART_MONTHS = 12  # the drill-down's charts end at the month shown
+PICKER_MONTHS = 24  # months offered by the drill-down's month picker
+# Chart sizes in SVG units, near their width on screen at 1440 px so text keeps its size.
+WIDE_CHART, NARROW_CHART = (860, 300), (420, 200)
+
 
 @login_required
 @require_GET
 def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
-    """One seam over 24 months: queue and lead times against target, breaches, rework,
-    throughput, lead time by approval type; its open decisions, escalations, dependencies and
-    corrective actions."""
-    seam = get_object_or_404(Seam.objects.select_related("from_team", "to_team", "spec"), slug=slug)
-    last = engine.current_month()
-    months = [last]
-    for _ in range(23):
-        months.insert(0, engine.previous_month(months[0]))
+    """Why a seam is red, for a month (`?month=YYYY-MM`, the month under review by default): its
+    tiles against target, queue time, breaches and rework over 12 months, what the data says
+    (escalation causes, ready items missing in returns, overdue decisions), what is open on it
+    and its corrective actions with "Did it move?"."""
+    seam = get_object_or_404(
+        Seam.objects.select_related("from_team", "to_team", "spec__owner", "calendar"), slug=slug
+    )
+    text = request.GET.get("month")
+    month, problem = _month(text)
+    if problem or not text:
+        month = engine.month_under_review()
+    now = timezone.now()
+    review = dashboard.build(month, pair=(seam.from_team.slug, seam.to_team.slug))
+    row = next(r for r in review.shown if r.seam.pk == seam.pk)
+    months = engine.months_between(_months_before(month, CHART_MONTHS - 1), month)
     rows = {
-        row["month"]: row
-        for row in MonthlySeamMetrics.objects.filter(seam=seam, month__gte=months[0]).values()
+        r["month"]: r
+        for r in MonthlySeamMetrics.objects.filter(
+            seam=seam, month__gte=months[0], month__lte=month
+        ).values()
     }
-    while len(months) > 12 and months[0] not in rows:  # start where the data starts
-        months.pop(0)
 
     def values(name, scale=1):
         return [
             None if (v := rows.get(m, {}).get(name)) is None else float(v) * scale for m in months
         ]
 
-    goals = engine.targets_for([seam.pk]).get(seam.pk, {})
+    goals = row.goals
     queue_goal = goals.get("queue_time_p85_hours")
-    lead_goal = goals.get("lead_time_p85_hours")
-    latest = rows.get(last) or {}
-    now = timezone.now()
+    rework_goal = goals.get("rework_rate")
+    latest = rows.get(month) or dict.fromkeys(engine.FIELDS)
+    tiles = {tile.metric: tile for tile in [*row.tiles, _open_work_tile(row)]}
+    actions = list(
+        seam.actions.exclude(status=CorrectiveAction.Status.DROPPED)
+        .select_related("owner", "review")
+        .order_by("status", "due_on", "pk")[:20]
+    )
+    reviews.judge(actions)
+    can_hold = reviews.can_hold_reviews(request.user)
+    picker = engine.months_between(
+        _months_before(engine.current_month(), PICKER_MONTHS - 1), engine.current_month()
+    )
     context = {
         "seam": seam,
+        "row": row,
+        "month": month,
+        "previous": review.previous,
+        "next": engine.next_month(month) if month < engine.current_month() else None,
+        "progress": engine.month_progress(month),
+        "picker": [*reversed(picker), *([month] if month < picker[0] else [])],
+        "problem": problem,
+        "tiles": [tiles[m] for m in SEAM_TILES],
+        "breach_tile": tiles["sla_breach_rate"],
+        "rework_tile": tiles["rework_rate"],
+        "contracts": Contract.objects.filter(status__in=Contract.IN_FORCE, covered__seam=seam)
+        .order_by("title")
+        .distinct(),
+        "pilot_day": _pilot_day(seam),
         "months": months,
         "latest": latest,
         "queue_chart": charts.line_chart(
@@ -525,30 +566,67 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
             ],
             queue_goal.target if queue_goal else None,
             queue_goal.tolerance_pct if queue_goal else None,
+            size=WIDE_CHART,
         ),
-        "lead_chart": charts.line_chart(
-            "Lead time",
+        "breach_chart": charts.bar_chart(
+            "SLA breaches", months, values("sla_breaches"), size=NARROW_CHART
+        ),
+        "rework_chart": charts.line_chart(
+            "Rework rate",
             months,
-            [
-                charts.Series("p50", values("lead_time_p50_hours"), "line-p50"),
-                charts.Series("p85", values("lead_time_p85_hours"), "line-p85"),
-            ],
-            lead_goal.target if lead_goal else None,
-            lead_goal.tolerance_pct if lead_goal else None,
+            [charts.Series("rework", values("rework_rate", 100), "line-p50")],
+            rework_goal.target if rework_goal else None,
+            rework_goal.tolerance_pct if rework_goal else None,
+            unit="%",
+            size=NARROW_CHART,
         ),
-        "breach_chart": charts.bar_chart("SLA breaches", months, values("sla_breaches")),
-        "rate_chart": charts.bar_chart(
-            "SLA breach rate", months, values("sla_breach_rate", 100), "%"
-        ),
-        "rework_chart": charts.bar_chart("Rework rate", months, values("rework_rate", 100), "%"),
-        "throughput_chart": charts.bar_chart("Throughput", months, values("throughput")),
         "by_type": sorted((latest.get("lead_time_by_approval_type") or {}).items()),
+        "why": seam_why.explain(seam, month, now),
         "decisions": seam.decisions.pending().select_related("decider").overdue_first(now)[:10],
         "escalations": seam.escalations.open().order_by("-raised_at")[:10],
         "dependencies": seam.dependencies.open()
         .select_related("provider", "consumer")
         .order_by("needed_by")[:10],
-        "actions": seam.actions.select_related("owner", "review").order_by("status", "due_on")[:10],
+        "actions": actions,
+        "can_hold": can_hold,
+        "meeting": seam_why.meeting_for(seam, month) if can_hold else None,
+        "can_log": permissions.can_log_at(request.user, seam),
+        "icons": static("img/icons.svg"),
+        "today": timezone.localdate(),
         "now": now,
     }
-    return render(request, "metrics/seam.html", context)
+    return render(request, "metrics/seam.html", context, status=400 if problem else 200)
+
+
+# The drill-down's tiles: the review's five, then the seam's open work.
+SEAM_TILES = [*dashboard.TILES, "wip_open"]
+
+
+def _open_work_tile(row: dashboard.Row) -> dashboard.Tile:
+    """The sixth tile: work open at the month's end (rarely targeted)."""
+    metric = "wip_open"
+    goal = row.goals.get(metric)
+    value = row.now[metric] if row.now else None
+    before = row.before[metric] if row.before else None
+    status = "none" if goal is None else engine.rag_status(value, goal) or "nodata"
+    return dashboard.Tile(
+        metric=metric,
+        label=catalogue.BY_NAME[metric].label,
+        value=value,
+        target=goal,
+        status=status,
+        delta=None if value is None or before is None else Decimal(value - before),
+    )
+
+
+def _months_before(month, count: int):
+    for _ in range(count):
+        month = engine.previous_month(month)
+    return month
+
+
+def _pilot_day(seam: Seam) -> int | None:
+    """Which day of its pilot a piloting seam is on (1 on the day it started)."""
+    if seam.status != Seam.Status.PILOT or seam.pilot_started_on is None:
+        return None
+    return (timezone.localdate() - seam.pilot_started_on).days + 1
