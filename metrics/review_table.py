@@ -2,6 +2,9 @@
 seams with five tiles each, the template language spent most of the page's time on it.
 Every fragment comes from format_html (metrics.svg), so names and why lines are escaped."""
 
+from collections import Counter
+
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -12,6 +15,7 @@ from metrics.svg import format_html, join
 RAG = ("red", "amber", "green")
 # The change since last month, for screen readers: its colour says it by the metric's direction.
 TRENDS = {"better": "better", "worse": "worse", "same": "no change"}
+PHONE_HEAD = 3  # seams a phone shows before "Show N more"
 
 
 def _icon(icons: str, status: str) -> SafeString:
@@ -125,3 +129,20 @@ def render(rows: list[Row], *, icons: str, previous: str) -> SafeString:
     """The <tr>s of `rows` (whose detail is filled); `previous` names last month ("Oct")."""
     seam_url = reverse("metrics:seam", args=["-slug-"])  # once, not once per row
     return join(_row(row, icons, seam_url, previous) for row in rows)
+
+
+def more_summary(rows: list[Row]) -> str:
+    """What "Show …" reveals on a phone: "7 more seams (3 amber, 4 green)"; "" for none."""
+    if not rows:
+        return ""
+    counts = Counter(row.status_label.lower() for row in rows)
+    kinds = ", ".join(f"{n} {label}" for label, n in counts.items())
+    return f"{len(rows)} more seam{pluralize(len(rows))} ({kinds})"
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string: quotes, backslashes and control characters escaped."""
+    escaped = "".join(
+        f"\\{ord(ch):x} " if ch in '"\\' or ord(ch) < 32 or ord(ch) == 127 else ch for ch in text
+    )
+    return f'"{escaped}"'

@@ -22,6 +22,7 @@ urlpatterns = [
     path("teams/", views.teams, name="teams"),
     path("review/", views.review_dashboard, name="review"),
     path("review/export.csv", views.review_export, name="review-export"),
+    path("review/pack.css", views.review_pack_style, name="review-pack-style"),
     path("review/seams/<slug:slug>/", views.seam_drilldown, name="seam"),
     path("reviews/start/", views.review_start, name="review-start"),
     path("reviews/<int:pk>/", views.review_record, name="review-record"),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contracts import catalogue
@@ -251,6 +252,7 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "table_rows": review_table.render(
             review.shown, icons=icons, previous=f"{review.previous:%b}"
         ),
+        "phone_more": review_table.more_summary(review.shown[review_table.PHONE_HEAD :]),
         "scope_query": scope_query,
         "segment_query": urlencode(
             {**query, **({"status": segment} if segment else {}), **_pair_query(review)}
@@ -259,6 +261,7 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "follow": dashboard.follow_up(month, contract),
         "today": timezone.localdate(),
         "pareto": escalation_pareto(month, last_day, scope_seams),
+        "month_end": last_day,
         "can_hold": reviews.can_hold_reviews(request.user),
         "meeting_month": meeting_month,
         "meeting": Review.objects.filter(month=meeting_month, contract=contract).first(),
@@ -266,6 +269,25 @@ def review_dashboard(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "metrics/review.html", context, status=400 if problem else 200)
+
+
+@login_required
+@require_GET
+def review_pack_style(request: HttpRequest) -> HttpResponse:
+    """The printed pack names its scope and month in the header and footer of every page. Page
+    margin boxes take only CSS strings and the policy allows no inline style, so this small
+    print stylesheet carries them."""
+    month, contract, _contracts, _problem = _review_scope(request)
+    scope = f"{contract.title if contract else 'All seams'} · {date_format(month, 'F Y')}"
+    header = review_table.css_string(scope)
+    footer = review_table.css_string(f"Seamline · {scope} review pack · confidential")
+    css = (
+        "@page pack {\n"
+        f"  @top-right {{ content: {header}; }}\n"
+        f"  @bottom-left {{ content: {footer}; }}\n"
+        "}\n"
+    )
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
 
 
 def _pair_query(review: dashboard.Review) -> dict:
