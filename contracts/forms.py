@@ -42,6 +42,8 @@ class AddSeamForm(forms.Form):
     seam = forms.ModelChoiceField(queryset=Seam.objects.none(), label="Seam to cover")
 
     def __init__(self, *args, contract: Contract, **kwargs):
+        # Ids of its own: the contract page also shows the target and decision-right forms.
+        kwargs.setdefault("auto_id", "id_cover_%s")
         super().__init__(*args, **kwargs)
         self.fields["seam"].queryset = (
             Seam.objects.exclude(status=Seam.Status.RETIRED)
@@ -68,6 +70,7 @@ class TargetForm(_ContractSeamMixin, forms.ModelForm):
         labels = {"tolerance_pct": "Amber tolerance (%)"}
 
     def __init__(self, *args, contract: Contract, **kwargs):
+        kwargs.setdefault("auto_id", "id_target_%s")  # beside the decision-right form's seam
         super().__init__(*args, **kwargs)
         self.limit_seams(contract)
         self.fields["direction"].required = False

@@ -89,14 +89,22 @@ class DecisionQuerySet(models.QuerySet):
         )
 
     def overdue_first(self, now: datetime) -> "DecisionQuerySet":
-        """Overdue first, then pending by due time, then the most recently decided."""
+        """Overdue first, then pending by due time, then the most recently decided (newest
+        first, whenever they were due), then the withdrawn, most recently asked first."""
         return self.annotate(
             rank=models.Case(
                 models.When(overdue_q(now), then=models.Value(0)),
                 models.When(status__in=PENDING, then=models.Value(1)),
                 default=models.Value(2),
-            )
-        ).order_by("rank", models.F("due_at").asc(nulls_last=True), "-decided_at", "-pk")
+            ),
+            pending_due=models.Case(models.When(status__in=PENDING, then=F("due_at"))),
+        ).order_by(
+            "rank",
+            F("pending_due").asc(nulls_last=True),
+            F("decided_at").desc(nulls_last=True),
+            "-requested_at",
+            "-pk",
+        )
 
 
 class Decision(models.Model):
@@ -343,6 +351,10 @@ class Constraint(models.Model):
         return (self.removed_at - self.raised_at).days if self.removed_at else None
 
 
+# Delivered on or before the needed-by date (moving a card back clears `delivered_at`).
+ON_TIME_Q = Q(delivered_at__lte=F("needed_by"))
+
+
 class DependencyQuerySet(models.QuerySet):
     def with_related(self) -> "DependencyQuerySet":
         return self.select_related("consumer", "provider", "seam", "owner")
@@ -361,6 +373,10 @@ class DependencyQuerySet(models.QuerySet):
 
     def finished(self) -> "DependencyQuerySet":
         return self.filter(status__in=Dependency.FINISHED)
+
+    def on_time(self) -> "DependencyQuerySet":
+        """Delivered on or before the needed-by date: what `dependencies_on_time` counts."""
+        return self.filter(ON_TIME_Q)
 
 
 class Dependency(models.Model):
@@ -439,6 +455,12 @@ class Dependency(models.Model):
         if not self.delivered_at:
             return 0
         return max((self.delivered_at - self.needed_by).days, 0)
+
+    def is_at_risk(self, today: date) -> bool:
+        """Still open, and either in the At risk column or flagged (`flag`)."""
+        if self.status in self.FINISHED:
+            return False
+        return self.status == self.Status.AT_RISK or bool(self.flag(today))
 
     def flag(self, today: date) -> str:
         """Why the card needs attention, or "" when it doesn't."""

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,7 +30,15 @@ from decisions.forms import (
     known_decision_types,
     seam_choices,
 )
-from decisions.models import PENDING, Constraint, Decision, Dependency, Escalation, overdue_q
+from decisions.models import (
+    ON_TIME_Q,
+    PENDING,
+    Constraint,
+    Decision,
+    Dependency,
+    Escalation,
+    overdue_q,
+)
 from decisions.services import (
     DecisionRefused,
     EscalationRefused,
@@ -42,6 +51,7 @@ from decisions.services import (
 )
 from seams import permissions
 from seams.paging import query_without_page
+from seams.templatetags.dates import short_date
 
 PER_PAGE = 25
 DONE_SHOWN_FOR = timedelta(days=30)
@@ -56,16 +66,24 @@ def _require_logger(request: HttpRequest) -> None:
 
 
 def _decision_log_context(
-    request: HttpRequest, form: QuickDecisionForm | None = None, just_logged=None
+    request: HttpRequest,
+    form: QuickDecisionForm | None = None,
+    just_logged: Decision | None = None,
+    confirmation: str = "",
 ):
+    """The log's page. A decision `just_logged` leads the list (marked "Just logged") above the
+    usual order, with the `confirmation` that says who decides it and by when."""
     now = timezone.now()
-    filters = DecisionFilterForm(request.GET or None)
+    filters = DecisionFilterForm(request.GET or None, auto_id="filter_%s")
     decisions = Decision.objects.with_related()
     if filters.is_valid():
         decisions = filters.apply(decisions, now)
-    page = Paginator(decisions.overdue_first(now).with_sla(now), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    ordered = decisions.overdue_first(now).with_sla(now)
+    if just_logged is not None:
+        just_logged = ordered.filter(pk=just_logged.pk).first()
+        if just_logged is not None:
+            ordered = ordered.exclude(pk=just_logged.pk)
+    page = Paginator(ordered, PER_PAGE).get_page(request.GET.get("page"))
     counts = Decision.objects.aggregate(
         all=Count("pk"),
         pending=Count("pk", filter=Q(status__in=PENDING)),
@@ -85,19 +103,32 @@ def _decision_log_context(
         "can_log": permissions.can_log_somewhere(request.user),
         "decision_types": known_decision_types(),
         "just_logged": just_logged,
+        "confirmation": confirmation,
     }
 
 
 @login_required
 @require_GET
 def decision_list(request: HttpRequest) -> HttpResponse:
-    context = _decision_log_context(request)
+    # After a plain-form log the redirect lands here once with the new decision on top.
+    logged = request.session.pop(JUST_LOGGED_KEY, None)
+    just_logged = Decision.objects.filter(pk=logged).first() if isinstance(logged, int) else None
+    context = _decision_log_context(request, just_logged=just_logged)
     template = (
         "decisions/decision_list.html#decision-table"
         if request.htmx
         else "decisions/decision_list.html"
     )
     return render(request, template, context)
+
+
+JUST_LOGGED_KEY = "decisions.just_logged"
+
+
+def _logged_confirmation(decision: Decision) -> str:
+    """What the log says once a decision is logged: who decides it, and by when."""
+    when = f"due {short_date(decision.due_at, 'D j M, H:i')}" if decision.due_at else "no SLA"
+    return f"Logged “{decision.question}”. {decision.decider.display_name} decides, {when}."
 
 
 @login_required
@@ -117,19 +148,16 @@ def decision_log(request: HttpRequest) -> HttpResponse:
             requested_by=request.user,
             decider=data.get("decider"),
         )
+        confirmation = _logged_confirmation(decision)
         if request.htmx:
             response = render(
                 request,
                 "decisions/decision_list.html#decision-log",
-                _decision_log_context(request, just_logged=decision),
+                _decision_log_context(request, just_logged=decision, confirmation=confirmation),
             )
             return trigger_client_event(response, "decisionLogged", {"id": decision.pk})
-        due = (
-            f"due {timezone.localtime(decision.due_at):%a %-d %b %H:%M}"
-            if decision.due_at
-            else "no decision SLA"
-        )
-        messages.success(request, f"Logged. {decision.decider} decides, {due}.")
+        messages.success(request, confirmation)
+        request.session[JUST_LOGGED_KEY] = decision.pk
         return redirect("decisions:list")
     _require_logger(request)  # the form is invalid: shown back with its errors
     context = _decision_log_context(request, form=form)
@@ -395,9 +423,40 @@ def constraint_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Dependency board ---------------------------------------------------------------------------
 
 
-def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> dict:
+def _board_filters(request: HttpRequest) -> BoardFilterForm:
+    # Its own ids: the new-dependency form on the same page has a seam field too.
+    return BoardFilterForm(request.GET or None, auto_id="filter_%s")
+
+
+def _board_summary(dependencies, cards: list[Dependency], today: date) -> dict:
+    """The line above the board, by the metric's own rules (`due_between`, `on_time`): due this
+    month; open cards at risk or flagged; and for the last full month, the due ones not
+    delivered on time and the share that were (`dependencies_on_time` / `dependencies_due`)."""
+    month = today.replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    last_month = (month - timedelta(days=1)).replace(day=1)
+    in_last = Q(needed_by__lt=month)
+    counts = dependencies.due_between(last_month, next_month).aggregate(
+        due=Count("pk", filter=Q(needed_by__gte=month)),
+        last_due=Count("pk", filter=in_last),
+        last_on_time=Count("pk", filter=in_last & ON_TIME_Q),
+    )
+    last_due, last_on_time = counts["last_due"], counts["last_on_time"]
+    return {
+        "month": month,
+        "last_month": last_month,
+        "due": counts["due"],
+        "at_risk": sum(1 for d in cards if d.is_at_risk(today)),
+        "missed": last_due - last_on_time,
+        "on_time_percent": round(100 * last_on_time / last_due) if last_due else None,
+    }
+
+
+def _board_context(
+    request: HttpRequest, form: DependencyForm | None = None, said: str = "", refused: bool = False
+) -> dict:
     today = timezone.localdate()
-    filters = BoardFilterForm(request.GET or None)
+    filters = _board_filters(request)
     dependencies = Dependency.objects.with_related()
     if filters.is_valid():
         if filters.cleaned_data.get("team"):
@@ -415,12 +474,17 @@ def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> 
         .annotate(n=Count("pk"))
     )
     cards = list(dependencies.exclude(status__in=Dependency.FINISHED, needed_by__lt=recent))
+    user = request.user
     columns = [
         {
             "status": status,
             "label": label,
             "older": older.get(status, 0),
-            "cards": [(d, d.flag(today)) for d in cards if d.status == status],
+            "cards": [
+                (d, d.flag(today), permissions.can_log_at(user, *d.places))
+                for d in cards
+                if d.status == status
+            ],
         }
         for status, label in Dependency.Status.choices
     ]
@@ -430,9 +494,18 @@ def _board_context(request: HttpRequest, form: DependencyForm | None = None) -> 
         "form": form or DependencyForm(),
         "statuses": Dependency.Status.choices,
         "today": today,
-        "flagged": sum(1 for d in cards if d.flag(today)),
-        "can_log": permissions.can_log_somewhere(request.user),
+        "summary": _board_summary(dependencies, cards, today),
+        "can_log": permissions.can_log_somewhere(user),
+        # The filters ride along on every move, so the board comes back as it was filtered.
+        "filter_query": request.GET.urlencode(),
+        "said": said,
+        "refused": refused,
     }
+
+
+def _board_url(request: HttpRequest) -> str:
+    query = request.GET.urlencode()
+    return reverse("decisions:dependencies") + (f"?{query}" if query else "")
 
 
 @login_required
@@ -456,21 +529,41 @@ def dependency_board(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _move_refused(request: HttpRequest, reason: str, status: int) -> HttpResponse:
+    """A move not made: the board comes back saying why (htmx), or the page does (plain)."""
+    said = f"Not moved: {reason}"
+    if request.htmx:
+        context = _board_context(request, said=said, refused=True)
+        return render(request, "decisions/dependency_board.html#board", context, status=status)
+    messages.error(request, said)
+    return redirect(_board_url(request))
+
+
 @login_required
 @require_POST
 def dependency_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a card to another column: the card's own form, a drag and drop, or the API's
+    `move`, all through `move_dependency`. The response says what happened, or why not."""
     dependency = get_object_or_404(Dependency.objects.with_related(), pk=pk)
-    permissions.require_log_at(request.user, *dependency.places)
+    if not permissions.can_log_at(request.user, *dependency.places):
+        if not request.htmx:
+            permissions.require_log_at(request.user, *dependency.places)  # the 403 page
+        return _move_refused(request, permissions.NOT_YOUR_PLACE, status=403)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a column to move the card to.")
-        return redirect("decisions:dependencies")
-    move_dependency(dependency=dependency, to_status=form.cleaned_data["status"], by=request.user)
+        return _move_refused(request, "choose a column to move the card to.", status=400)
+    to_status = form.cleaned_data["status"]
+    label = Dependency.Status(to_status).label
+    if dependency.status == to_status:
+        return _move_refused(request, f"“{dependency.title}” is already in {label}.", status=400)
+    move_dependency(dependency=dependency, to_status=to_status, by=request.user)
+    said = f"Moved “{dependency.title}” to {label}."
     if request.htmx:
-        response = render(request, "decisions/dependency_board.html#board", _board_context(request))
+        context = _board_context(request, said=said)
+        response = render(request, "decisions/dependency_board.html#board", context)
         return trigger_client_event(response, "dependencyMoved", {"id": dependency.pk})
-    messages.success(request, f"Moved “{dependency.title}”.")
-    return redirect("decisions:dependencies")
+    messages.success(request, said)
+    return redirect(_board_url(request))
 
 
 # --- The decision-cadence agenda ----------------------------------------------------------------

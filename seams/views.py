@@ -166,7 +166,8 @@ def account_token_revoke(request: HttpRequest) -> HttpResponse:
 @require_GET
 def handoff_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    filters = HandoffFilterForm(request.GET or None)
+    # Ids of its own: the submit form above it has a seam and an approval type too.
+    filters = HandoffFilterForm(request.GET or None, auto_id="filter_%s")
     handoffs = Handoff.objects.with_related().select_related("seam__spec")
     if filters.is_valid():
         handoffs = filters.apply(handoffs, now)
