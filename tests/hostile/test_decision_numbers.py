@@ -439,7 +439,7 @@ class TestContractWideRights:
                 follow=True,
             )
         assert response.status_code == 200
-        assert "due Tue 3 Nov 11:00" in response.content.decode()
+        assert "due Tue 3 Nov, 11:00" in response.content.decode()
         assert Decision.objects.get().due_at == PRICING_DUE
 
     def test_it_stamps_the_seams_calendar_when_logged_through_the_api(self, world):
