@@ -271,7 +271,7 @@ def _seed_escalations(org: DemoOrganisation) -> None:
     raisers = [org.people[u] for u in ("olivia", "ben", "dana", "priya", "arjun", "luis")]
     solvers = [org.people[u] for u in ("priya", "wei", "arjun", "luis", "sofia", "hannah", "nadia")]
     now = timezone.now()
-    resolutions, causes = UniqueText(), UniqueText()
+    resolutions = UniqueText()
     specs = {s.seam_id: s for s in HandoffSpec.objects.select_related("escalate_to")}
     for seam_name, seam in org.seams.items():
         profile = demo_plan.PROFILES[seam_name]
@@ -305,7 +305,8 @@ def _seed_escalations(org: DemoOrganisation) -> None:
                     severity=rng.choice(SEVERITIES),
                     summary=summary[:1].upper() + summary[1:],
                 )
-                resolved = raised + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 5))
+                # Resolved in working time, within a couple of weeks.
+                resolved = seam.calendar.add_business_hours(raised, rng.uniform(3, 70))
                 if resolved < now - timedelta(days=3):
                     escalation.resolved_at = resolved
                     escalation.resolution = resolutions.fill(
@@ -319,8 +320,12 @@ def _seed_escalations(org: DemoOrganisation) -> None:
                         decider=decider,
                         forum=forum,
                     )
-                    escalation.root_cause = causes.fill(
-                        rng, ROOT_CAUSES[cause], thing=thing, weekday=WEEKDAYS
+                    # Root causes recur: the same cause behind several escalations is the point.
+                    escalation.root_cause = rng.choice(ROOT_CAUSES[cause]).format(
+                        thing=thing, weekday=rng.choice(WEEKDAYS)
+                    )
+                    escalation.root_cause = (
+                        escalation.root_cause[:1].upper() + escalation.root_cause[1:]
                     )
                 escalation.save()
 

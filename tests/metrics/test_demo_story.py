@@ -105,7 +105,7 @@ def texts_read_like_real_ones_not_copies():
     assert len(resolutions) > 50
     assert len(set(resolutions)) == len(resolutions)
     causes = list(Escalation.objects.exclude(root_cause="").values_list("root_cause", flat=True))
-    assert len(set(causes)) >= len(causes) // 2
+    assert len(set(causes)) >= 10  # causes recur, but not one for everything
     titles = list(CorrectiveAction.objects.values_list("title", flat=True))
     assert len(titles) >= 5
     assert len(set(titles)) == len(titles)
