@@ -341,7 +341,6 @@ def _seed_decisions(org: DemoOrganisation) -> None:
     )
     now = timezone.now()
     today = timezone.localdate()
-    decided = []
     for seam_name, seam in org.seams.items():
         own = [r for r in rights if r.seam_id == seam.pk]
         if not own:
@@ -370,37 +369,72 @@ def _seed_decisions(org: DemoOrganisation) -> None:
                 )
                 if decided_at > now:
                     continue  # still waiting for its decider
-                decision = decide(
+                decide(
                     decision=decision,
                     by=right.decider,
                     at=decided_at,
                     outcome=rng.choice(OUTCOMES),
                     rationale=rng.choice(RATIONALES),
                 )
-                if back > len(demo_plan.STORY[seam_name]):
-                    decided.append(decision)
-        # One recent request per right still waiting: most of them past their due time.
+        # One recent request per right still waiting: about half past their due time.
         clock = demo_plan.MonthClock(calendar, demo_plan.month_start(today))
         elapsed = calendar.business_hours_between(clock.start, now)
         rng = demo_plan.month_rng(seam_name, today, "waiting")
         for right in own:
-            waited = rng.choice([3, 10, 20, 30, 45])
-            decision = log_decision(
+            waited = rng.choice([0.25, 0.5, 0.8, 1.6]) * float(right.decision_sla_hours)
+            log_decision(
                 question=rng.choice(QUESTIONS[right.decision_type]).format(c=rng.choice(CUSTOMERS)),
                 decision_type=right.decision_type,
                 seam=seam,
                 requested_by=rng.choice(requesters),
                 requested_at=min(clock.at(elapsed - waited), now),
             )
-    # A couple of older decisions re-litigated, to show reopened ones.
-    decided.sort(key=lambda d: d.decided_at, reverse=True)
-    for decision in decided[:2]:
-        reopen(
-            decision=decision,
-            by=decision.requested_by,
-            at=max(now - timedelta(days=2), decision.decided_at),
-            reason="New facts from the customer: the decision needs another look.",
-        )
+        if seam_name in REOPENED:
+            _reopened(rng, own[0], seam, clock, elapsed, requesters)
+
+
+# Seams where a recent decision is being re-litigated: (question, outcome, why reopened).
+REOPENED = {
+    "Custom integration intake": (
+        "Build the Stark SAP connector as a paid extension?",
+        "Yes, as a fixed-price extension.",
+        "Stark's procurement now wants it in the subscription: the decision needs another look.",
+    ),
+    "Pricing approval": (
+        "Let deal desk approve 25 % for Globex without the CFO?",
+        "Yes, this once.",
+        "Globex asked for the same on their second region; is this now the rule?",
+    ),
+}
+
+
+def _reopened(rng, right, seam, clock, elapsed, requesters) -> None:
+    """A decision made days ago and reopened since: its due time (from the first request)
+    has passed while it waits again. Reopened, it has no latency in any month."""
+    question, outcome, reason = REOPENED[seam.name]
+    sla = float(right.decision_sla_hours)
+    requested = clock.at(elapsed - 1.6 * sla)
+    decision = log_decision(
+        question=question,
+        decision_type=right.decision_type,
+        seam=seam,
+        requested_by=rng.choice(requesters),
+        requested_at=requested,
+    )
+    decided = seam.calendar.add_business_hours(requested, 0.7 * sla)
+    decision = decide(
+        decision=decision,
+        by=right.decider,
+        at=decided,
+        outcome=outcome,
+        rationale=rng.choice(RATIONALES),
+    )
+    reopen(
+        decision=decision,
+        by=decision.requested_by,
+        at=max(timezone.now() - timedelta(hours=2), decided),
+        reason=reason,
+    )
 
 
 def _seed_constraints(org: DemoOrganisation) -> None:

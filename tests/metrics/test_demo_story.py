@@ -172,3 +172,11 @@ def test_the_same_day_gives_the_same_demo():
         first = seams_demo.demo_handoff_rows(seam, today)
         assert first == seams_demo.demo_handoff_rows(seam, today)
         assert len(first) > 12 * 15
+
+
+def test_a_count_kept_as_a_baseline_reads_as_a_whole_number():
+    from decimal import Decimal
+
+    assert dashboard.metric_text("escalations", Decimal("3.0000")) == "3"
+    assert dashboard.metric_text("escalations", 5) == "5"
+    assert dashboard.metric_text("queue_time_p85_hours", Decimal("84.0000")) == "84.0 h"
