@@ -4,6 +4,7 @@ Idempotent like the rest of seed_demo: objects are found by slug or natural key,
 revisions and signatures are written only the first time.
 """
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from contracts.models import (
 )
 from contracts.services import publish_revision, sign_revision
 from seams.demo import DemoOrganisation
+from seams.demo_plan import working_day
 
 LAUNCH = {
     "slug": "enterprise-launch-fy26",
@@ -31,7 +33,20 @@ LAUNCH = {
     "language and pricing.",
     "leader": "elena",
     "review_day": 9,
-    "statuses": [Contract.Status.PILOT, Contract.Status.ACTIVE],  # after r1, after r2
+    "statuses": [Contract.Status.PILOT, Contract.Status.ACTIVE, Contract.Status.ACTIVE],
+    # Seams that joined with a later revision (its index); the others are there from r1.
+    "joined": {
+        "MQL handoff": 2,
+        "Feature spec handoff": 2,
+        "Redline turnaround": 2,
+        "Access review": 2,
+        "Release handover": 2,
+        "Lead routing change": 2,
+        "Sprint scope change": 2,
+        "Fallback clause": 2,
+        "Privileged access exception": 2,
+        "Release window change": 2,
+    },
     "targets": {
         # seam: [(metric, target, tolerance)]
         "Custom integration intake": [
@@ -62,6 +77,33 @@ LAUNCH = {
             ("queue_time_p85_hours", 8, 20),
             ("sla_breach_rate", 10, 20),
             ("decision_latency_p85_hours", 24, 20),
+        ],
+        "MQL handoff": [
+            ("queue_time_p85_hours", 4, 25),
+            ("sla_breach_rate", 10, 20),
+            ("rework_rate", 10, 20),
+            ("escalations", 2, 50),
+        ],
+        "Feature spec handoff": [
+            ("queue_time_p85_hours", 16, 20),
+            ("sla_breach_rate", 10, 20),
+            ("rework_rate", 10, 20),
+            ("decision_latency_p85_hours", 24, 20),
+        ],
+        "Redline turnaround": [
+            ("queue_time_p85_hours", 24, 20),
+            ("sla_breach_rate", 10, 20),
+            ("rework_rate", 15, 20),
+        ],
+        "Access review": [
+            ("queue_time_p85_hours", 8, 20),
+            ("sla_breach_rate", 10, 20),
+            ("escalations", 2, 50),
+        ],
+        "Release handover": [
+            ("queue_time_p85_hours", 8, 20),
+            ("sla_breach_rate", 10, 20),
+            ("rework_rate", 10, 20),
         ],
     },
     "rights": [
@@ -111,14 +153,65 @@ LAUNCH = {
             24,
             "Deal desk",
         ),
+        (
+            "Lead routing change",
+            "MQL handoff",
+            "amara",
+            ["jonas", "dana"],
+            ["Sales"],
+            16,
+            "Pipeline review",
+        ),
+        (
+            "Sprint scope change",
+            "Feature spec handoff",
+            "maya",
+            ["wei", "luis"],
+            ["Engineering"],
+            16,
+            "Product–Engineering sync",
+        ),
+        (
+            "Fallback clause",
+            "Redline turnaround",
+            "grace",
+            ["sam", "tom"],
+            ["Sales"],
+            24,
+            "Deal desk",
+        ),
+        (
+            "Privileged access exception",
+            "Access review",
+            "rachel",
+            ["nadia", "arjun"],
+            ["Operations"],
+            8,
+            "Security operations channel",
+        ),
+        (
+            "Release window change",
+            "Release handover",
+            "lars",
+            ["kofi", "nadia"],
+            ["Operations"],
+            8,
+            "Release review",
+        ),
     ],
     "revisions": [
-        (60, "maya", "First contract: five seams, decision rights and 3–5 targets each."),
+        (130, "maya", "First contract: five seams, decision rights and 3–5 targets each."),
         (
-            20,
+            95,
             "elena",
             "Security sign-off target 56 → 40 h after the Q3 review; pricing exceptions "
             "decided by the CFO within 8 h.",
+        ),
+        (
+            70,
+            "elena",
+            "Five more seams join: MQL handoff, feature specs, redlines, access reviews and "
+            "release handover, each with 3–4 targets and a decision right.",
         ),
     ],
     # What the first revision said where the second one changed it.
@@ -131,8 +224,8 @@ LAUNCH = {
 REVENUE = {
     "slug": "revenue-engine-pilot",
     "title": "Revenue engine pilot",
-    "scope": "How marketing leads and legal redlines reach the sales team, piloted for one "
-    "quarter before it joins the enterprise contract.",
+    "scope": "Tighter terms for how marketing leads and legal redlines reach the sales team, "
+    "piloted for one quarter before they replace the enterprise contract's.",
     "leader": "tom",
     "review_day": 15,
     "statuses": [Contract.Status.PILOT],
@@ -140,10 +233,11 @@ REVENUE = {
         "MQL handoff": [
             ("queue_time_p85_hours", 4, 25),
             ("rework_rate", 10, 20),
-            ("throughput", 120, 20),
+            ("throughput", 55, 20),
         ],
         "Redline turnaround": [("queue_time_p85_hours", 24, 20), ("sla_breach_rate", 10, 20)],
     },
+    "joined": {},
     "rights": [
         (
             "Lead qualification rules",
@@ -171,17 +265,23 @@ def _seed_contract(spec: dict, org: DemoOrganisation) -> Contract:
             "review_day": spec["review_day"],
         },
     )
-    _set_terms(contract, spec, org)
     if not contract.revisions.exists():
         _write_history(contract, spec, org)
+    _set_terms(contract, spec, org)
     return contract
 
 
-def _set_terms(contract: Contract, spec: dict, org: DemoOrganisation, overrides=None) -> None:
-    """Targets and decision rights as the spec says, or as `overrides` said before."""
+def _set_terms(
+    contract: Contract, spec: dict, org: DemoOrganisation, overrides=None, upto: int = 99
+) -> None:
+    """Targets and decision rights as the spec says, or as `overrides` said before, for the
+    seams and rights that had joined by revision index `upto`."""
     overrides = overrides or {}
     people = org.people
+    joined = spec.get("joined", {})
     for seam_name, targets in spec["targets"].items():
+        if joined.get(seam_name, 0) > upto:
+            continue
         seam = org.seams[seam_name]
         ContractSeam.objects.get_or_create(contract=contract, seam=seam)
         for metric, target, tolerance in targets:
@@ -196,6 +296,8 @@ def _set_terms(contract: Contract, spec: dict, org: DemoOrganisation, overrides=
                 },
             )
     for kind, seam_name, decider, consulted, informed, sla, forum in spec["rights"]:
+        if joined.get(kind, 0) > upto:
+            continue
         right, _ = DecisionRight.objects.update_or_create(
             contract=contract,
             decision_type=kind,
@@ -218,7 +320,7 @@ def _write_history(contract: Contract, spec: dict, org: DemoOrganisation) -> Non
     ):
         at = now - timedelta(days=days_ago)
         latest = n == len(spec["revisions"]) - 1
-        _set_terms(contract, spec, org, None if latest else spec.get("earlier_terms"))
+        _set_terms(contract, spec, org, spec.get("earlier_terms") if n == 0 else None, upto=n)
         revision = publish_revision(
             contract=contract, changelog=changelog, by=org.people[author], at=at
         )
@@ -226,8 +328,10 @@ def _write_history(contract: Contract, spec: dict, org: DemoOrganisation) -> Non
         for i, signer in enumerate(sorted(revision.binding_leaders.all(), key=lambda u: u.pk)):
             if signer.username not in unsigned:
                 sign_revision(revision=revision, leader=signer, at=at + timedelta(hours=2 + i))
-        # The status moves a day after each revision, as the leaders decided (the demo writes
+        # The status moves a day after a revision, as the leaders decided (the demo writes
         # the event itself so that it carries the past date).
+        if contract.status == status:
+            continue
         before = contract.get_status_display()
         contract.status = status
         contract.save(update_fields=["status"])
@@ -248,21 +352,21 @@ LAUNCH_INITIATIVE = {
     "£250k.",
     "leader": "elena",
     "commitments": {
-        "Sales": ("Close 12 EU enterprise deals by 31 March.", "Selling our platform to EU banks."),
+        "Sales": ("Close 12 EU enterprise deals by {130}.", "Selling our platform to EU banks."),
         "Product": (
-            "Ship EU data residency and the admin audit log by 15 January.",
+            "Ship EU data residency and the admin audit log by {45}.",
             "Making the product enterprise-ready for EU data rules.",
         ),
         "Engineering": (
-            "Stand up the Frankfurt region and migrate pilot customers by 31 January.",
+            "Stand up the Frankfurt region and migrate pilot customers by {60}.",
             "A new hosting region in Frankfurt.",
         ),
         "Security": (
-            "Publish the security pack and complete ISO 27001 surveillance by February.",
+            "Publish the security pack and complete ISO 27001 surveillance by {90}.",
             "Passing the audits EU buyers will ask for.",
         ),
         "Legal": (
-            "Approve an EU DPA template and a standard SCC annex by December.",
+            "Approve an EU DPA template and a standard SCC annex by {20}.",
             "New contract templates for GDPR.",
         ),
         "Operations": (
@@ -279,7 +383,7 @@ LAUNCH_INITIATIVE = {
             None,
             "unverified",
             10,
-            "Two onboarding specialists are hired in January at the earliest.",
+            "Two onboarding specialists start in {75:month} at the earliest.",
         ),
         (
             "The Frankfurt region is live before data residency is sold",
@@ -321,6 +425,17 @@ LAUNCH_INITIATIVE = {
 }
 
 
+def _dated(text: str) -> str:
+    """Fill "{45}" with the working day 45 days from today ("Friday 16 January"), on or
+    before it, and "{75:month}" with that day's month."""
+
+    def day(match: re.Match) -> str:
+        when = working_day(timezone.localdate() + timedelta(days=int(match[1])), back=True)
+        return f"{when:%B}" if match[2] else f"{when:%A} {when.day} {when:%B}"
+
+    return re.sub(r"\{(\d+)(:month)?\}", day, text)
+
+
 def _seed_initiative(spec: dict, org: DemoOrganisation) -> Initiative:
     initiative, _ = Initiative.objects.update_or_create(
         slug=spec["slug"],
@@ -328,7 +443,7 @@ def _seed_initiative(spec: dict, org: DemoOrganisation) -> Initiative:
             "name": spec["name"],
             "description": spec["description"],
             "leader": org.people[spec["leader"]],
-            "target_date": timezone.localdate() + timedelta(days=130),
+            "target_date": working_day(timezone.localdate() + timedelta(days=130), back=True),
         },
     )
     commitments = {}
@@ -336,7 +451,7 @@ def _seed_initiative(spec: dict, org: DemoOrganisation) -> Initiative:
         commitments[team], _ = Commitment.objects.update_or_create(
             initiative=initiative,
             team=org.teams[team],
-            defaults={"commitment": promise, "description": story},
+            defaults={"commitment": _dated(promise), "description": story},
         )
     today = timezone.localdate()
     for statement, by, on, owner, status, days, notes in spec["assumptions"]:
@@ -348,8 +463,8 @@ def _seed_initiative(spec: dict, org: DemoOrganisation) -> Initiative:
                 "to_commitment": commitments[on],
                 "owner": org.people[owner] if owner else None,
                 "status": status,
-                "check_by": today + timedelta(days=days),
-                "notes": notes,
+                "check_by": working_day(today + timedelta(days=days), back=days < 0),
+                "notes": _dated(notes),
             },
         )
     return initiative

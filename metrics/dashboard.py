@@ -108,6 +108,8 @@ def metric_number(metric: str, value) -> str:
         return f"{Decimal(value) * 100:.0f}"
     if unit == "h":
         return f"{Decimal(value):.1f}"
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return str(int(value))  # a count kept as a baseline: "3", not "3.0000"
     return str(value)
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 
+from seams import demo_plan
 from seams.models import (
     Calendar,
     CalendarHoliday,
@@ -429,7 +430,7 @@ def _seed_calendar(slug: str, name: str, zone: str, country: str, region: str) -
     )
     this_year = timezone.localdate().year
     days = holidays.country_holidays(
-        country, subdiv=region, years=range(this_year - 1, this_year + 2)
+        country, subdiv=region, years=range(this_year - 2, this_year + 2)
     )
     for day, holiday in days.items():
         CalendarHoliday.objects.update_or_create(
@@ -508,52 +509,60 @@ def _write_history(spec: HandoffSpec, demo: DemoSeam, people: dict[str, User]) -
 
 # --- Twelve months of handoffs ------------------------------------------------------------------
 
-# Per seam: handoffs a month, median queue in business hours, how heavy the tail is, share
-# returned at least once. The painful seams have slow, heavy-tailed queues and more rework.
-HANDOFF_PROFILES = {
-    "Custom integration intake": (22, 14, 1.0, 0.30),
-    "Security sign-off": (18, 30, 0.8, 0.12),
-    "Environment provisioning": (26, 12, 0.9, 0.15),
-    "Contract language": (12, 28, 0.6, 0.18),
-    "Pricing approval": (30, 5, 0.7, 0.08),
-    "MQL handoff": (60, 2, 0.6, 0.10),
-    "Feature spec handoff": (16, 10, 0.5, 0.08),
-    "Redline turnaround": (14, 16, 0.5, 0.06),
-    "Access review": (20, 4, 0.4, 0.02),
-    "Release handover": (8, 6, 0.4, 0.05),
-}
 APPROVAL_TYPES = ["standard", "standard", "standard", "expedited", "non-standard"]
-CUSTOMER_NAMES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark"]
+CUSTOMER_NAMES = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Vandelay", "Wayne"]
 
 
-def demo_handoff_rows(rng, seam: Seam, today) -> list[tuple[int, dict]]:
-    """Rows for the bulk ingest: a year of a seam's handoffs, the last weeks still open."""
-    per_month, median_queue, tail, rework = HANDOFF_PROFILES[seam.name]
-    calendar = seam.calendar
-    rows = []
+def demo_handoff_rows(seam: Seam, today) -> list[tuple[int, dict]]:
+    """Rows for the bulk ingest: a year of a seam's handoffs, month by month as
+    seams.demo_plan plans them, and this month's so far (the latest still open)."""
+    profile = demo_plan.PROFILES[seam.name]
+    sla = float(seam.spec.response_sla_hours)
     now = timezone.now()
-    for n in range(per_month * 12):
-        days_ago = rng.uniform(0.2, 365)
-        submitted = now - timedelta(days=days_ago)
-        queue = median_queue * rng.lognormvariate(0, tail)
-        started = calendar.add_business_hours(submitted, queue)
-        work = median_queue * 1.5 * rng.lognormvariate(0, 0.6)
-        completed = calendar.add_business_hours(started, work)
-        rows.append(
-            (
-                n,
-                {
-                    "seam": seam.slug,
-                    "external_id": f"DEMO-{seam.slug}-{n:04d}",
-                    "title": f"{rng.choice(CUSTOMER_NAMES)} {seam.name.lower()} #{n + 1}",
-                    "approval_type": rng.choice(APPROVAL_TYPES),
-                    "submitted_at": submitted,
-                    "started_at": started if started < now else None,
-                    "completed_at": completed if completed < now and started < now else None,
-                    "returned_count": 1 + (rng.random() < 0.3) if rng.random() < rework else 0,
-                },
-            )
+    rows = []
+    for back, month in demo_plan.demo_months(today):
+        rng = demo_plan.month_rng(seam.name, month, "handoffs")
+        plan = demo_plan.plan_for(seam.name, back, rng)
+        n = (
+            profile.handoffs
+            if plan.breaches is not None
+            else round(profile.handoffs * rng.uniform(0.85, 1.15))
         )
+        queues = demo_plan.sample(rng, n, plan.queue_p85, limit=sla, over=plan.breaches)
+        if plan.returned is not None:
+            returned = demo_plan.take(rng, n, plan.returned)
+        else:
+            returned = {i for i in range(n) if rng.random() < profile.rework}
+        clock = demo_plan.MonthClock(seam.calendar, month)
+        for i, queue in enumerate(queues):
+            work = profile.work * rng.lognormvariate(0, 0.5)
+            # Start, deadline and completion all fall inside the month (a queue longer than
+            # the month allows waits a little less: it is far above the p85 either way).
+            queue = min(queue, clock.hours + sla - 2)
+            low = max(0.0, queue - sla) + demo_plan.EPS
+            work = min(work, clock.hours - low - max(0.0, sla - queue) - 2 * demo_plan.EPS)
+            high = clock.hours - max(work, sla - queue) - demo_plan.EPS
+            offset = rng.uniform(low, max(high, low))
+            submitted = clock.at(offset - queue)
+            if submitted > now:
+                continue  # not handed over yet
+            started, completed = clock.at(offset), clock.at(offset + max(work, 0.5))
+            number = len(rows)
+            rows.append(
+                (
+                    number,
+                    {
+                        "seam": seam.slug,
+                        "external_id": f"DEMO-{seam.slug}-{month:%Y%m}-{i:03d}",
+                        "title": f"{rng.choice(CUSTOMER_NAMES)} {seam.name.lower()} #{number + 1}",
+                        "approval_type": rng.choice(APPROVAL_TYPES),
+                        "submitted_at": submitted,
+                        "started_at": started if started <= now else None,
+                        "completed_at": completed if completed <= now else None,
+                        "returned_count": (1 + (rng.random() < 0.3)) if i in returned else 0,
+                    },
+                )
+            )
     return rows
 
 
@@ -563,19 +572,12 @@ def seed_handoffs(org: DemoOrganisation) -> int:
 
     if Handoff.objects.filter(source="demo").exists():
         return 0
-    import random
-
-    rng = random.Random(2026)
     seams = load_seams()
     total = 0
-    for name in HANDOFF_PROFILES:
+    today = timezone.localdate()
+    for name in demo_plan.PROFILES:
         seam = seams[org.seams[name].slug]
-        result = ingest(
-            demo_handoff_rows(rng, seam, timezone.localdate()),
-            source="demo",
-            partial=False,
-            seams=seams,
-        )
+        result = ingest(demo_handoff_rows(seam, today), source="demo", partial=False, seams=seams)
         assert result.written, result.errors[:3]
         total += result.created
     return total

@@ -118,11 +118,20 @@ def test_it_adds_two_contracts_and_a_launch_with_unowned_and_broken_assumptions(
     assert running_problems(launch) == []
     assert target_warnings(launch) == []  # every seam has 3 to 5 targets
     assert launch.revisions.first().status == "signed"
-    # Revision 2's content differs from revision 1 exactly as its changelog says.
-    first, second = launch.revisions.order_by("number")
+    # Revision 2's content differs from revision 1 exactly as its changelog says, and in
+    # revision 3 five more seams join, each with its targets and a decision right.
+    first, second, third = launch.revisions.order_by("number")
     assert [c.what for c in diff_snapshots(first.content, second.content)] == [
         "Target Queue time p85 on Security sign-off",
         "Decision right “Pricing exception”",
+    ]
+    assert launch.seams.count() == 10
+    joined = " ".join(c.what for c in diff_snapshots(second.content, third.content))
+    assert "Access review" in joined
+    assert "Privileged access exception" in joined
+    assert [e.summary for e in launch.events.filter(kind="status").order_by("at")] == [
+        "Draft → Pilot",
+        "Pilot → Active",
     ]
     pilot = Contract.objects.get(slug="revenue-engine-pilot")
     waiting = pilot.revisions.first()
