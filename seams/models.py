@@ -301,6 +301,11 @@ class SeamQuerySet(models.QuerySet):
     def involving(self, team: "Team") -> "SeamQuerySet":
         return self.filter(models.Q(from_team=team) | models.Q(to_team=team))
 
+    def involving_any(self, team_ids) -> "SeamQuerySet":
+        """Seams whose sending or receiving team is one of `team_ids`."""
+        team_ids = list(team_ids)
+        return self.filter(models.Q(from_team_id__in=team_ids) | models.Q(to_team_id__in=team_ids))
+
     def search(self, text: str) -> "SeamQuerySet":
         text = text.strip()
         if not text:
