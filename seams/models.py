@@ -388,6 +388,11 @@ class Seam(models.Model):
         self.pilot_review_on = today + timedelta(days=self.PILOT_DAYS)
         self.save(update_fields=["status", "pilot_started_on", "pilot_review_on", "updated_at"])
 
+    def change_calendar(self, calendar: Calendar) -> None:
+        """Run this seam's SLA clocks on another calendar, for handoffs submitted from now."""
+        self.calendar = calendar
+        self.save(update_fields=["calendar", "updated_at"])
+
     def pilot_day(self, today: date) -> int | None:
         """Day n of the pilot (day 1 is the start date), while it runs."""
         if self.status != self.Status.PILOT or not self.pilot_started_on:
