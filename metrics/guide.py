@@ -538,43 +538,11 @@ def chosen_queryset(guide: GuidedStart) -> QuerySet[Seam]:
 
 
 # Words too common in seam and template names to say anything about the match.
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "the",
-        "of",
-        "to",
-        "for",
-        "from",
-        "in",
-        "on",
-        "or",
-        "with",
-        "by",
-        "at",
-        "is",
-        "are",
-        "its",
-        "it",
-        "as",
-        "be",
-        "before",
-        "after",
-        "into",
-        "team",
-        "teams",
-        "seam",
-        "seams",
-        "request",
-        "requests",
-        "work",
-        "needs",
-        "asks",
-        "ask",
-    ]
-)
+_STOP_WORDS = """
+and the for from with are its before after into team teams seam seams request requests work
+needs asks ask
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())  # (words under three letters never count)
 
 
 def _words(text: str) -> set[str]:
