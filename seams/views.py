@@ -26,6 +26,7 @@ from seams.csv_import import COLUMNS
 from seams.diff import diff_contents
 from seams.export import csv_lines
 from seams.forms import (
+    EXAMPLE_MAX_HOURS,
     SPEC_SECTIONS,
     CalendarForm,
     CompareForm,
@@ -702,8 +703,14 @@ def spec_sla_example(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         calendar = form.cleaned_data["calendar"] or seam.calendar
         example = sla_example(calendar, form.cleaned_data["response_sla_hours"])
+    elif "response_sla_hours" in form.errors:
+        # Worded apart from the form's own error, which the save answers with.
+        shown = request.GET.get("response_sla_hours", "")[:20]
+        problem = (
+            f"No example for “{shown}”: type a number of hours from 0.01 to {EXAMPLE_MAX_HOURS:,}."
+        )
     else:
-        problem = " ".join(error for errors in form.errors.values() for error in errors)
+        problem = "No example: pick a calendar from the list."
     context = {"seam": seam, "sla_example": example, "example_problem": problem}
     return render(request, "seams/spec.html#sla-example", context)
 

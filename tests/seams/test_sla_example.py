@@ -87,15 +87,20 @@ def test_a_holiday_is_not_working(seam, owner):
     assert page.count("not working") == 3
 
 
-@pytest.mark.parametrize(
-    ("hours", "message"),
-    [("0", "positive"), ("soon", "Enter a number"), ("99999", "less than or equal to 2500")],
-)
-def test_it_says_what_is_wrong_with_the_hours(seam, owner, hours, message):
+@pytest.mark.parametrize("hours", ["0", "soon", "99999"])
+def test_it_says_what_is_wrong_with_the_hours(seam, owner, hours):
     page = text(client_for(owner).get(example_url(seam, response_sla_hours=hours)))
     assert 'class="form-error"' in page
-    assert message in page
+    # Worded apart from the form's error ("Use a positive number of hours."), which the save
+    # answers with.
+    assert f"No example for “{hours}”: type a number of hours from 0.01 to 2,500." in page
+    assert "Use a positive number" not in page
     assert "Example with" not in page
+
+
+def test_it_says_when_the_calendar_is_unknown(seam, owner):
+    page = text(client_for(owner).get(example_url(seam, response_sla_hours="8", calendar="x")))
+    assert "No example: pick a calendar from the list." in page
 
 
 def test_it_asks_for_hours_when_there_are_none(viewer_client, seam):
