@@ -202,8 +202,8 @@ SPEC_SECTIONS = {
 
 
 class CalendarChoiceField(forms.ModelChoiceField):
-    """A business calendar, by slug, labelled with its hours: "UK business hours (Mon–Fri
-    09:00–17:30 · Europe/London)"."""
+    """A business calendar, by slug and name (the worked example beside it spells out its
+    hours)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Calendar.objects.all())
@@ -211,9 +211,6 @@ class CalendarChoiceField(forms.ModelChoiceField):
         kwargs.setdefault("empty_label", None)
         kwargs.setdefault("help_text", "The business hours the SLA clocks of this seam run on.")
         super().__init__(**kwargs)
-
-    def label_from_instance(self, calendar: Calendar) -> str:
-        return f"{calendar.name} ({calendar.summary})"
 
 
 class SlaExampleForm(forms.Form):
