@@ -16,6 +16,15 @@ pytestmark = pytest.mark.e2e
 SLUG = "custom-integration-intake"
 
 
+def wait_for_htmx(page: Page, selector: str) -> None:
+    """Until htmx has wired up the element swapped in (it does so as the swap settles)."""
+    page.wait_for_function(
+        "s => { const e = document.querySelector(s);"
+        " return !!(e && e['htmx-internal-data'] && e['htmx-internal-data'].initHash); }",
+        arg=selector,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_owner_lands_on_their_seams_and_edits_the_sla_inline(live_server, page: Page):
     call_command("seed_demo", verbosity=0)
@@ -48,6 +57,7 @@ def test_an_owner_lands_on_their_seams_and_edits_the_sla_inline(live_server, pag
     page.keyboard.press("Enter")
     hours = sla.get_by_label("Response SLA (business hours)")
     expect(hours).to_be_visible()
+    wait_for_htmx(page, "#section-sla .sla-fields")
     example = page.locator("#sla-example")
     expect(example).to_contain_text("Example with a 16 h response SLA")
     hours.focus()
@@ -75,6 +85,7 @@ def test_an_owner_lands_on_their_seams_and_edits_the_sla_inline(live_server, pag
 
     # The mouse: open the SLA again, pick another calendar, see the example move, save.
     sla.get_by_role("link", name="Edit sla").click()
+    wait_for_htmx(page, "#section-sla .sla-fields")  # (a robot picks faster than htmx settles)
     sla.get_by_label("Calendar").select_option("24x7")
     expect(example).to_contain_text("On 24×7")
     expect(example).not_to_contain_text("not working")
