@@ -304,7 +304,7 @@ def tag_miss(
     keep its escalation on that seam."""
     if seam is None:
         seam = seam_between(from_team=from_team, to_team=to_team, by=by)
-    if cause is not None:
+    if cause:  # a cause picked when tagging; none picked keeps the miss's own
         miss.cause = cause
     miss.seam = seam
     raised_at = _raised_at(miss.happened_on)
@@ -335,7 +335,7 @@ def _raised_at(day: date | None) -> datetime:
 
 def seam_between(*, from_team: str, to_team: str, by: User) -> Seam:
     """The seam from one team to another, by name; teams and seam are created when new."""
-    from_team, to_team = from_team.strip(), to_team.strip()
+    from_team, to_team = readable_team_name(from_team), readable_team_name(to_team)
     if not from_team or not to_team:
         raise StepRefused(
             "Pick a seam, or name the team that sends the work and the one that receives it."
@@ -377,7 +377,18 @@ def team_name_problem(name: str) -> str:
     return ""
 
 
+def readable_team_name(name: str) -> str:
+    """A team name as typed in a hurry, made readable: spaces trimmed and collapsed, and an
+    all-lower-case name title-cased ("  sales   ops" → "Sales Ops"). A name with capitals
+    already ("DevOps", "IT") is left as written."""
+    name = " ".join(name.split())
+    if name == name.lower():
+        name = " ".join(word[:1].upper() + word[1:] for word in name.split(" "))
+    return name
+
+
 def _team(name: str) -> Team:
+    name = readable_team_name(name)
     team = Team.objects.filter(name__iexact=name).first()
     if team is not None:
         return team
@@ -524,6 +535,67 @@ def chosen_queryset(guide: GuidedStart) -> QuerySet[Seam]:
         .select_related("from_team", "to_team")
         .order_by(rank, "name")
     )
+
+
+# Words too common in seam and template names to say anything about the match.
+_STOP_WORDS = """
+and the for from with are its before after into team teams seam seams request requests work
+needs asks ask
+"""
+STOP_WORDS = frozenset(_STOP_WORDS.split())  # (words under three letters never count)
+
+
+def _words(text: str) -> set[str]:
+    """The telling words of a text, lower-cased, a plural s dropped ("reviews" → "review")."""
+    words = set()
+    for word in re.findall(r"[a-z0-9]+", text.casefold()):
+        if len(word) < 3 or word in STOP_WORDS:
+            continue
+        words.add(word[:-1] if len(word) > 4 and word.endswith("s") else word)
+    return words
+
+
+@dataclass(frozen=True)
+class TemplateMatch:
+    template: SpecTemplate
+    score: int
+    words: tuple[str, ...]  # the seam's words the template shares, for the page to name
+
+
+# How a template scores against a seam: the receiving team named in the template's name or
+# description counts most (the template is about the work that team does), then the sending
+# team, then each other word the seam's name and description share with the template's.
+RECEIVER_POINTS = 3
+SENDER_POINTS = 2
+WORD_POINTS = 1
+
+
+def match_score(seam: Seam, template: SpecTemplate) -> TemplateMatch:
+    """How well a template fits a seam (see the points above); 0 is no match at all."""
+    text = _words(f"{template.name} {template.description}")
+    receiver, sender = _words(seam.to_team.name), _words(seam.from_team.name)
+    shared = _words(f"{seam.name} {seam.description}") & text
+    score = (
+        RECEIVER_POINTS * bool(receiver & text)
+        + SENDER_POINTS * bool(sender & text)
+        + WORD_POINTS * len(shared - receiver - sender)
+    )
+    words = sorted((receiver | sender | shared) & text)
+    return TemplateMatch(template, score, tuple(words))
+
+
+def best_template(seam: Seam, templates: list[SpecTemplate]) -> TemplateMatch | None:
+    """The template that fits the seam best: highest score, then library order; the blank
+    template when nothing matches (None when the library has none)."""
+    scored = [match_score(seam, t) for t in templates if t.slug != BLANK_TEMPLATE]
+    best = max(scored, key=lambda m: m.score, default=None)  # max keeps the first of a tie
+    if best is not None and best.score > 0:
+        return best
+    blank = next((t for t in templates if t.slug == BLANK_TEMPLATE), None)
+    return TemplateMatch(blank, 0, ()) if blank else None
+
+
+BLANK_TEMPLATE = "blank"
 
 
 def spec_initial(seam: Seam, template: SpecTemplate | None, by: User) -> dict:

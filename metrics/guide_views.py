@@ -388,10 +388,11 @@ def spec_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
                 messages.success(request, f"Saved the spec of {seam.name}.")
                 return redirect("metrics:guide-data")
         template = choice.cleaned_data.get("template") if choice.is_valid() else None
+        match = None
         status = 400
     else:
         seam = _chosen(request.GET.get("seam"), seams, current)
-        template = _template(request.GET.get("template"), templates, current)
+        template, match = _template(request.GET.get("template"), templates, current, seam)
         form = SpecForm(
             instance=seam.spec, initial=guide.spec_initial(seam, template, request.user)
         )
@@ -405,6 +406,7 @@ def spec_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
         "seam": seam,
         "seams": seams,
         "template": template,
+        "match": match,  # set when the template was picked for the seam, not by the leaders
         "templates": templates,
         "form": form,
         "choice": choice,
@@ -422,14 +424,20 @@ def _chosen(slug: str | None, seams: list[Seam], current: GuidedStart) -> Seam:
 
 
 def _template(
-    slug: str | None, templates: list[SpecTemplate], current: GuidedStart
-) -> SpecTemplate | None:
+    slug: str | None, templates: list[SpecTemplate], current: GuidedStart, seam: Seam
+) -> tuple[SpecTemplate | None, "guide.TemplateMatch | None"]:
+    """The template asked for, else the one chosen before, else the best match for the seam
+    (and that match, so the page can say why)."""
     by_slug = {template.slug: template for template in templates}
     if slug in by_slug:
-        return by_slug[slug]
+        return by_slug[slug], None
     if slug is not None:  # "?template=" picks none: the spec as it is
-        return None
-    return next((t for t in templates if t.pk == current.template_id), None)
+        return None, None
+    chosen = next((t for t in templates if t.pk == current.template_id), None)
+    if chosen is not None:
+        return chosen, None
+    match = guide.best_template(seam, templates)
+    return (match.template, match) if match else (None, None)
 
 
 # --- Step 4: connect the data -----------------------------------------------------------------

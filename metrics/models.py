@@ -240,6 +240,14 @@ class CorrectiveAction(models.Model):
         metric = catalogue.BY_NAME.get(self.metric)
         return metric.label if metric else self.metric
 
+    @staticmethod
+    def audit_value_label(field: str, value) -> str | None:
+        """The audit log's words for a stored value: the metric's label, not its key."""
+        from contracts import catalogue
+
+        metric = catalogue.BY_NAME.get(str(value)) if field == "metric" else None
+        return metric.label if metric else None
+
 
 class GuidedStart(models.Model):
     """A leadership team's guided start: from recent misses to a piloted contract, in the five

@@ -20,6 +20,7 @@ urlpatterns = [
     path("start/data/example.csv", guide_views.data_example, name="guide-example-csv"),
     path("start/metrics/", guide_views.metrics_step, name="guide-metrics"),
     path("teams/", views.teams, name="teams"),
+    path("my-seams/", views.my_seams, name="mine"),
     path("review/", views.review_dashboard, name="review"),
     path("review/export.csv", views.review_export, name="review-export"),
     path("review/pack.css", views.review_pack_style, name="review-pack-style"),

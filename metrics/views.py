@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -31,7 +32,7 @@ from metrics.models import (
 from metrics.tasks import check_data_quality, compute_metrics
 from seams import outbox, permissions
 from seams.export import csv_lines
-from seams.models import Seam, Team, User
+from seams.models import Seam, SpecVersion, Team, User
 from seams.redirects import back_url
 
 # While a started check has not reported, the card asks again every 2 s (hx-trigger in
@@ -42,11 +43,29 @@ MAX_POLLS = 60
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Where people land: leaders of an organisation without a contract on "Start here",
-    everyone else on the teams."""
-    if permissions.is_leader(request.user) and guide.is_needed():
-        return redirect("metrics:guide")
-    return teams(request)
+    """Where people land: each role where its work is. Leaders on the review of the month
+    under review (on "Start here" while the organisation has no contract), team owners on
+    their seams, ops on the decision log, viewers on the review. Several roles: leader wins,
+    then owner, then ops."""
+    return redirect(landing_url(request.user))
+
+
+def landing_url(user) -> str:
+    access = permissions.access_for(user)
+    if permissions.LEADER in access.roles:
+        if guide.is_needed():
+            return reverse("metrics:guide")
+        return _review_url()
+    if access.owned_team_ids:
+        return reverse("metrics:mine")
+    if permissions.OPS in access.roles:
+        return reverse("decisions:list")
+    return _review_url()
+
+
+def _review_url() -> str:
+    month = engine.month_under_review()
+    return f"{reverse('metrics:review')}?{urlencode({'month': f'{month:%Y-%m}'})}"
 
 
 @login_required
@@ -69,6 +88,57 @@ def teams(request: HttpRequest) -> HttpResponse:
         current = guide.current()
         context["guide_step"] = guide.BY_KEY.get(current.step) if current else None
     return render(request, "metrics/home.html", context)
+
+
+@login_required
+@require_GET
+def my_seams(request: HttpRequest) -> HttpResponse:
+    """A team owner's page: the seams their teams send or receive on, each with its pilot
+    state and the spec's version and last change, and the corrective actions they own.
+
+    It lives here, not in seams, because it shows corrective actions (metrics) and seams may
+    import only common (STYLE.md); metrics reads seams freely."""
+    today = timezone.localdate()
+    owned = permissions.access_for(request.user).owned_team_ids
+    seams = list(
+        Seam.objects.visible_to(request.user)
+        .involving_any(owned)
+        .with_related()
+        .order_by("status", "name")
+    )
+    last_changes = {
+        version.spec_id: version
+        for version in SpecVersion.objects.filter(
+            spec__seam__in=[seam.pk for seam in seams], number=F("spec__version")
+        ).select_related("author")
+    }
+    rows = [
+        {
+            "seam": seam,
+            "sends": seam.from_team_id in owned,
+            "receives": seam.to_team_id in owned,
+            "pilot_day": seam.pilot_day(today),
+            "pilot_review_due": seam.pilot_review_due(today),
+            "last_change": last_changes.get(seam.spec.pk),
+        }
+        for seam in seams
+    ]
+    actions = CorrectiveAction.objects.filter(owner=request.user).select_related("seam", "review")
+    context = {
+        "rows": rows,
+        "teams": Team.objects.filter(pk__in=owned).order_by("name"),
+        "open_actions": list(actions.open().order_by("due_on", "pk")),
+        "closed_actions": list(
+            actions.exclude(status=CorrectiveAction.Status.OPEN).order_by(
+                "-done_on", "-due_on", "-pk"
+            )[:CLOSED_ACTIONS_SHOWN]
+        ),
+        "today": today,
+    }
+    return render(request, "metrics/my_seams.html", context)
+
+
+CLOSED_ACTIONS_SHOWN = 5
 
 
 def _require_check_rights(request: HttpRequest) -> None:

@@ -655,7 +655,11 @@ def _changes(entry: LogEntry, model, names: dict) -> list[Change]:
             continue
         if not isinstance(values, list) or len(values) != 2 or _is_reverse(model_field):
             continue
-        before, after = (_value(model_field, value, names) for value in values)
+        # A model may name a stored value that has no choices itself (a metric's key).
+        named = getattr(model, "audit_value_label", None)
+        before, after = (
+            (named and named(name, value)) or _value(model_field, value, names) for value in values
+        )
         if entry.action == LogEntry.Action.CREATE and (name == "id" or after == EMPTY):
             continue  # a new object's empty fields and its id say nothing
         changes.append(Change(label, before, after))

@@ -622,3 +622,23 @@ def _offset(tz: ZoneInfo, instant: datetime) -> timedelta:
 
 def _naive_utc(wall: datetime) -> datetime:
     return wall.replace(tzinfo=UTC)
+
+
+def hours_by_day(
+    rules: WorkingTime, start: datetime, end: datetime, *, tz: ZoneInfo | None = None
+) -> list[tuple[date, float]]:
+    """The business hours between two aware instants, day by day: one (local date, hours)
+    pair for each date in the calendar's time zone from ``start``'s to ``end``'s. What a
+    worked SLA example draws ("Fri 1.5 h · Sat — · Sun — · Mon 8.5 h · Tue 6 h"). ``tz``
+    names the days in another zone (a 24x7 calendar's are the organisation's)."""
+    tz = tz or rules.tz
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    days = []
+    day = first
+    while day <= last:
+        opens = datetime.combine(day, time.min, tzinfo=tz)
+        closes = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+        hours = business_hours_between(rules, max(start, opens), min(end, closes))
+        days.append((day, hours))
+        day += timedelta(days=1)
+    return days

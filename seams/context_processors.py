@@ -46,6 +46,9 @@ NAVIGATION = [
     ),
 ]
 
+# Team owners land on their own seams; the item leads their navigation.
+OWNER_NAVIGATION = [("My seams", "metrics:mine", ("metrics:mine",))]
+
 
 def shell(request: HttpRequest) -> dict:
     """What the base layout needs on every page: organisation, navigation, who is signed in."""
@@ -61,7 +64,9 @@ def shell(request: HttpRequest) -> dict:
             "url_name": url_name,
             "current": any(current.startswith(m) for m in matches),
         }
-        for label, url_name, matches in NAVIGATION
+        for label, url_name, matches in (
+            OWNER_NAVIGATION + NAVIGATION if permissions.owns_any_team(user) else NAVIGATION
+        )
     ]
     context["role_label"] = permissions.role_label(user)
     context["role_summary"] = permissions.role_summary(user)

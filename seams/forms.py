@@ -9,7 +9,16 @@ from django import forms
 from django.forms import inlineformset_factory
 from holidays.registry import COUNTRIES
 
-from seams.models import Calendar, HandoffSpec, Membership, Seam, SpecContent, Team, User
+from seams.models import (
+    POSITIVE_HOURS,
+    Calendar,
+    HandoffSpec,
+    Membership,
+    Seam,
+    SpecContent,
+    Team,
+    User,
+)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -178,6 +187,9 @@ class ChecklistField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+# A worked SLA example is drawn up to this many business hours (a year of working days).
+EXAMPLE_MAX_HOURS = 2500
+
 SPEC_SECTIONS = {
     # section: (number, title, fields)
     "owner": (1, "Owner", ["owner"]),
@@ -187,6 +199,27 @@ SPEC_SECTIONS = {
     "exception": (5, "Exception path", ["escalate_to", "escalate_after_hours", "forum"]),
     "notes": (6, "Notes", ["notes"]),
 }
+
+
+class CalendarChoiceField(forms.ModelChoiceField):
+    """A business calendar, by slug and name (the worked example beside it spells out its
+    hours)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Calendar.objects.all())
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("empty_label", None)
+        kwargs.setdefault("help_text", "The business hours the SLA clocks of this seam run on.")
+        super().__init__(**kwargs)
+
+
+class SlaExampleForm(forms.Form):
+    """The hours and calendar an SLA editor is trying: for its worked example."""
+
+    response_sla_hours = HoursField(
+        required=False, validators=POSITIVE_HOURS, max_value=Decimal(EXAMPLE_MAX_HOURS)
+    )
+    calendar = CalendarChoiceField(required=False)
 
 
 class SpecForm(forms.ModelForm):
@@ -232,7 +265,7 @@ class SpecForm(forms.ModelForm):
             "definition_of_done": "Definition of done",
         }
 
-    def __init__(self, *args, section: str | None = None, **kwargs):
+    def __init__(self, *args, section: str | None = None, with_calendar: bool = False, **kwargs):
         if section is not None:
             # Several sections can be open on one page: keep their element ids apart.
             kwargs.setdefault("auto_id", f"id_{section}_%s")
@@ -244,6 +277,15 @@ class SpecForm(forms.ModelForm):
             for name in list(self.fields):
                 if name not in keep:
                     del self.fields[name]
+        if with_calendar and section in (None, "sla"):
+            # The seam's calendar sits with the SLA it clocks; it is the seam's, not the spec's.
+            calendar = self.instance.seam.calendar
+            self.fields["calendar"] = CalendarChoiceField(initial=calendar)
+            if self.is_bound and "calendar" not in self.data:
+                # A client that doesn't send it (a script, an older page) keeps the calendar.
+                self.data = self.data.copy()
+                self.data["calendar"] = calendar.slug
+            self.order_fields(["response_sla_hours", "completion_sla_hours", "calendar"])
 
     @property
     def content_fields(self) -> list[str]:

@@ -301,6 +301,11 @@ class SeamQuerySet(models.QuerySet):
     def involving(self, team: "Team") -> "SeamQuerySet":
         return self.filter(models.Q(from_team=team) | models.Q(to_team=team))
 
+    def involving_any(self, team_ids) -> "SeamQuerySet":
+        """Seams whose sending or receiving team is one of `team_ids`."""
+        team_ids = list(team_ids)
+        return self.filter(models.Q(from_team_id__in=team_ids) | models.Q(to_team_id__in=team_ids))
+
     def search(self, text: str) -> "SeamQuerySet":
         text = text.strip()
         if not text:
@@ -382,6 +387,11 @@ class Seam(models.Model):
         self.pilot_started_on = today
         self.pilot_review_on = today + timedelta(days=self.PILOT_DAYS)
         self.save(update_fields=["status", "pilot_started_on", "pilot_review_on", "updated_at"])
+
+    def change_calendar(self, calendar: Calendar) -> None:
+        """Run this seam's SLA clocks on another calendar, for handoffs submitted from now."""
+        self.calendar = calendar
+        self.save(update_fields=["calendar", "updated_at"])
 
     def pilot_day(self, today: date) -> int | None:
         """Day n of the pilot (day 1 is the start date), while it runs."""

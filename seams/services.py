@@ -115,6 +115,25 @@ def save_spec(
     )
 
 
+@transaction.atomic
+def save_sla(
+    *,
+    spec: HandoffSpec,
+    changes: dict,
+    base_version: int,
+    by: User,
+    note: str,
+    calendar: Calendar | None = None,
+) -> SpecVersion:
+    """The SLA editor's save: a new spec version and, when another calendar was picked, the
+    seam moved onto it, all or nothing. The version's note is the history's record of both."""
+    version = save_spec(spec=spec, changes=changes, base_version=base_version, by=by, note=note)
+    seam = spec.seam
+    if calendar is not None and calendar.pk != seam.calendar_id:
+        seam.change_calendar(calendar)
+    return version
+
+
 def restore_spec_version(
     *, spec: HandoffSpec, number: int, base_version: int, by: User, note: str = ""
 ) -> SpecVersion:

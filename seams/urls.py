@@ -24,6 +24,7 @@ urlpatterns = [
         name="spec-section-edit",
     ),
     path("seams/<slug:slug>/spec/print/", views.spec_print, name="spec-print"),
+    path("seams/<slug:slug>/spec/sla-example/", views.spec_sla_example, name="spec-sla-example"),
     path("seams/<slug:slug>/spec/versions/", views.spec_history, name="spec-history"),
     path("seams/<slug:slug>/spec/versions/<int:number>/", views.spec_version, name="spec-version"),
     path(

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 from rest_framework.authtoken.models import Token
 
-from seams import outbox, permissions
+from seams import business_time, outbox, permissions
 from seams.csv_import import COLUMNS
 from seams.diff import diff_contents
 from seams.export import csv_lines
 from seams.forms import (
+    EXAMPLE_MAX_HOURS,
     SPEC_SECTIONS,
     CalendarForm,
     CompareForm,
@@ -36,6 +37,7 @@ from seams.forms import (
     MembershipFormSet,
     SeamFilterForm,
     SeamForm,
+    SlaExampleForm,
     SpecForm,
     TeamForm,
 )
@@ -50,7 +52,6 @@ from seams.models import (
     Calendar,
     Handoff,
     HandoffImport,
-    HandoffSpec,
     Membership,
     Seam,
     SpecContent,
@@ -64,7 +65,7 @@ from seams.services import (
     create_calendar,
     create_seam,
     restore_spec_version,
-    save_spec,
+    save_sla,
     save_team,
 )
 from seams.tasks import import_handoffs as import_handoffs_task
@@ -400,7 +401,7 @@ def _spec_context(request: HttpRequest, seam: Seam) -> dict:
         "sections": spec_sections(spec),
         "versions": versions,
         "version_count": spec.version,
-        "sla_example": sla_example(seam),
+        "sla_example": sla_example(seam.calendar, seam.spec.response_sla_hours),
         "editors": _editors(seam),
     }
 
@@ -448,15 +449,16 @@ def _spec_form(request: HttpRequest, slug: str, *, section: str | None) -> HttpR
     seam = get_seam_for_user(request, slug)
     _require_seam_editor(request, seam)
     spec = seam.spec
-    form = SpecForm(request.POST or None, instance=spec, section=section)
+    form = SpecForm(request.POST or None, instance=spec, section=section, with_calendar=True)
     if request.method == "POST" and form.is_valid():
         try:
-            version = save_spec(
+            version = save_sla(
                 spec=spec,
                 changes=form.changes(),
                 base_version=form.cleaned_data["base_version"],
                 by=request.user,
                 note=form.cleaned_data["note"],
+                calendar=form.cleaned_data.get("calendar"),
             )
         except SpecConflict as conflict:
             return _conflict_response(request, seam, form, conflict, section=section)
@@ -471,6 +473,8 @@ def _spec_form(request: HttpRequest, slug: str, *, section: str | None) -> HttpR
     context = {**_seam_context(request, seam), "form": form, "section": section}
     if section:
         context["section_info"] = _section(spec, section)
+    if "calendar" in form.fields:
+        context |= {"with_example": True, "sla_example": _example_for_form(form, seam)}
     status = 400 if request.method == "POST" else 200
     if request.htmx and section:
         return render(request, "seams/spec.html#spec-section-form", context, status=status)
@@ -650,18 +654,66 @@ def spec_sections(content: SpecContent) -> list[dict]:
     return [_section(content, key) for key in SPEC_SECTIONS]
 
 
-def sla_example(seam: Seam) -> dict | None:
-    """When a request submitted next Friday at 16:00 would be due, on this seam's calendar."""
-    spec: HandoffSpec = seam.spec
-    if spec.response_sla_hours is None:
+# A worked example is drawn day by day when it spans at most this many days.
+EXAMPLE_DAYS_DRAWN = 8
+
+
+def sla_example(calendar: Calendar, hours) -> dict | None:
+    """When a request submitted next Friday at 16:00 would be due with `hours` business hours
+    to respond, on `calendar`: the submission, the deadline and, when they fit on a line, the
+    business hours each day between them."""
+    if not hours:
         return None
-    calendar = seam.calendar
     tz = ZoneInfo(calendar.time_zone) if not calendar.is_24x7 else timezone.get_default_timezone()
     today = timezone.localdate(timezone=tz)
     friday = today + timedelta(days=(4 - today.weekday()) % 7)
     submitted = datetime.combine(friday, time(16, 0), tzinfo=tz)
-    due = calendar.add_business_hours(submitted, spec.response_sla_hours)
-    return {"submitted": submitted, "due": due.astimezone(tz), "hours": spec.response_sla_hours}
+    due = calendar.add_business_hours(submitted, hours).astimezone(tz)
+    rules = calendar.working_time()
+    days = business_time.hours_by_day(rules, submitted, due, tz=tz)
+    drawn = [
+        {"date": day, "hours": spent, "working": rules.always or rules.works_on(day)}
+        for day, spent in days
+    ]
+    return {
+        "calendar": calendar,
+        "submitted": submitted,
+        "due": due,
+        "hours": hours,
+        "days": drawn if len(drawn) <= EXAMPLE_DAYS_DRAWN else [],
+        "day_count": len(drawn),
+    }
+
+
+def _example_for_form(form: SpecForm, seam: Seam) -> dict | None:
+    """The example for what the SLA form holds: what was typed when it reads, else the spec's."""
+    data = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {}
+    hours = data.get("response_sla_hours", form["response_sla_hours"].initial)
+    if form.is_bound and "response_sla_hours" in form.errors:
+        hours = None
+    return sla_example(data.get("calendar") or seam.calendar, hours)
+
+
+@login_required
+@require_GET
+def spec_sla_example(request: HttpRequest, slug: str) -> HttpResponse:
+    """The worked SLA example for the hours and calendar an editor is trying, as they type."""
+    seam = get_seam_for_user(request, slug)
+    form = SlaExampleForm(request.GET)
+    example, problem = None, ""
+    if form.is_valid():
+        calendar = form.cleaned_data["calendar"] or seam.calendar
+        example = sla_example(calendar, form.cleaned_data["response_sla_hours"])
+    elif "response_sla_hours" in form.errors:
+        # Worded apart from the form's own error, which the save answers with.
+        shown = request.GET.get("response_sla_hours", "")[:20]
+        problem = (
+            f"No example for “{shown}”: type a number of hours from 0.01 to {EXAMPLE_MAX_HOURS:,}."
+        )
+    else:
+        problem = "No example: pick a calendar from the list."
+    context = {"seam": seam, "sla_example": example, "example_problem": problem}
+    return render(request, "seams/spec.html#sla-example", context)
 
 
 # --- CSV import with progress --------------------------------------------------------------------

@@ -16,7 +16,7 @@ def test_it_signs_in_and_returns_to_the_page_asked_for(client, viewer):
     )
     assert response.status_code == 302
     assert response["Location"] == "/account/"
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_it_sends_a_signed_in_user_away_from_the_sign_in_page(viewer_client):

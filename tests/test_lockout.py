@@ -35,7 +35,7 @@ def test_it_allows_four_wrong_passwords_and_then_the_right_one(client, viewer):
     assert fail(client, "viewer", 4).status_code == 200
     response = sign_in(client, "viewer", PASSWORD)
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def _clock(moment) -> str:

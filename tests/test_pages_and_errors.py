@@ -6,11 +6,11 @@ from django.urls import reverse
 
 
 def test_it_shows_the_navigation_the_user_and_the_role(owner_client):
-    page = owner_client.get("/").content.decode()
+    page = owner_client.get("/", follow=True).content.decode()
     labels = ("Review", "Metrics", "Seams", "Contracts", "Decisions", "Dependencies", "Handoffs")
-    for label in (*labels, "Teams"):
+    for label in (*labels, "Teams", "My seams"):
         assert f">{label}</a>" in page
-    assert 'aria-current="page">Teams' in page  # the home page lists teams and people
+    assert 'aria-current="page">My seams' in page  # team owners land on their seams
     assert "Owen Owner" in page
     assert "Team owner" in page
     assert "/static/django_htmx/htmx-2" in page  # served locally, no CDN

@@ -189,7 +189,7 @@ def test_the_environment_tunes_hsts_lockout_throttles_proxies_and_csp_reports():
 
 @pytest.mark.django_db
 def test_a_page_carries_the_security_headers(viewer_client):
-    response = viewer_client.get("/", secure=True)
+    response = viewer_client.get("/teams/", secure=True)  # ("/" now redirects to the landing)
     assert response.status_code == 200
     csp = dict(
         directive.partition(" ")[::2]
@@ -308,6 +308,7 @@ def test_pages_htmx_and_the_api_docs_work_under_the_policy(live_server, page: Pa
     for url in (
         "/",
         "/review/",
+        "/my-seams/",
         "/teams/",
         "/seams/",
         "/seams/custom-integration-intake/",

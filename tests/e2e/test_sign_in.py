@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_signs_in_as_a_demo_user_and_sees_the_home_page(live_server, page: Page):
+def test_it_signs_in_as_a_demo_user_and_lands_on_their_seams(live_server, page: Page):
     call_command("seed_demo", verbosity=0)
 
     page.goto(live_server.url + "/")
@@ -19,9 +19,12 @@ def test_it_signs_in_as_a_demo_user_and_sees_the_home_page(live_server, page: Pa
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
-    expect(page.get_by_role("heading", name="Teams and people")).to_be_visible()
+    # A team owner lands on "My seams", first in their navigation.
+    expect(page.get_by_role("heading", name="My seams", exact=True)).to_be_visible()
+    expect(page).to_have_url(live_server.url + "/my-seams/")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
         [
+            "My seams",
             "Review",
             "Metrics",
             "Seams",
@@ -32,6 +35,8 @@ def test_it_signs_in_as_a_demo_user_and_sees_the_home_page(live_server, page: Pa
             "Teams",
         ]
     )
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Teams").click()
+    expect(page.get_by_role("heading", name="Teams and people")).to_be_visible()
     product = page.get_by_role("article", name="Product")
     expect(product).to_contain_text("Priya Nair")
     expect(product).to_contain_text("Maya Chen")
@@ -56,12 +61,14 @@ def test_it_runs_the_data_quality_check_with_htmx(live_server, page: Page, celer
     page.get_by_label("Username").fill("olivia")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/decisions/")  # ops land on the decision log
+    page.goto(live_server.url + "/teams/")
     card = page.locator("#data-quality")
     expect(card).to_contain_text("Not checked yet")
     page.get_by_role("button", name="Run the check now").click()
     # The demo's launch initiative has assumptions nobody owns: the check finds them.
     expect(card).to_contain_text("EU enterprise launch: 2 assumptions have no owner.")
-    expect(page).to_have_url(live_server.url + "/")  # swapped in place, no reload
+    expect(page).to_have_url(live_server.url + "/teams/")  # swapped in place, no reload
 
 
 @pytest.mark.django_db(transaction=True)
@@ -74,7 +81,7 @@ def test_it_works_from_the_keyboard_alone(live_server, page: Page):
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Teams and people")).to_be_visible()
+    expect(page.get_by_role("heading", name="Seam review")).to_be_visible()  # viewers' landing
 
     # The first Tab reaches a visible "Skip to content" link, which moves focus to the page.
     page.keyboard.press("Tab")

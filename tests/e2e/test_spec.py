@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from seams.demo import DEMO_PASSWORD
 from seams.models import HandoffSpec
+from tests.e2e.test_owner_journey import wait_for_htmx
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +20,8 @@ def sign_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Teams and people")).to_be_visible()
+    # Owners land on their seams, viewers on the review.
+    expect(page.get_by_role("heading", name=re.compile("My seams|Seam review"))).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,6 +35,7 @@ def test_an_owner_edits_a_field_inline_and_sees_the_new_version(live_server, pag
     sla.get_by_role("link", name="Edit sla").click()
     field = sla.get_by_label("Response SLA (business hours)")
     expect(field).to_be_visible()
+    wait_for_htmx(page, "#section-sla form")  # (a robot types faster than htmx settles)
     expect(page).to_have_url(live_server.url + SPEC)  # edited in place, no navigation
     field.fill("0")
     sla.get_by_label("Change note").fill("Pilot data: 12 h is achievable")

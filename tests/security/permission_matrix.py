@@ -115,6 +115,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "healthz": {method: PUBLIC if method == "GET" else PUBLIC_NO for method in METHODS},
     # --- Teams, people, the account -----------------------------------------------------------
     "metrics:teams": page(GET=EVERYONE),
+    "metrics:mine": page(GET=EVERYONE),  # a person who owns no team is told so
     "seams:team-detail": page(GET=EVERYONE),
     "seams:team-create": page(GET=LEADERS, POST=LEADERS),
     "seams:team-edit": page(GET=LEADERS, POST=LEADERS),
@@ -138,6 +139,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "seams:spec-history": page(GET=EVERYONE),
     "seams:spec-version": page(GET=EVERYONE),
     "seams:spec-compare": page(GET=EVERYONE),
+    "seams:spec-sla-example": page(GET=EVERYONE),  # a worked example: reads, writes nothing
     "seams:spec-edit": page(GET=EDITORS, POST=EDITORS),
     "seams:spec-section-edit": page(GET=EDITORS, POST=EDITORS),
     "seams:spec-restore": page(POST=EDITORS),
