@@ -19,7 +19,8 @@ def main_pages() -> dict[str, str]:
     contract = Contract.objects.order_by("pk").first()
     decision = Decision.objects.order_by("pk").first()
     return {
-        "home": "/",
+        "home": "/",  # where each role lands
+        "my seams": "/my-seams/",
         "review": "/review/",
         "seam drill-down": f"/review/seams/{seam.slug}/",
         "decisions": "/decisions/",
@@ -54,7 +55,7 @@ def test_no_main_page_repeats_an_id_for_any_role():
         client = Client()
         assert client.login(username=username, password=DEMO_PASSWORD)
         for name, url in pages.items():
-            response = client.get(url)
+            response = client.get(url, follow=True)
             assert response.status_code == 200, f"{name} ({url}) as the {role}"
             repeated = repeated_ids(response.content.decode())
             if repeated:

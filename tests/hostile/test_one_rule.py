@@ -181,7 +181,7 @@ def test_it_counts_the_same_dependencies_open_everywhere(viewer_client, seam, de
     columns = {c["status"]: c for c in board.context["columns"]}
     finished_columns = {s for s, c in columns.items() if s in Dependency.FINISHED}
     assert finished_columns == {"delivered", "missed", "cancelled"}
-    on_open_columns = {d.status for s, c in columns.items() if s in OPEN for d, _ in c["cards"]}
+    on_open_columns = {d.status for s, c in columns.items() if s in OPEN for d, *_ in c["cards"]}
     assert on_open_columns == OPEN
 
 

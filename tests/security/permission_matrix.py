@@ -232,6 +232,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "metrics:run-quality-check": page(POST=roles("denied", ops="noop", leader="noop")),
     "metrics:review": page(GET=EVERYONE),
     "metrics:review-export": page(GET=EVERYONE),
+    "metrics:review-pack-style": page(GET=EVERYONE),
     "metrics:seam": page(GET=EVERYONE),
     "metrics:review-record": page(GET=EVERYONE),
     "metrics:review-start": page(POST=LEADERS),
