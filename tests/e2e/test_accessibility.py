@@ -60,6 +60,7 @@ PAGES = [
     ("elena", "/contracts/"),
     ("elena", "/contracts/{contract}/"),
     ("elena", "/audit/"),
+    ("priya", "/my-seams/"),
     ("priya", "/seams/"),
     ("priya", "/seams/{seam}/spec/"),
     ("priya", "/teams/"),
