@@ -331,8 +331,9 @@ def _render(key: tuple, query: str) -> SafeString:
     )
     return format_html(
         # A group, not an image: its arrows are links (an image may hold no control).
-        '<svg class="seam-map" viewBox="0 0 {} {}" role="group" aria-labelledby="seam-map-graphic-title">'
-        '<title id="seam-map-graphic-title">Seam map: {} seams between {} teams, coloured by this '
+        '<svg class="seam-map" viewBox="0 0 {} {}" role="group" '
+        'aria-labelledby="seam-map-graphic-title"><title id="seam-map-graphic-title">'
+        "Seam map: {} seams between {} teams, coloured by this "
         "month's status</title><defs>{}</defs>{}{}{}</svg>",
         WIDTH,
         HEIGHT,
