@@ -64,3 +64,26 @@ def test_the_keyboard_submits_once_and_the_next_form_records_the_next(live_serve
     page.get_by_role("button", name="Submit", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Initech second request")
     assert Handoff.objects.filter(title="Initech second request").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_typing_a_handoff_title_does_not_fire_the_filter(live_server, page: Page):
+    call_command("seed_demo", verbosity=0)
+    _sign_in(page, live_server.url)
+    page.goto(live_server.url + "/handoffs/")
+    filtered: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            filtered.append(request.url)
+            if request.headers.get("hx-request") and "/handoffs/" in request.url
+            else None
+        ),
+    )
+    page.get_by_label("Handoff", exact=True).press_sequentially("Globex SSO connector")
+    page.get_by_label("Seam", exact=True).first.select_option(index=1)
+    page.wait_for_timeout(800)  # past the filter's 300 ms delay
+    assert filtered == []
+    # The filter's own search box does filter.
+    with page.expect_request(lambda request: "q=Acme" in request.url):
+        page.get_by_label("Search").press_sequentially("Acme")
