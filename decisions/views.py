@@ -49,7 +49,7 @@ from decisions.services import (
     resolve_escalation,
     withdraw,
 )
-from seams import permissions
+from seams import months, permissions
 from seams.paging import query_without_page
 from seams.templatetags.dates import short_date
 
@@ -432,11 +432,10 @@ def _board_summary(dependencies, cards: list[Dependency], today: date) -> dict:
     """The line above the board, by the metric's own rules (`due_between`, `on_time`): due this
     month; open cards at risk or flagged; and for the last full month, the due ones not
     delivered on time and the share that were (`dependencies_on_time` / `dependencies_due`)."""
-    month = today.replace(day=1)
-    next_month = (month + timedelta(days=32)).replace(day=1)
-    last_month = (month - timedelta(days=1)).replace(day=1)
+    month = months.month_start(today)
+    last_month = months.previous_month(month)
     in_last = Q(needed_by__lt=month)
-    counts = dependencies.due_between(last_month, next_month).aggregate(
+    counts = dependencies.due_between(last_month, months.next_month(month)).aggregate(
         due=Count("pk", filter=Q(needed_by__gte=month)),
         last_due=Count("pk", filter=in_last),
         last_on_time=Count("pk", filter=in_last & ON_TIME_Q),

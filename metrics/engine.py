@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,10 +22,17 @@ from django.utils import timezone
 
 from contracts import catalogue
 from contracts.models import Contract, MetricTarget
-from decisions.models import Decision, Dependency, Escalation
+from decisions.models import ON_TIME_Q, Decision, Dependency, Escalation
 from metrics.models import MonthlySeamMetrics
 from metrics.percentile import Percentile
 from seams.models import Handoff, Seam
+from seams.months import (  # noqa: F401  (re-exported: engine.month_start, …)
+    current_month,
+    month_start,
+    month_under_review,
+    next_month,
+    previous_month,
+)
 
 PLACES = Decimal("0.0001")
 UNSPECIFIED = "unspecified"
@@ -57,18 +64,7 @@ FIELDS = COUNTS + VALUES
 
 
 # --- Months ------------------------------------------------------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def previous_month(month: date) -> date:
-    return month_start(month_start(month) - timedelta(days=1))
+# The arithmetic lives in seams.months (decisions' board needs it too); these names stay here.
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
@@ -114,16 +110,6 @@ def parse_month(text: str | None, *, ahead_ok: bool = False) -> date | None:
     if month > current_month() and not ahead_ok:
         raise ValueError(f"{month:%B %Y} hasn't started yet.")
     return month
-
-
-def current_month() -> date:
-    return month_start(timezone.localdate())
-
-
-def month_under_review() -> date:
-    """The month the review, the meeting, the pack and the metrics page open on (DESIGN.md):
-    the last full month, whatever day of this one it is."""
-    return previous_month(current_month())
 
 
 @dataclass(frozen=True)
@@ -365,7 +351,7 @@ def _dependencies(grid: _Grid, only, months) -> None:
         .values("seam_id", "bucket")
         .annotate(
             n=Count("pk"),
-            on_time=Count("pk", filter=Q(delivered_at__lte=F("needed_by"))),
+            on_time=Count("pk", filter=ON_TIME_Q),
         )
     )
     for row in rows:
