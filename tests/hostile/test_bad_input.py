@@ -357,3 +357,40 @@ def test_returning_a_handoff_on_a_seam_without_a_spec_works(ops_client):
     response = ops_client.post(url, {"reason": "No payload"})
     assert response.status_code == 302
     assert HandoffReturn.objects.get().reason == "No payload"
+
+
+# --- The review's newer entry points ------------------------------------------------------------
+
+
+def test_the_packs_stylesheet_takes_any_scope_without_breaking_out_of_its_strings(
+    leader_client, leader
+):
+    Contract.objects.create(
+        title='EU "launch" } body { display: none', slug="eu", leader=leader, review_day=5
+    )
+    for query in ("month=0001-01", "contract=nowhere", "contract=eu", "month=" + "9" * 500):
+        response = leader_client.get(reverse("metrics:review-pack-style") + "?" + query)
+        assert response.status_code == 200, query
+        assert response["Content-Type"].startswith("text/css")
+        css = response.content.decode()
+        assert css.count("{") == css.count("}") == 3, query  # @page, and its two margin boxes
+
+
+def test_the_escalation_forms_seam_from_the_url_is_only_a_suggestion(ops_client, seam):
+    for slug in ("nowhere", "x" * 5000, "../admin", ""):
+        response = ops_client.get(reverse("decisions:escalations"), {"seam": slug})
+        assert response.status_code == 200, slug
+        assert response.context["form"]["seam"].value() in (None, "")
+    response = ops_client.get(reverse("decisions:escalations"), {"seam": seam.slug})
+    assert response.context["form"]["seam"].value() == seam.pk
+
+
+def test_the_drilldown_and_my_seams_refuse_or_ignore_absurd_queries(
+    leader_client, owner_client, seam
+):
+    for month in ("0001-01", "9999-12", "2026-13", "x" * 300):
+        response = leader_client.get(reverse("metrics:seam", args=[seam.slug]), {"month": month})
+        assert response.status_code == 400, month
+    for page in ("abc", "-1", "9" * 30):
+        response = owner_client.get(reverse("metrics:mine"), {"page": page})
+        assert response.status_code == 200, page
