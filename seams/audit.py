@@ -382,9 +382,9 @@ def _too_many_refusals(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def record_refusal(request: HttpRequest, response: HttpResponse) -> RefusedWrite | None:
+def record_refusal(request: HttpRequest, response: HttpResponse) -> None:
     """Store this refusal: a new RefusedWrite, or one more of the repeats of the same refusal
-    within REPEAT_WINDOW. None (and a logged error) if that fails."""
+    within REPEAT_WINDOW (two queries either way). A failure is logged, never raised."""
     try:
         with transaction.atomic():
             refusal = _refusal(request, response)
@@ -400,11 +400,10 @@ def record_refusal(request: HttpRequest, response: HttpResponse) -> RefusedWrite
             )
             if same is not None:
                 RefusedWrite.objects.filter(pk=same).update(repeats=F("repeats") + 1, last_at=now)
-                return RefusedWrite.objects.get(pk=same)
-            return RefusedWrite.objects.create(**refusal, at=now, last_at=now)
+            else:
+                RefusedWrite.objects.create(**refusal, at=now, last_at=now)
     except Exception:
         log.exception("Could not record the refused %s %s", request.method, request.path)
-        return None
 
 
 # What makes two refusals the same one, repeated.
