@@ -62,10 +62,15 @@ INSTALLED_APPS = [
     "axes",
     "template_partials",
     "auditlog",
+    # Seamline's apps, in import order: each imports only those above it (STYLE.md).
+    "common",
     "seams",
     "contracts",
     "decisions",
     "metrics",
+    "onboarding",
+    "identity",
+    "audit",
 ]
 
 MIDDLEWARE = [
