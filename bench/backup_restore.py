@@ -125,6 +125,7 @@ def differences(source: dict, restored: dict) -> list[str]:
     return problems
 
 
+# Long: the benchmark's steps in the order they run, each printing its figure.
 def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):

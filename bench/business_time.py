@@ -93,6 +93,7 @@ def arithmetic() -> dict[str, tuple[float, float]]:
     return results
 
 
+# Long: the request body written out as a client sends it.
 def bulk_request() -> float:
     """Seconds for POST /api/v1/handoffs/ with 10,000 handoffs spanning 2000 → 2026."""
     setup_test_environment()  # the test client's host and settings

@@ -67,6 +67,7 @@ def trivial(request):
 urlpatterns = [path("bench-trivial/", trivial), path("", include("config.urls"))]
 
 
+# Long: the benchmark's data written out, one kind of record after another.
 def build(seams: int) -> User:
     """A realistic organisation: 24 teams, seams between them (some pairs with several), each
     with a spec owner, five targets and twelve months of snapshots; an open agenda (decisions

@@ -389,6 +389,7 @@ def worker_killed(services: Services) -> list[str]:
     return failures
 
 
+# Long: one fault, injected and recovered from, step by step.
 def postgres_restarted(services: Services) -> list[str]:
     failures = []
     session = signed_in("elena")

@@ -107,6 +107,7 @@ def write_rows(source: str) -> float:
         return time.perf_counter() - started
 
 
+# Long: the benchmark's steps in the order they run, each printing its figure.
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)

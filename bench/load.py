@@ -323,6 +323,7 @@ def print_table(table: dict, alone: dict) -> None:
         )
 
 
+# Long: the benchmark's steps in the order they run, each printing its figure.
 def main() -> None:
     args = parse_args()
     base_url = os.environ.get("DATABASE_URL", "")

@@ -44,6 +44,7 @@ from seams.models import Calendar, Seam, Team  # noqa: E402
 TARGET = 1.5
 
 
+# Long: the benchmark's data written out, one kind of record after another.
 def generate(handoffs: int, seams: int, months: int) -> list[int]:
     sales = Team.objects.create(name="Bench sales", slug="bench-sales")
     product = Team.objects.create(name="Bench product", slug="bench-product")
@@ -103,6 +104,7 @@ def generate(handoffs: int, seams: int, months: int) -> list[int]:
     return ids
 
 
+# Long: the hand-written SQL the engine is measured against, kept in one piece.
 def floor_sql(zone: str) -> dict[str, str]:
     """The DBA's statements: one per handoff metric family, by seam and local month."""
     month = "date_trunc('month', {} AT TIME ZONE %(zone)s)::date"

@@ -286,6 +286,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+# Long: every kind of page under the one policy, in one browser session.
 @pytest.mark.e2e
 @with_csp_docs
 @pytest.mark.django_db(transaction=True)

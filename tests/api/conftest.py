@@ -49,6 +49,7 @@ class World:
     references: dict[str, list] = field(default_factory=dict)
 
 
+# Long: the API's whole test world, written out once so every test reads the same data.
 def build_world() -> World:
     people = {
         "leader": UserFactory(username="fuzz_leader", roles=["leader"]),

@@ -27,6 +27,7 @@ TILES = {
 ROTATION = ["red", "red", "amber", "green", "amber", "red", "green", "green", "amber", "green"]
 
 
+# Long: the review's contract written out as the journeys see it, one seam after another.
 def review_contract(n: int, *, month: dt.date, leader) -> Contract:
     """An active contract over `n` seams with the five review metrics targeted, `month`'s and the
     month before's snapshots, four overdue decisions, three constraints, and five actions agreed

@@ -42,6 +42,7 @@ def tab_to(page: Page, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
+# Long: one journey, mouse then keyboard, checked on screen and in the database.
 @pytest.mark.django_db(transaction=True)
 def test_ops_move_cards_by_drag_and_drop_and_by_keyboard(live_server, page: Page, tmp_path):
     call_command("seed_demo", verbosity=0)

@@ -19,6 +19,7 @@ TODAY = datetime(2027, 3, 3, 10, tzinfo=ZoneInfo("Europe/London"))
 FEBRUARY = date(2027, 2, 1)
 
 
+# Long: one journey a step at a time; split, it would hide the order the user sees.
 @pytest.mark.django_db(transaction=True)
 def test_a_leader_reviews_the_last_full_month_and_looks_at_this_one_so_far(live_server, page):
     with time_machine.travel(TODAY, tick=True):

@@ -25,6 +25,7 @@ def wait_for_htmx(page: Page, selector: str) -> None:
     )
 
 
+# Long: one journey a step at a time; split, it would hide the order the user sees.
 @pytest.mark.django_db(transaction=True)
 def test_an_owner_lands_on_their_seams_and_edits_the_sla_inline(live_server, page: Page):
     call_command("seed_demo", verbosity=0)

@@ -23,6 +23,7 @@ def shots(tmp_path) -> Path:
     return folder
 
 
+# Long: one journey a step at a time; split, it would hide the order the user sees.
 @pytest.mark.django_db(transaction=True)
 def test_a_leader_runs_the_monthly_review(live_server, page, tmp_path):
     call_command("seed_demo", verbosity=0)

@@ -83,6 +83,7 @@ def assert_header_and_footer_on_every_page(texts: list[str], scope: str) -> None
         assert f"Seamline · {scope} review pack · confidential" in text, number
 
 
+# Long: one printout, checked page by page.
 @pytest.mark.parametrize("day", [1, 3, 28])
 @pytest.mark.django_db(transaction=True)
 def test_it_prints_a_10_seam_contract_on_two_landscape_pages(live_server, page, tmp_path, day):
@@ -141,6 +142,7 @@ def test_it_prints_a_10_seam_contract_on_two_landscape_pages(live_server, page, 
         assert 120 < map_height <= 215  # 56 mm
 
 
+# Long: one printout, checked page by page.
 @pytest.mark.django_db(transaction=True)
 def test_it_continues_300_seams_across_pages_with_the_header_row_repeated(
     live_server, page, tmp_path

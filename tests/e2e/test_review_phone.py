@@ -70,6 +70,7 @@ def svgs_wider_than_the_screen(page: Page) -> list[str]:
     )
 
 
+# Long: one journey a step at a time; split, it would hide the order the user sees.
 @pytest.mark.parametrize("day", [1, 3, 28])
 @pytest.mark.django_db(transaction=True)
 def test_it_fits_a_phone_with_the_three_worst_seams_then_show_more(

@@ -43,6 +43,7 @@ def _sign_in(page: Page, base: str, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+# Long: one journey a step at a time; split, it would hide the order the user sees.
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("today", DAYS)
 def test_the_leader_reviews_the_month_records_why_and_prints_the_pack(live_server, page, today):

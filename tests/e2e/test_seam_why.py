@@ -17,6 +17,7 @@ from tests.e2e.test_review_journey import shots
 pytestmark = pytest.mark.e2e
 
 
+# Long: one journey a step at a time; split, it would hide the order the user sees.
 @pytest.mark.django_db(transaction=True)
 def test_a_leader_finds_out_why_a_seam_is_red(live_server, page, tmp_path):
     call_command("seed_demo", verbosity=0)

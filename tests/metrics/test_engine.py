@@ -132,6 +132,7 @@ def test_elapsed_hours_on_a_24x7_seam_count_the_extra_hour_when_clocks_go_back(d
     assert snapshot(seam, OCT).queue_time_p50_hours == Decimal("25.0000")
 
 
+# Long: one hand-computed month; its numbers are read against the records above them.
 def test_decision_escalation_and_dependency_metrics(october):
     asker, decider = UserFactory(), UserFactory()
 

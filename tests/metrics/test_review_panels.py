@@ -82,6 +82,7 @@ def test_status_segments_filter_the_table_and_pages_keep_the_filter(
     assert "Page 1 of" not in pack
 
 
+# Long: one agenda built by hand, then read in the order the panel shows it.
 def test_the_agenda_panel_lists_decisions_overdue_first_and_constraints_on_red_seams_first(
     leader_client, contract, leader
 ):

@@ -41,6 +41,7 @@ def at(month: date, day: int = 10) -> datetime:
     return datetime(month.year, month.month, day, 12, tzinfo=LONDON)
 
 
+# Long: the drill-down's board written out, one record a line.
 @pytest.fixture
 def board(clock, seam, leader, owner, other_owner):
     """The seam red in November: targets, three months of snapshots, escalations, returns and

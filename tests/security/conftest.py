@@ -11,6 +11,7 @@ The six roles of the permission matrix (DESIGN.md, permissions):
   `other_seam`, Legal → Product)
 - leader
 """
+# Long file: the permission matrix's world, kept whole so each row reads against its objects.
 
 import logging
 import re
@@ -107,6 +108,7 @@ class World:
             raise AttributeError(name) from None
 
 
+# Long: every object the permission matrix addresses, one per row of the matrix.
 def build_world(say: Callable[[str], str] = plain) -> World:
     """The sample organisation. `say(label)` gives each user-written text (the XSS tests
     put their payloads there); slugs are fixed, so URLs stay the same."""

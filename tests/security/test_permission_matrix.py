@@ -5,6 +5,7 @@ is refused (or otherwise not "ok") must leave every row of the database as it wa
 write must have written something. Then the object-level rules the matrix can't show with one
 sample object: team owners write only at their own teams' seams, by page, htmx partial or API.
 """
+# Long file: the permission matrix (DESIGN.md) as one table, read top to bottom.
 
 import inspect
 import re
@@ -602,6 +603,7 @@ def _on_other_seam(world: World) -> dict:
     }
 
 
+# Long: one table of every write on another team's seam, read top to bottom.
 def _other_seam_writes(world: World, made: dict) -> list[tuple[str, str, str, object, dict]]:
     """(label, method, url, body, headers) for each write at the other seam."""
     seam, slug = world.other_seam, world.other_seam.slug
