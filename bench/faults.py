@@ -303,8 +303,8 @@ def orm(services: Services):
 
 
 def redis_down(services: Services) -> list[str]:
+    from common.models import OutboxMessage
     from metrics.models import DataQualityReport
-    from seams.models import OutboxMessage
 
     failures = []
     services.start_worker(beat=True)

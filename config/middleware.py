@@ -76,7 +76,7 @@ class RefuseNulMiddleware:
     No text a person types holds one, PostgreSQL can store none (a filter or a write with one
     fails deep inside the view), and Django's form fields refuse it only where a form is used.
     Uploaded files are not looked at: a file's bytes are the import's to judge. JSON bodies
-    are checked by the API's parser (seams.json_input). Requests from no one signed in go on,
+    are checked by the API's parser (common.json_input). Requests from no one signed in go on,
     to be refused sign-in first, as any of theirs would be.
     """
 

@@ -263,17 +263,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # JSON read with bounds on size and nesting (config.parsers); forms as DRF reads them.
+    # JSON read with bounds on size and nesting (common.parsers); forms as DRF reads them.
     "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.JSONParser",
+        "common.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.rest.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.paging.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.rest.exception_handler",
+    "EXCEPTION_HANDLER": "common.api_errors.exception_handler",
     # Anonymous calls are counted per address, found as for sign-in lockout (PROXY_COUNT);
     # left unset, DRF would take a client's own X-Forwarded-For at its word.
     "NUM_PROXIES": PROXY_COUNT,

@@ -24,9 +24,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from common import rate_limits
+from common.api_errors import error_body, server_error_body
 from config.middleware import client_address
-from config.rest import error_body, server_error_body
-from seams import rate_limits
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
+from common.schema import SLUG, ApiSchema, error_responses
 from contracts.models import (
     Assumption,
     Commitment,
@@ -40,7 +41,7 @@ from contracts.services import (
     uncover_seam,
 )
 from seams import permissions
-from seams.api import SLUG, ApiSchema, LeadersWrite, error_responses
+from seams.api import LeadersWrite
 
 
 class Refused(APIException):

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from common.serializers import SlugReference
 from contracts import catalogue
 from contracts.models import (
     Assumption,
@@ -13,7 +14,6 @@ from contracts.models import (
 )
 from contracts.services import target_warnings
 from seams.models import Seam, Team, User
-from seams.serializers import SlugReference
 
 ACTIVE_PEOPLE = User.objects.filter(is_active=True)
 

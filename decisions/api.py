@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from common.schema import ApiSchema, error_responses
 from decisions.models import (
     Constraint,
     Decision,
@@ -35,7 +36,6 @@ from decisions.services import (
     withdraw,
 )
 from seams import permissions
-from seams.api import ApiSchema, error_responses
 
 
 class Refused(APIException):

@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from common.batch import Batch
+from common.mail import header_text
 from decisions.models import Decision, Dependency, DigestSent
-from seams.batch import Batch
-from seams.mail import header_text
 from seams.models import User
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from common.batch import Batch
+from common.mail import header_text
 from decisions.models import Escalation
-from seams.batch import Batch
-from seams.mail import header_text
 from seams.models import Handoff
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from common.serializers import SlugReference
 from contracts.models import Contract
 from contracts.serializers import run_clean
 from decisions.models import (
@@ -14,7 +15,6 @@ from decisions.models import (
 from decisions.services import find_decision_right
 from seams import permissions
 from seams.models import Seam, Team, User
-from seams.serializers import SlugReference
 
 ACTIVE = User.objects.filter(is_active=True)
 

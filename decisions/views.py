@@ -13,6 +13,8 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
+from common import months
+from common.paging import query_without_page
 from contracts.models import Contract
 from decisions import agenda as agenda_lists
 from decisions import pareto
@@ -49,8 +51,7 @@ from decisions.services import (
     resolve_escalation,
     withdraw,
 )
-from seams import months, permissions
-from seams.paging import query_without_page
+from seams import permissions
 from seams.templatetags.dates import short_date
 
 PER_PAGE = 25

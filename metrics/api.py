@@ -5,10 +5,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 
+from common.schema import SLUG, ApiSchema
 from metrics import engine
 from metrics.models import MonthlySeamMetrics
 from metrics.serializers import MONTH_PATTERN, MonthlySeamMetricsSerializer
-from seams.api import SLUG, ApiSchema
 
 
 @extend_schema(

@@ -20,19 +20,19 @@ from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf, Trim, TruncMonth
 from django.utils import timezone
 
-from contracts import catalogue
-from contracts.models import Contract, MetricTarget
-from decisions.models import ON_TIME_Q, Decision, Dependency, Escalation
-from metrics.models import MonthlySeamMetrics
-from metrics.percentile import Percentile
-from seams.models import Handoff, Seam
-from seams.months import (  # noqa: F401  (re-exported: engine.month_start, …)
+from common.months import (  # noqa: F401  (re-exported: engine.month_start, …)
     current_month,
     month_start,
     month_under_review,
     next_month,
     previous_month,
 )
+from contracts import catalogue
+from contracts.models import Contract, MetricTarget
+from decisions.models import ON_TIME_Q, Decision, Dependency, Escalation
+from metrics.models import MonthlySeamMetrics
+from metrics.percentile import Percentile
+from seams.models import Handoff, Seam
 
 PLACES = Decimal("0.0001")
 UNSPECIFIED = "unspecified"
@@ -64,7 +64,7 @@ FIELDS = COUNTS + VALUES
 
 
 # --- Months ------------------------------------------------------------------------------------
-# The arithmetic lives in seams.months (decisions' board needs it too); these names stay here.
+# The arithmetic lives in common.months (decisions' board needs it too); these names stay here.
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:

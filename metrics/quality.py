@@ -12,9 +12,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from common.batch import Batch
 from contracts.models import ContractRevision, Initiative
 from metrics.models import DataQualityReport
-from seams.batch import Batch
 from seams.models import Seam, Team, User
 from seams.permissions import ORG_ROLES
 

@@ -14,9 +14,9 @@ from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from django.utils import timezone
 
+from common import outbox
 from contracts.models import MetricTarget
 from decisions.models import Decision, Dependency, Escalation
-from seams import outbox
 from seams.models import Calendar, CalendarHoliday, Handoff
 from seams.signals import handoffs_written
 

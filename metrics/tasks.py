@@ -5,10 +5,10 @@ from celery import chord, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from common.batch import Batch
 from metrics import engine
 from metrics.models import MetricsRun
 from metrics.quality import run_data_quality_check
-from seams.batch import Batch
 from seams.handoffs import restamp_calendar
 from seams.models import Calendar, Seam
 

@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common import outbox
+from common.export import csv_lines
+from common.redirects import back_url
 from contracts import catalogue
 from contracts.models import Contract
 from decisions import agenda as agenda_lists
@@ -30,10 +33,8 @@ from metrics.models import (
     Review,
 )
 from metrics.tasks import check_data_quality, compute_metrics
-from seams import outbox, permissions
-from seams.export import csv_lines
+from seams import permissions
 from seams.models import Seam, SpecVersion, Team, User
-from seams.redirects import back_url
 
 # While a started check has not reported, the card asks again every 2 s (hx-trigger in
 # metrics/home.html), for up to 2 minutes.

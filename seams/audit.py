@@ -55,7 +55,7 @@ from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.text import capfirst
 
-from seams import rate_limits
+from common import rate_limits
 from seams.models import RefusedWrite, Seam, SpecContent, SpecVersion
 from seams.signals import handoffs_written
 

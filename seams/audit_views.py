@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_GET
 
+from common.export import csv_lines
+from common.paging import query_without_page
 from seams import audit, permissions
-from seams.export import csv_lines
 from seams.models import RefusedWrite, User
-from seams.paging import query_without_page
 
 PER_PAGE = 50
 EXPORT_CHUNK = 500

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.batch import Batch
 from seams import business_time
-from seams.batch import Batch
 from seams.models import Calendar, Handoff, HandoffReturn, Seam, User
 
 HOURS = Decimal("0.0001")

@@ -7,6 +7,8 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api_errors import ErrorSerializer
+from common.serializers import SlugReference
 from seams.models import (
     Calendar,
     CalendarHoliday,
@@ -20,42 +22,6 @@ from seams.models import (
     User,
 )
 from seams.services import MemberSpec, create_calendar, save_team
-
-
-class SlugReference(serializers.SlugRelatedField):
-    """A reference to another object by its slug (or a person by username).
-
-    Where null is allowed it clears the reference; an empty string is refused, as the schema
-    says, rather than read as null (DRF's default, meant for HTML forms). A value with a NUL
-    character names nothing, and is refused before PostgreSQL refuses the query.
-    """
-
-    default_error_messages = {"blank": "This field may not be blank."}
-
-    def run_validation(self, data=serializers.empty):
-        if data == "":
-            self.fail("blank")
-        return super().run_validation(data)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
-        return super().to_internal_value(data)
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one shape of every error the API answers (config.rest.error_body)."""
-
-    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
-    code = serializers.CharField(help_text="A stable, machine-readable reason.")
-    detail = serializers.CharField(help_text="What went wrong, for people.")
-    errors = serializers.JSONField(
-        required=False,
-        help_text="Validation errors only: the input's structure, with messages per field.",
-    )
-    request_id = serializers.CharField(
-        required=False, help_text="Server errors only: quote it when reporting the problem."
-    )
 
 
 class MemberSerializer(serializers.Serializer):

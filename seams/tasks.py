@@ -16,16 +16,6 @@ def import_handoffs(import_id: int) -> None:
     run_import(import_id)
 
 
-@shared_task(soft_time_limit=50, time_limit=55)
-def relay_outbox() -> int:
-    """Every minute (CELERY_BEAT_SCHEDULE): send the tasks that waited for the broker."""
-    from seams import outbox
-
-    sent = outbox.relay()
-    outbox.purge_sent()
-    return sent
-
-
 @shared_task(soft_time_limit=600, time_limit=660)
 def prune_records() -> dict[str, int]:
     """Every night (CELERY_BEAT_SCHEDULE): forget refused writes, sign-ins and, if set,

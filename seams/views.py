@@ -21,10 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 from rest_framework.authtoken.models import Token
 
-from seams import business_time, outbox, permissions
+from common import outbox
+from common.export import csv_lines
+from common.paging import query_without_page
+from common.redirects import back_url
+from seams import business_time, permissions
 from seams.csv_import import COLUMNS
 from seams.diff import diff_contents
-from seams.export import csv_lines
 from seams.forms import (
     EXAMPLE_MAX_HOURS,
     SPEC_SECTIONS,
@@ -57,8 +60,6 @@ from seams.models import (
     SpecContent,
     Team,
 )
-from seams.paging import query_without_page
-from seams.redirects import back_url
 from seams.services import (
     MemberSpec,
     SpecConflict,

@@ -28,9 +28,9 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from common.json_input import JsonRefused, parse_json
 from seams.handoffs import HandoffRefused, complete_handoff, return_handoff, start_handoff
 from seams.ingest import EARLIEST, FUTURE_SLACK, IngestResult, ingest, load_seams, parse_time
-from seams.json_input import JsonRefused, parse_json
 from seams.models import Handoff, HandoffReturn, WebhookDelivery, WebhookSource
 
 MAX_AGE_SECONDS = 300

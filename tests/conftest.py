@@ -6,8 +6,8 @@ import pytest
 from django.test import Client, override_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from common import rate_limits
 from config.celery import app as celery_app
-from seams import rate_limits
 from seams.models import Membership
 from tests.factories import (
     PASSWORD,

@@ -47,8 +47,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from common.schema import SLUG
 from config.wsgi import application
-from seams.api import SLUG
 
 # Examples per operation and role; requests refused at the door (no credentials, a viewer's
 # writes) need only a few.
@@ -187,7 +187,7 @@ def invalid_only_in_query(case) -> bool:
 
     Query strings follow the web's conventions rather than the schema's letter: an empty
     filter (`?status=`) means no filter, as in an HTML form, and the paginator reads a page
-    size it can't parse as the default one (config/rest.py). So a case invalid only in its
+    size it can't parse as the default one (common/paging.py). So a case invalid only in its
     query string isn't required to be refused; a valid query string must always be accepted
     (positive_data_acceptance), and invalid paths and bodies must be refused.
     """

@@ -29,6 +29,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from common.models import OutboxMessage
 from contracts.models import Contract, ContractSeam, DecisionRight
 from decisions.models import Decision, DecisionEvent, Dependency
 from decisions.services import decide, log_decision, reopen, withdraw
@@ -36,7 +37,7 @@ from metrics.models import MonthlySeamMetrics
 from metrics.signals import recompute_after_restamp
 from metrics.tasks import compute_metrics
 from seams.business_time import WorkingTime, add_business_hours, business_hours_between
-from seams.models import Calendar, CalendarHoliday, OutboxMessage
+from seams.models import Calendar, CalendarHoliday
 from tests.conftest import client_for
 from tests.factories import SeamFactory, UserFactory
 

@@ -11,6 +11,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from common import outbox
+from common.mail import header_text
+from common.models import OutboxMessage
 from decisions import digest, exception_path
 from decisions.exception_path import escalate_overdue_handoffs
 from decisions.models import Decision, DigestSent, Escalation
@@ -18,10 +21,9 @@ from decisions.tasks import escalate_handoffs, send_digests
 from metrics import engine, quality
 from metrics.models import DataQualityReport
 from metrics.tasks import calendar_changed, check_data_quality, compute_seam_month
-from seams import handoffs, outbox
+from seams import handoffs
 from seams.handoffs import start_handoff, submit_handoff
-from seams.mail import header_text
-from seams.models import Calendar, Handoff, HandoffSpec, OutboxMessage
+from seams.models import Calendar, Handoff, HandoffSpec
 from tests.factories import TeamFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -171,7 +173,7 @@ def test_the_relay_skips_a_message_that_fails_and_sends_the_ones_behind_it(
         outbox, "_publish", raising_for(outbox._publish, poisoned.pk, key=lambda m: m.pk)
     )
 
-    with caplog.at_level(logging.ERROR, logger="seams.outbox"):
+    with caplog.at_level(logging.ERROR, logger="common.outbox"):
         assert outbox.relay() == 1
 
     assert OutboxMessage.objects.get(pk=good.pk).sent_at is not None

@@ -10,7 +10,8 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
-from seams.models import Handoff, HandoffReturn, OutboxMessage, WebhookDelivery
+from common.models import OutboxMessage
+from seams.models import Handoff, HandoffReturn, WebhookDelivery
 from tests.hostile.webhook_client import (
     JIRA_CREATED_MS,
     generic_row,

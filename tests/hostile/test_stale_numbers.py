@@ -13,8 +13,9 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 import seams.csv_import as csv_import
+from common.models import OutboxMessage
 from metrics.models import MonthlySeamMetrics
-from seams.models import Handoff, OutboxMessage, WebhookSource
+from seams.models import Handoff, WebhookSource
 from seams.webhooks import apply_generic
 from tests.factories import SeamFactory
 

@@ -81,7 +81,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NOT_COUNTED = {
     "auditlog.logentry",
     "seams.refusedwrite",
-    "seams.outboxmessage",
+    "common.outboxmessage",
     "sessions.session",
 }
 COUNTED_APPS = ["seams", "contracts", "decisions", "metrics", "auth", "authtoken"]

@@ -1,4 +1,5 @@
-"""The REST API's pagination and error bodies (the router is in config/api.py).
+"""The REST API's error contract: its one body, the schema of that body, and the exception
+handler (REST_FRAMEWORK's EXCEPTION_HANDLER) that answers every error with it.
 
 Every error the API returns has the same shape, whatever raised it:
 
@@ -14,18 +15,27 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.utils.log import log_response
-from rest_framework import exceptions, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from config.parsers import RequestTooLarge, too_large_message
+from common.parsers import RequestTooLarge, too_large_message
 
 
-class Pagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
+class ErrorSerializer(serializers.Serializer):
+    """The one shape of every error the API answers (error_body), for the schema."""
+
+    status = serializers.IntegerField(help_text="The HTTP status code, repeated.")
+    code = serializers.CharField(help_text="A stable, machine-readable reason.")
+    detail = serializers.CharField(help_text="What went wrong, for people.")
+    errors = serializers.JSONField(
+        required=False,
+        help_text="Validation errors only: the input's structure, with messages per field.",
+    )
+    request_id = serializers.CharField(
+        required=False, help_text="Server errors only: quote it when reporting the problem."
+    )
 
 
 def error_body(

@@ -1,11 +1,11 @@
 """The API's JSON parser, with bounds. Its own module: DRF reads DEFAULT_PARSER_CLASSES when
-`rest_framework.views` is first imported, so this must not import that module (config.rest
-does, for the exception handler)."""
+`rest_framework.views` is first imported, so this must not import that module
+(common.api_errors does, for the exception handler)."""
 
 from django.conf import settings
 from rest_framework import exceptions, parsers, status
 
-from seams.json_input import JsonRefused, parse_json
+from common.json_input import JsonRefused, parse_json
 
 
 def too_large_message() -> str:
@@ -23,7 +23,7 @@ class RequestTooLarge(exceptions.APIException):
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with bounds: a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE is 413
     (DRF reads the stream itself, past Django's own check), and deep nesting, NaN, NUL
-    characters and over-long numbers are a 400 with a message (seams.json_input)."""
+    characters and over-long numbers are a 400 with a message (common.json_input)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

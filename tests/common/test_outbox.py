@@ -9,11 +9,11 @@ from django.db import transaction
 from django.urls import reverse
 from kombu import pools
 
+from common import outbox
+from common.models import OutboxMessage
 from config.celery import app as celery_app
 from metrics.models import DataQualityReport
 from metrics.tasks import check_data_quality
-from seams import outbox
-from seams.models import OutboxMessage
 
 DEAD_BROKER = "redis://127.0.0.1:6390/0"  # nothing listens there
 
@@ -139,7 +139,7 @@ def test_beat_relays_every_minute_and_forgets_what_went_out_a_week_ago(broker, s
 
     from django.utils import timezone
 
-    from seams.tasks import relay_outbox
+    from common.tasks import relay_outbox
 
     entry = settings.CELERY_BEAT_SCHEDULE["relay-outbox"]
     assert entry["task"] == relay_outbox.name

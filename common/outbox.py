@@ -4,9 +4,9 @@ transaction and sent to the broker after it commits.
 With the broker up, the message is sent at once (one short attempt, no retries, so a request
 never hangs on a dead broker) and marked sent. With the broker down, the change still commits
 and the message waits in `OutboxMessage`; `relay()` sends whatever waits, and runs every minute
-from beat (`seams.tasks.relay_outbox`), so the work goes out within a minute of the broker
-coming back. Tasks are idempotent by design, so a message sent twice
-(a crash between sending and marking it sent) does no harm.
+from beat (`common.tasks.relay_outbox`, registered as `seams.tasks.relay_outbox`), so the work
+goes out within a minute of the broker coming back. Tasks are idempotent by design, so a
+message sent twice (a crash between sending and marking it sent) does no harm.
 
 Without a broker (`REDIS_URL` unset) tasks run in-process as they are sent, as before.
 """
@@ -22,8 +22,8 @@ from django.utils import timezone
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from seams.batch import Batch
-from seams.models import OutboxMessage
+from common.batch import Batch
+from common.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
