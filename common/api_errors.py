@@ -50,7 +50,7 @@ def error_body(
 
 
 def server_error_body(request_id: str) -> dict:
-    """What an unexpected error answers, in the API and on config.views.server_error's JSON."""
+    """What an unexpected error answers, in the API and on the site's JSON 500 page."""
     return error_body(
         status_code=500,
         code="server_error",

@@ -1,5 +1,5 @@
 """Calendar months as the organisation counts them (DESIGN.md): pure date arithmetic and the
-month under review, low enough for every app to use (metrics.engine re-exports them)."""
+month under review, low enough for every app to use."""
 
 from datetime import date, timedelta
 

@@ -338,30 +338,7 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request, *args, **kwargs) -> Response:
         if not permissions.can_log_somewhere(request.user):
             raise PermissionDenied("Leaders, ops and the owners of a seam's teams record handoffs.")
-        rows = request.data if isinstance(request.data, list) else [request.data]
-        if not rows or not all(isinstance(row, dict) for row in rows):
-            raise ValidationError({"rows": "Send one handoff object or a list of them."})
-        if len(rows) > MAX_BULK_ROWS:
-            raise ValidationError(
-                {
-                    "rows": f"At most {MAX_BULK_ROWS:,} handoffs per request; "
-                    f"this one has {len(rows):,}. Split it."
-                }
-            )
-        by_source: dict[str, list] = {}
-        errors = []
-        for index, row in enumerate(rows):
-            source, problem = _row_source(row)
-            if problem:
-                errors.append(
-                    {
-                        "index": index,
-                        "external_id": _text(row.get("external_id")),
-                        "errors": problem,
-                    }
-                )
-            else:
-                by_source.setdefault(source, []).append((index, row))
+        by_source, errors = _rows_by_source(_bulk_rows(request.data))
         seams = load_seams()
         # Leaders and ops record anywhere; a team owner at the seams of their own teams.
         allowed = None
@@ -390,6 +367,36 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
             return Response(body | {"created": 0, "updated": 0}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"created": created, "updated": updated, "errors": errors})
+
+
+def _bulk_rows(data) -> list[dict]:
+    """The posted handoffs as a list of objects (one object is a list of one), or a 400."""
+    rows = data if isinstance(data, list) else [data]
+    if not rows or not all(isinstance(row, dict) for row in rows):
+        raise ValidationError({"rows": "Send one handoff object or a list of them."})
+    if len(rows) > MAX_BULK_ROWS:
+        raise ValidationError(
+            {
+                "rows": f"At most {MAX_BULK_ROWS:,} handoffs per request; "
+                f"this one has {len(rows):,}. Split it."
+            }
+        )
+    return rows
+
+
+def _rows_by_source(rows: list[dict]) -> tuple[dict[str, list], list[dict]]:
+    """The rows, numbered, grouped by their source; and the errors of rows whose source is bad."""
+    by_source: dict[str, list] = {}
+    errors = []
+    for index, row in enumerate(rows):
+        source, problem = _row_source(row)
+        if problem:
+            errors.append(
+                {"index": index, "external_id": _text(row.get("external_id")), "errors": problem}
+            )
+        else:
+            by_source.setdefault(source, []).append((index, row))
+    return by_source, errors
 
 
 WEBHOOK_CODES = {

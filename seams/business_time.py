@@ -20,7 +20,7 @@ days at either end are walked. Deadlines jump whole weeks the same way and walk 
 days. The tables are built once per calendar (and per zone and year) and cached.
 
 This module is pure Python on purpose; the Django models make naive values aware before
-calling it.
+calling it. A date's window as UTC instants, across DST changes, comes from seams.wall_clock.
 """
 
 from bisect import bisect_left, bisect_right
@@ -29,25 +29,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
 from heapq import heappop, heappush
 from threading import Lock
 from typing import Self
 from zoneinfo import ZoneInfo
 
-Interval = tuple[datetime, datetime]
-"""A half-open span [begin, end) of real time, both ends aware datetimes in UTC."""
+from seams.wall_clock import OFFSET_BOUND, Interval, dst_days, naive_utc, wall_clock_window
 
 _ZERO = timedelta(0)
 _DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
 _MICROSECONDS_PER_HOUR = 3_600_000_000
-# A UTC offset is always strictly less than a day, so the instant a wall-clock time stands for
-# lies within a day of the same digits read as UTC.
-_OFFSET_BOUND = timedelta(days=1)
-# Around a DST change the offset is sampled at this step before bisecting. Two changes that
-# cancel out within one step would be missed; no zone in the tz database does that.
-_SCAN_STEP = timedelta(hours=3)
 # A search that meets this many days in a row without a working window is running on a broken
 # calendar (holidays entered for every working day of a decade).
 GIVE_UP_DAYS = 3660
@@ -230,19 +222,19 @@ def _require_working_days(rules: WorkingTime) -> None:
 def _first_candidate_day(instant: datetime) -> date:
     """The earliest local date whose window could reach ``instant`` (a UTC instant)."""
     # A window lies within a day of its wall-clock digits read as UTC, and ends before midnight.
-    return instant.date() - 2 * _OFFSET_BOUND
+    return instant.date() - 2 * OFFSET_BOUND
 
 
 def _last_candidate_day(instant: datetime) -> date:
     """The latest local date whose window could begin before ``instant`` (a UTC instant)."""
-    return instant.date() + _OFFSET_BOUND
+    return instant.date() + OFFSET_BOUND
 
 
 def _windows(rules: WorkingTime, day: date) -> tuple[Interval, ...]:
     """The working window of the local date ``day``, as UTC intervals (none on days off)."""
     if not rules.works_on(day):
         return ()
-    return _wall_clock_window(rules.tz, day, rules.start, rules.end)
+    return wall_clock_window(rules.tz, day, rules.start, rules.end)
 
 
 def _windows_after(rules: WorkingTime, instant: datetime) -> Iterator[Interval]:
@@ -272,7 +264,7 @@ def _windows_from(rules: WorkingTime, day: int) -> Iterator[Interval]:
             heappush(pending, window)
         # A fold across midnight can make a date's window outlast the next date's start, so
         # windows wait here until no later date can produce one that begins earlier.
-        horizon = _naive_utc(datetime.combine(local + _DAY, rules.start) - _OFFSET_BOUND)
+        horizon = naive_utc(datetime.combine(local + _DAY, rules.start) - OFFSET_BOUND)
         while pending and pending[0][0] <= horizon:
             yield heappop(pending)
         day += 1
@@ -497,7 +489,7 @@ class _Plan:
         if found is None:
             days, sums, total = [], [_ZERO], _ZERO
             rules = self.rules
-            for day, difference in _dst_days(rules.tz, rules.start, rules.end, year):
+            for day, difference in dst_days(rules.tz, rules.start, rules.end, year):
                 if self.works_on(day):
                     total += difference
                     days.append(day)
@@ -519,109 +511,6 @@ class _Plan:
             starts[low - 1] = starts[low] - self._own_year(low - 1)[1][-1]
             low -= 1
         return starts[year]
-
-
-@lru_cache(maxsize=4096)
-def _dst_days(tz: ZoneInfo, start: time, end: time, year: int) -> tuple[tuple[int, timedelta], ...]:
-    """The days of ``year`` whose window [start, end) in ``tz`` is not ``end - start`` long,
-    with the difference: the days a DST change touches the window."""
-    length = datetime.combine(date.min, end) - datetime.combine(date.min, start)
-    found = []
-    day = date(year, 1, 1)
-    while day.year == year:
-        wall_start, wall_end = datetime.combine(day, start), datetime.combine(day, end)
-        if _steady_offset(tz, wall_start, wall_end) is None:
-            real = sum((high - low for low, high in _preimage(tz, wall_start, wall_end)), _ZERO)
-            if real != length:
-                found.append((day.toordinal(), real - length))
-        day += _DAY
-    return tuple(found)
-
-
-@lru_cache(maxsize=32_768)
-def _wall_clock_window(tz: ZoneInfo, day: date, start: time, end: time) -> tuple[Interval, ...]:
-    """The instants whose wall clock in ``tz`` is in [start, end) on ``day``, in UTC."""
-    wall_start, wall_end = datetime.combine(day, start), datetime.combine(day, end)
-    offset = _steady_offset(tz, wall_start, wall_end)
-    if offset is not None:
-        return ((_naive_utc(wall_start - offset), _naive_utc(wall_end - offset)),)
-    return _preimage(tz, wall_start, wall_end)
-
-
-def _steady_offset(tz: ZoneInfo, wall_start: datetime, wall_end: datetime) -> timedelta | None:
-    """The UTC offset of both ends when neither is in a gap or fold and they share it.
-
-    That is every day but the few around a DST change, and then the window is one plain span.
-    """
-    offsets = {
-        wall.replace(tzinfo=tz, fold=fold).utcoffset()
-        for wall in (wall_start, wall_end)
-        for fold in (0, 1)
-    }
-    return offsets.pop() if len(offsets) == 1 else None
-
-
-def _preimage(tz: ZoneInfo, wall_start: datetime, wall_end: datetime) -> tuple[Interval, ...]:
-    """The instants whose wall clock is in [wall_start, wall_end), however the offset changes.
-
-    Within a span of constant offset the wall clock is the instant plus that offset, so the
-    answer is each span clipped to the window shifted back by its offset. A gap thus moves a
-    boundary to the transition, and a fold contributes its repeated times twice.
-    """
-    pieces: list[Interval] = []
-    lowest = _naive_utc(wall_start - _OFFSET_BOUND)
-    highest = _naive_utc(wall_end + _OFFSET_BOUND)
-    for span_start, span_end, offset in _constant_offset_spans(tz, lowest, highest):
-        low = max(span_start, _naive_utc(wall_start - offset))
-        high = min(span_end, _naive_utc(wall_end - offset))
-        if low >= high:
-            continue
-        if pieces and pieces[-1][1] == low:
-            low = pieces.pop()[0]
-        pieces.append((low, high))
-    return tuple(pieces)
-
-
-def _constant_offset_spans(
-    tz: ZoneInfo, low: datetime, high: datetime
-) -> list[tuple[datetime, datetime, timedelta]]:
-    """Split the UTC span [low, high) where the UTC offset of ``tz`` changes."""
-    spans = []
-    span_start, offset = low, _offset(tz, low)
-    probe = low
-    while probe < high:
-        following = min(probe + _SCAN_STEP, high)
-        if _offset(tz, following) != offset:
-            change = _first_change(tz, probe, following, offset)
-            spans.append((span_start, change, offset))
-            span_start, offset = change, _offset(tz, change)
-        probe = following
-    spans.append((span_start, high, offset))
-    return spans
-
-
-def _first_change(tz: ZoneInfo, before: datetime, after: datetime, offset: timedelta) -> datetime:
-    """The first instant in (before, after] whose offset is not ``offset``, by bisection.
-
-    ``before`` has ``offset`` and ``after`` does not.
-    """
-    while after - before > _MICROSECOND:
-        middle = before + (after - before) // 2
-        if _offset(tz, middle) == offset:
-            before = middle
-        else:
-            after = middle
-    return after
-
-
-def _offset(tz: ZoneInfo, instant: datetime) -> timedelta:
-    offset = instant.astimezone(tz).utcoffset()
-    assert offset is not None  # a ZoneInfo always knows its offset
-    return offset
-
-
-def _naive_utc(wall: datetime) -> datetime:
-    return wall.replace(tzinfo=UTC)
 
 
 def hours_by_day(

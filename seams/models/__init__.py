@@ -1,0 +1,51 @@
+"""The core's models, one module per concern; every model is importable from here
+(`from seams.models import Seam`)."""
+
+from seams.models.calendars import (
+    Calendar,
+    CalendarHoliday,
+    CalendarQuerySet,
+    validate_time_zone,
+    validate_weekdays,
+)
+from seams.models.handoffs import Handoff, HandoffQuerySet, HandoffReturn
+from seams.models.imports import HandoffImport
+from seams.models.people import Membership, Team, TeamQuerySet, User
+from seams.models.refused_writes import RefusedWrite
+from seams.models.seams import Seam, SeamQuerySet
+from seams.models.slugs import derive_slug
+from seams.models.specs import (
+    POSITIVE_HOURS,
+    HandoffSpec,
+    SpecContent,
+    SpecVersion,
+    validate_checklist,
+)
+from seams.models.webhooks import WebhookDelivery, WebhookSource
+
+__all__ = [
+    "POSITIVE_HOURS",
+    "Calendar",
+    "CalendarHoliday",
+    "CalendarQuerySet",
+    "Handoff",
+    "HandoffImport",
+    "HandoffQuerySet",
+    "HandoffReturn",
+    "HandoffSpec",
+    "Membership",
+    "RefusedWrite",
+    "Seam",
+    "SeamQuerySet",
+    "SpecContent",
+    "SpecVersion",
+    "Team",
+    "TeamQuerySet",
+    "User",
+    "WebhookDelivery",
+    "WebhookSource",
+    "derive_slug",
+    "validate_checklist",
+    "validate_time_zone",
+    "validate_weekdays",
+]
