@@ -12,7 +12,6 @@ from django.core import mail
 from django.utils import timezone
 
 from common import outbox
-from common.mail import header_text
 from common.models import OutboxMessage
 from decisions import digest, exception_path
 from decisions.exception_path import escalate_overdue_handoffs
@@ -49,30 +48,6 @@ def raising_for(function, bad_id, *, key=lambda *args, **kwargs: args[0].pk):
         return function(*args, **kwargs)
 
     return wrapper
-
-
-# --- Header text --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (INJECTED, "x Bcc: evil@example.com"),
-        ("a\rb\nc\r\n\r\nd", "a b c d"),
-        ("tab\there\x00nul\x1besc\x7fdel", "tab here nul esc del"),
-        ("line\u2028sep\u2029para\x85nel", "line sep para nel"),
-        ("  spaced    out  ", "spaced out"),
-        ("Ünïcødé stays ✓", "Ünïcødé stays ✓"),
-    ],
-)
-def test_header_text_is_one_clean_line(text, expected):
-    assert header_text(text) == expected
-
-
-def test_header_text_is_capped_with_an_ellipsis():
-    capped = header_text("word " * 100, max_length=50)
-    assert len(capped) == 50
-    assert capped.endswith("…")
 
 
 # --- The escalation run -------------------------------------------------------------------
