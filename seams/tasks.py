@@ -24,12 +24,3 @@ def relay_outbox() -> int:
     sent = outbox.relay()
     outbox.purge_sent()
     return sent
-
-
-@shared_task(soft_time_limit=600, time_limit=660)
-def prune_records() -> dict[str, int]:
-    """Every night (CELERY_BEAT_SCHEDULE): forget refused writes, sign-ins and, if set,
-    changes past their keeping time (seams.audit.prune)."""
-    from seams import audit
-
-    return audit.prune()
