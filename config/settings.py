@@ -91,7 +91,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Who made each change, for the audit log; and every refused write, recorded.
     "auditlog.middleware.AuditlogMiddleware",
-    "seams.audit.RefusedWriteMiddleware",
+    "audit.middleware.RefusedWriteMiddleware",
     # Last, as django-axes requires: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -248,7 +248,7 @@ AXES_CLIENT_IP_CALLABLE = "config.middleware.client_address"
 AUDIT_LOG_KEEP_DAYS = env.int("AUDIT_LOG_KEEP_DAYS", default=0)
 AUDIT_REFUSED_KEEP_DAYS = env.int("AUDIT_REFUSED_KEEP_DAYS", default=365)
 # Writes refused to one address without signing in, before it is answered 429 until the period
-# ends (seams.audit); and password-reset requests per address and per email (config.views).
+# ends (audit.middleware); and password-reset requests per address and per email (config.views).
 REFUSED_WRITES_ANON_RATE = env.str("REFUSED_WRITES_ANON_RATE", default="30/min")
 PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/hour")
 SIGN_IN_LOG_KEEP_DAYS = env.int("SIGN_IN_LOG_KEEP_DAYS", default=365)

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("decisions.urls")),
     path("", include("metrics.urls")),
+    path("", include("audit.urls")),
 ]
 
 handler400 = "config.views.bad_request"

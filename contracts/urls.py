@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import initiative_views, views
 
 app_name = "contracts"
 
@@ -30,19 +30,27 @@ urlpatterns = [
     path("spec-templates/", views.template_list, name="templates"),
     path("spec-templates/new/", views.template_create, name="template-create"),
     path("spec-templates/<slug:slug>/edit/", views.template_edit, name="template-edit"),
-    path("initiatives/", views.initiative_list, name="initiatives"),
-    path("initiatives/new/", views.initiative_create, name="initiative-create"),
-    path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative"),
-    path("initiatives/<slug:slug>/commitments/add/", views.commitment_add, name="commitment-add"),
+    path("initiatives/", initiative_views.initiative_list, name="initiatives"),
+    path("initiatives/new/", initiative_views.initiative_create, name="initiative-create"),
+    path("initiatives/<slug:slug>/", initiative_views.initiative_detail, name="initiative"),
+    path(
+        "initiatives/<slug:slug>/commitments/add/",
+        initiative_views.commitment_add,
+        name="commitment-add",
+    ),
     path(
         "initiatives/<slug:slug>/commitments/<int:pk>/edit/",
-        views.commitment_edit,
+        initiative_views.commitment_edit,
         name="commitment-edit",
     ),
-    path("initiatives/<slug:slug>/assumptions/add/", views.assumption_add, name="assumption-add"),
+    path(
+        "initiatives/<slug:slug>/assumptions/add/",
+        initiative_views.assumption_add,
+        name="assumption-add",
+    ),
     path(
         "initiatives/<slug:slug>/assumptions/<int:pk>/edit/",
-        views.assumption_edit,
+        initiative_views.assumption_edit,
         name="assumption-edit",
     ),
 ]

@@ -1,3 +1,6 @@
+"""Team Execution Contracts' pages: the contract, its seams, targets, decision rights, revisions
+and signatures; and the library of spec templates. Initiatives are in initiative_views.py."""
+
 from decimal import Decimal
 
 from django.contrib import messages
@@ -12,11 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contracts import catalogue
 from contracts.forms import (
     AddSeamForm,
-    AssumptionForm,
-    CommitmentForm,
     ContractForm,
     DecisionRightForm,
-    InitiativeForm,
     PublishForm,
     SpecTemplateForm,
     TargetForm,
@@ -24,12 +24,9 @@ from contracts.forms import (
 )
 from contracts.models import (
     RESPONSE_SLA,
-    Assumption,
-    Commitment,
     Contract,
     ContractRevision,
     DecisionRight,
-    Initiative,
     MetricTarget,
     Signature,
     SpecTemplate,
@@ -49,10 +46,9 @@ from contracts.services import (
     uncover_seam,
 )
 from seams import permissions
-from seams.models import Team
 
 
-def _require_leader(
+def require_leader(
     request: HttpRequest, why: str = "Only leaders create, change and sign contracts."
 ) -> None:
     if not permissions.can_manage_contracts(request.user):
@@ -87,7 +83,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contract_create(request: HttpRequest) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     form = ContractForm(request.POST or None, initial={"leader": request.user})
     if request.method == "POST" and form.is_valid():
         contract = form.save()
@@ -102,7 +98,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def contract_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     form = ContractForm(request.POST or None, instance=contract)
     if request.method == "POST" and form.is_valid():
@@ -202,7 +198,7 @@ def _invalid(request: HttpRequest, contract: Contract, **forms) -> HttpResponse:
 @login_required
 @require_POST
 def contract_add_seam(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     form = AddSeamForm(request.POST, contract=contract)
     if not form.is_valid():
@@ -215,7 +211,7 @@ def contract_add_seam(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def contract_remove_seam(request: HttpRequest, slug: str, seam_slug: str) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     seam = get_object_or_404(contract.seams, slug=seam_slug)
     uncover_seam(contract=contract, seam=seam)
@@ -226,7 +222,7 @@ def contract_remove_seam(request: HttpRequest, slug: str, seam_slug: str) -> Htt
 @login_required
 @require_POST
 def target_add(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     form = TargetForm(request.POST, contract=contract)
     if not form.is_valid():
@@ -253,7 +249,7 @@ def target_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def right_add(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     form = DecisionRightForm(request.POST, contract=contract)
     if not form.is_valid():
@@ -277,7 +273,7 @@ def right_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _edit_part(request: HttpRequest, slug: str, pk: int, model, form_class, what: str):
     """Edit one target or decision right of a contract on its own page."""
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     part = get_object_or_404(model, contract=contract, pk=pk)
     form = form_class(request.POST or None, instance=part, contract=contract)
@@ -291,7 +287,7 @@ def _edit_part(request: HttpRequest, slug: str, pk: int, model, form_class, what
 
 
 def _delete_part(request: HttpRequest, slug: str, pk: int, model, done: str) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     get_object_or_404(model, contract=contract, pk=pk).delete()
     messages.success(request, done)
@@ -301,7 +297,7 @@ def _delete_part(request: HttpRequest, slug: str, pk: int, model, done: str) -> 
 @login_required
 @require_POST
 def contract_transition(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -325,7 +321,7 @@ def contract_transition(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def revision_publish(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     form = PublishForm(request.POST)
     if not form.is_valid():
@@ -361,7 +357,7 @@ def revision_detail(request: HttpRequest, slug: str, number: int) -> HttpRespons
 @login_required
 @require_POST
 def revision_sign(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    _require_leader(request)
+    require_leader(request)
     contract = get_contract_for_user(request, slug)
     revision = get_object_or_404(contract.revisions, number=number)
     try:
@@ -375,192 +371,6 @@ def revision_sign(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     else:
         messages.success(request, f"Signed revision {number}.")
     return redirect(contract)
-
-
-# --- Initiatives ------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def initiative_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    initiatives = Initiative.objects.select_related("leader").annotate(
-        team_count=Count("commitments", distinct=True),
-        assumption_count=Count("assumptions", distinct=True),
-    )
-    attention = {
-        row["initiative"]: row["n"]
-        for row in Assumption.objects.needing_attention_first(today)
-        .filter(attention__lt=3)
-        .order_by()  # grouping must not include the ordering columns
-        .values("initiative")
-        .annotate(n=Count("pk"))
-        .values("initiative", "n")
-    }
-    rows = [(i, attention.get(i.pk, 0)) for i in initiatives]
-    return render(
-        request,
-        "contracts/initiative_list.html",
-        {"rows": rows, "can_manage": permissions.can_manage_contracts(request.user)},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def initiative_create(request: HttpRequest) -> HttpResponse:
-    _require_leader(request)
-    form = InitiativeForm(request.POST or None, initial={"leader": request.user})
-    if request.method == "POST" and form.is_valid():
-        initiative = form.save()
-        messages.success(request, f"Created {initiative.name}. Add each team's commitment.")
-        return redirect(initiative)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "contracts/initiative_form.html", {"form": form}, status=status)
-
-
-def _can_write_commitment(request: HttpRequest, team_id: int) -> bool:
-    return permissions.is_leader(request.user) or permissions.owns_team(request.user, team_id)
-
-
-def _can_write_assumptions(request: HttpRequest, initiative: Initiative) -> bool:
-    team_ids = initiative.commitments.values_list("team_id", flat=True)
-    return permissions.can_log(request.user, team_ids)
-
-
-def _initiative_context(request: HttpRequest, initiative: Initiative, **forms) -> dict:
-    today = timezone.localdate()
-    commitments = list(initiative.commitments.select_related("team"))
-    assumptions = list(
-        initiative.assumptions.needing_attention_first(today).select_related(
-            "owner", "from_commitment__team", "to_commitment__team"
-        )
-    )
-    writable_teams = [c.team_id for c in commitments if _can_write_commitment(request, c.team_id)]
-    can_write_assumptions = _can_write_assumptions(request, initiative)
-    context = {
-        "initiative": initiative,
-        "commitments": commitments,
-        "assumptions": assumptions,
-        "today": today,
-        "writable_teams": writable_teams,
-        "can_add_commitment": permissions.is_leader(request.user)
-        or permissions.owns_any_team(request.user),
-        "can_write_assumptions": can_write_assumptions,
-        "attention_count": sum(1 for a in assumptions if a.attention < 3),
-    }
-    if context["can_add_commitment"]:
-        context["commitment_form"] = forms.get("commitment_form") or CommitmentForm(
-            teams=_teams_without_commitment(request, initiative)
-        )
-    if can_write_assumptions and len(commitments) >= 2:
-        context["assumption_form"] = forms.get("assumption_form") or AssumptionForm(
-            initiative=initiative
-        )
-    return context
-
-
-def _teams_without_commitment(request: HttpRequest, initiative: Initiative):
-    teams = Team.objects.exclude(commitments__initiative=initiative)
-    if not permissions.is_leader(request.user):
-        teams = teams.owned_by(request.user)
-    return teams
-
-
-@login_required
-@require_GET
-def initiative_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = get_object_or_404(Initiative.objects.select_related("leader"), slug=slug)
-    return render(
-        request, "contracts/initiative_detail.html", _initiative_context(request, initiative)
-    )
-
-
-@login_required
-@require_POST
-def commitment_add(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = get_object_or_404(Initiative, slug=slug)
-    if not (permissions.is_leader(request.user) or permissions.owns_any_team(request.user)):
-        raise PermissionDenied("Leaders and team owners add their team's commitment.")
-    form = CommitmentForm(request.POST, teams=_teams_without_commitment(request, initiative))
-    form.instance.initiative = initiative
-    if not form.is_valid():
-        return render(
-            request,
-            "contracts/initiative_detail.html",
-            _initiative_context(request, initiative, commitment_form=form),
-            status=400,
-        )
-    form.save()
-    messages.success(request, f"Added {form.instance.team.name}'s commitment.")
-    return redirect(initiative)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def commitment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    initiative = get_object_or_404(Initiative, slug=slug)
-    commitment = get_object_or_404(
-        Commitment.objects.select_related("team"), initiative=initiative, pk=pk
-    )
-    if not _can_write_commitment(request, commitment.team_id):
-        raise PermissionDenied(
-            f"Only leaders and owners of {commitment.team.name} change its commitment."
-        )
-    form = CommitmentForm(request.POST or None, instance=commitment)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Saved {commitment.team.name}'s commitment.")
-        return redirect(initiative)
-    status = 400 if request.method == "POST" else 200
-    context = {
-        "initiative": initiative,
-        "form": form,
-        "what": f"{commitment.team.name}'s commitment",
-    }
-    return render(request, "contracts/initiative_part_form.html", context, status=status)
-
-
-@login_required
-@require_POST
-def assumption_add(request: HttpRequest, slug: str) -> HttpResponse:
-    initiative = get_object_or_404(Initiative, slug=slug)
-    if not _can_write_assumptions(request, initiative):
-        raise PermissionDenied(
-            "Leaders, ops and owners of the initiative's teams record assumptions."
-        )
-    form = AssumptionForm(request.POST, initiative=initiative)
-    if not form.is_valid():
-        return render(
-            request,
-            "contracts/initiative_detail.html",
-            _initiative_context(request, initiative, assumption_form=form),
-            status=400,
-        )
-    form.save()
-    messages.success(request, "Assumption recorded.")
-    return redirect(initiative)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def assumption_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    initiative = get_object_or_404(Initiative, slug=slug)
-    assumption = get_object_or_404(Assumption, initiative=initiative, pk=pk)
-    if not _can_write_assumptions(request, initiative):
-        raise PermissionDenied(
-            "Leaders, ops and owners of the initiative's teams change assumptions."
-        )
-    form = AssumptionForm(request.POST or None, instance=assumption, initiative=initiative)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Assumption saved.")
-        return redirect(initiative)
-    status = 400 if request.method == "POST" else 200
-    context = {"initiative": initiative, "form": form, "what": "assumption"}
-    return render(request, "contracts/initiative_part_form.html", context, status=status)
-
-
-# --- The spec template library ------------------------------------------------------------
 
 
 LIBRARY_EDITORS = "Only leaders add and change spec templates."
@@ -593,7 +403,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_create(request: HttpRequest) -> HttpResponse:
-    _require_leader(request, LIBRARY_EDITORS)
+    require_leader(request, LIBRARY_EDITORS)
     form = SpecTemplateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.created_by = request.user
@@ -607,7 +417,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    _require_leader(request, LIBRARY_EDITORS)
+    require_leader(request, LIBRARY_EDITORS)
     template = get_object_or_404(SpecTemplate, slug=slug)
     # Validating writes the typed values onto the instance; the page keeps the saved name.
     saved_name = template.name

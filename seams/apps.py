@@ -3,10 +3,3 @@ from django.apps import AppConfig
 
 class SeamsConfig(AppConfig):
     name = "seams"
-
-    def ready(self) -> None:
-        from seams import audit
-
-        # Every app's models are loaded by now, so the later apps' models are named, not
-        # imported, and registered with the audit log here.
-        audit.register_models()

@@ -14,12 +14,3 @@ from seams.csv_import import run_import
 def import_handoffs(import_id: int) -> None:
     """Import an uploaded handoff CSV (a HandoffImport), reporting progress as it goes."""
     run_import(import_id)
-
-
-@shared_task(soft_time_limit=600, time_limit=660)
-def prune_records() -> dict[str, int]:
-    """Every night (CELERY_BEAT_SCHEDULE): forget refused writes, sign-ins and, if set,
-    changes past their keeping time (seams.audit.prune)."""
-    from seams import audit
-
-    return audit.prune()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from seams import audit_views, views
+from seams import views
 
 app_name = "seams"
 
@@ -46,7 +46,4 @@ urlpatterns = [
         views.handoff_move,
         name="handoff-move",
     ),
-    path("audit/", audit_views.audit_list, name="audit"),
-    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
-    path("audit/refused/", audit_views.audit_refused, name="audit-refused"),
 ]

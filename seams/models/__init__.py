@@ -11,7 +11,6 @@ from seams.models.calendars import (
 from seams.models.handoffs import Handoff, HandoffQuerySet, HandoffReturn
 from seams.models.imports import HandoffImport
 from seams.models.people import Membership, Team, TeamQuerySet, User
-from seams.models.refused_writes import RefusedWrite
 from seams.models.seams import Seam, SeamQuerySet
 from seams.models.slugs import derive_slug
 from seams.models.specs import (
@@ -34,7 +33,6 @@ __all__ = [
     "HandoffReturn",
     "HandoffSpec",
     "Membership",
-    "RefusedWrite",
     "Seam",
     "SeamQuerySet",
     "SpecContent",

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from seams.models import Handoff, HandoffReturn, RefusedWrite
+from audit.models import RefusedWrite
+from seams.models import Handoff, HandoffReturn
 from tests.conftest import client_for
 from tests.hostile.webhook_client import generic_source
 
@@ -93,7 +94,7 @@ def test_the_refused_page_shows_the_repeats(leader_client, viewer):
     client = client_for(viewer)
     for _ in range(4):
         client.post(reverse("seams:team-create"), {"name": "Shadow IT"})
-    page = leader_client.get(reverse("seams:audit-refused")).content.decode()
+    page = leader_client.get(reverse("audit:refused")).content.decode()
     assert "4 times" in page
 
 

@@ -80,7 +80,7 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 # (must, for RefusedWrite) leave them, so the no-write checks leave them out.
 NOT_COUNTED = {
     "auditlog.logentry",
-    "seams.refusedwrite",
+    "audit.refusedwrite",
     "common.outboxmessage",
     "sessions.session",
 }
@@ -426,7 +426,7 @@ def _refused_write(say: Callable[[str], str]) -> None:
     refused request sent, so they are text like any other. No user: the account was deleted,
     so the page shows the username kept."""
     try:
-        model = apps.get_model("seams", "RefusedWrite")
+        model = apps.get_model("audit", "RefusedWrite")
     except LookupError:  # the audit log is not there (yet)
         return
     model.objects.create(

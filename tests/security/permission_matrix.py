@@ -154,9 +154,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "seams:handoff-import": page(GET=IMPORTERS, POST=IMPORTERS),
     "seams:handoff-import-detail": page(GET=IMPORTERS),
     # --- The audit log: leaders only -------------------------------------------------------------
-    "seams:audit": page(GET=LEADERS),
-    "seams:audit-export": page(GET=LEADERS),
-    "seams:audit-refused": page(GET=LEADERS),
+    "audit:list": page(GET=LEADERS),
+    "audit:export": page(GET=LEADERS),
+    "audit:refused": page(GET=LEADERS),
     # --- Contracts: leaders write, everyone reads ------------------------------------------------
     "contracts:list": page(GET=EVERYONE),
     "contracts:detail": page(GET=EVERYONE),

@@ -1,19 +1,22 @@
-"""Writes the app refused, kept for the audit log."""
+"""The refused writes. The changes themselves are django-auditlog's `LogEntry` rows."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
-
-from seams.models.people import User
 
 
 class RefusedWrite(models.Model):
     """A write the app refused (401, 403, 405, 429 or a PermissionDenied): who tried, from
-    where, what they addressed and why it was refused. Recorded by `seams.audit`'s middleware
+    where, what they addressed and why it was refused. Recorded by `audit.middleware`
     outside the request's transaction, so the record survives the refused view's rollback."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     username = models.CharField(
         max_length=150, blank=True, help_text="Kept as it was, should the account be deleted."
@@ -35,6 +38,8 @@ class RefusedWrite(models.Model):
     last_at = models.DateTimeField(default=timezone.now, help_text="The latest of the repeats.")
 
     class Meta:
+        # Made in the seams app, where this model began: the table kept its name.
+        db_table = "seams_refusedwrite"
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
