@@ -115,12 +115,12 @@ REGISTRATIONS: dict[str, dict] = {
     "metrics.Review": {},
     "metrics.RootCause": {},
     "metrics.CorrectiveAction": {},
-    "metrics.GuidedStart": {
+    "onboarding.GuidedStart": {
         # Each step stamps who took it: the entry's actor already says so.
         "exclude_fields": [*TIMESTAMPS, "updated_by"],
         "m2m_fields": {"seams", "decisions", "constraints"},
     },
-    "metrics.Miss": {},
+    "onboarding.Miss": {},
 }
 
 # The kind of change `log_bulk_handoffs` records, beside auditlog's own "m2m".

@@ -1,4 +1,5 @@
-"""The forms of the guided start's steps (metrics/guide.py holds what they do)."""
+"""The forms of the guided start's steps (onboarding/guide.py lists the steps and the modules
+that hold what they do)."""
 
 from decimal import Decimal
 
@@ -8,8 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from contracts import catalogue
 from contracts.models import Contract, SpecTemplate
 from decisions.models import Escalation
-from metrics import guide
-from metrics.models import GuidedStart
+from onboarding import cadence, misses, pilot
+from onboarding.models import GuidedStart
 from seams import permissions
 from seams.forms import HoursField, PersonChoiceField
 from seams.models import Seam, User, WebhookSource
@@ -28,10 +29,10 @@ class MissesForm(forms.Form):
         ),
     )
 
-    def clean_text(self) -> list[guide.MissInput]:
+    def clean_text(self) -> list[misses.MissInput]:
         try:
-            return guide.parse_misses(self.cleaned_data["text"])
-        except guide.MissesRefused as refused:
+            return misses.parse_misses(self.cleaned_data["text"])
+        except misses.MissesRefused as refused:
             raise forms.ValidationError(refused.problems) from refused
 
 
@@ -108,7 +109,7 @@ class CadenceDecisionForm(forms.Form):
         max_length=80,
         required=False,
         label="Type",
-        help_text=f"“{guide.DEFAULT_DECISION_TYPE}” if left empty.",
+        help_text=f"“{cadence.DEFAULT_DECISION_TYPE}” if left empty.",
     )
 
     def __init__(self, *args, seams, **kwargs):
@@ -202,7 +203,7 @@ class FinishForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for n in range(1, guide.METRICS_TO_CHOOSE + 1):
+        for n in range(1, pilot.METRICS_TO_CHOOSE + 1):
             self.fields[f"metric_{n}"] = forms.ChoiceField(
                 choices=catalogue.CHOICES, label=f"Metric {n}"
             )
@@ -219,7 +220,7 @@ class FinishForm(forms.Form):
     def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [
             (self[f"metric_{n}"], self[f"target_{n}"])
-            for n in range(1, guide.METRICS_TO_CHOOSE + 1)
+            for n in range(1, pilot.METRICS_TO_CHOOSE + 1)
         ]
 
     def clean_title(self) -> str:
@@ -233,7 +234,7 @@ class FinishForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        metrics = [data.get(f"metric_{n}") for n in range(1, guide.METRICS_TO_CHOOSE + 1)]
+        metrics = [data.get(f"metric_{n}") for n in range(1, pilot.METRICS_TO_CHOOSE + 1)]
         chosen = [m for m in metrics if m]
         if len(set(chosen)) < len(chosen):
             raise forms.ValidationError("Choose three different metrics.")
@@ -243,5 +244,5 @@ class FinishForm(forms.Form):
         data = self.cleaned_data
         return [
             (data[f"metric_{n}"], data[f"target_{n}"])
-            for n in range(1, guide.METRICS_TO_CHOOSE + 1)
+            for n in range(1, pilot.METRICS_TO_CHOOSE + 1)
         ]

@@ -10,8 +10,14 @@ from django.utils import timezone
 
 from contracts.models import Contract, MetricTarget, SpecTemplate
 from decisions.models import Escalation
-from metrics import guide
-from metrics.models import GuidedStart, Miss
+from onboarding import guide
+from onboarding.cadence import DEFAULT_DECISION_TYPE, add_constraint, add_decision
+from onboarding.data_source import choose_source, record_source, send_test_delivery
+from onboarding.find_seams import add_misses, choose_seams, remove_miss, seam_pareto, tag_miss
+from onboarding.first_spec import record_spec
+from onboarding.misses import MissesRefused, MissInput, parse_misses
+from onboarding.models import GuidedStart, Miss
+from onboarding.pilot import finish, suggested_targets
 from seams.csv_import import import_csv
 from seams.models import Handoff, Seam, Team, WebhookDelivery, WebhookSource
 from tests.conftest import client_for
@@ -24,9 +30,9 @@ Step = GuidedStart.Step
 
 def _misses(current, leader, *rows):
     """Add misses given as (summary, from_team, to_team); empty teams leave one untagged."""
-    return guide.add_misses(
+    return add_misses(
         guide=current,
-        misses=[guide.MissInput(summary, from_team=f, to_team=t) for summary, f, t in rows],
+        misses=[MissInput(summary, from_team=f, to_team=t) for summary, f, t in rows],
         by=leader,
     )
 
@@ -40,7 +46,7 @@ def started(leader):
 
 
 def test_it_reads_one_miss_per_line_without_bullets_or_numbers():
-    misses = guide.parse_misses(
+    misses = parse_misses(
         "- Acme scoped twice\n\n2. Globex review waited 9 days\r\n• Pricing sign-off lost\n"
     )
     assert [m.summary for m in misses] == [
@@ -52,22 +58,20 @@ def test_it_reads_one_miss_per_line_without_bullets_or_numbers():
 
 
 def test_it_reads_a_small_csv_with_dates_causes_and_teams():
-    misses = guide.parse_misses(
+    misses = parse_misses(
         "\ufeffSummary,Date,Cause,From,To\n"
         "Acme scoped twice,2026-11-02,missing inputs,Sales,Product\n"
         '"Review waited, again",,SLA breach,,\n'
     )
     assert misses == [
-        guide.MissInput(
-            "Acme scoped twice", date(2026, 11, 2), "missing_inputs", "Sales", "Product"
-        ),
-        guide.MissInput("Review waited, again", None, "sla_breach", "", ""),
+        MissInput("Acme scoped twice", date(2026, 11, 2), "missing_inputs", "Sales", "Product"),
+        MissInput("Review waited, again", None, "sla_breach", "", ""),
     ]
 
 
 def test_it_refuses_a_paste_naming_every_bad_line():
-    with pytest.raises(guide.MissesRefused) as refused:
-        guide.parse_misses(
+    with pytest.raises(MissesRefused) as refused:
+        parse_misses(
             "summary,date,cause,from_team,to_team\n"
             "ok,2026-11-01,,,\n"
             ",2026-11-01,,,\n"
@@ -91,12 +95,12 @@ def test_it_refuses_a_paste_naming_every_bad_line():
 
 
 def test_it_refuses_nothing_to_read_and_too_much():
-    with pytest.raises(guide.MissesRefused, match="at least one miss"):
-        guide.parse_misses(" \n - \n")
-    with pytest.raises(guide.MissesRefused, match="at most 100"):
-        guide.parse_misses("\n".join(f"miss {n}" for n in range(101)))
-    with pytest.raises(guide.MissesRefused, match="Line 2 is longer than 300"):
-        guide.parse_misses("short\n" + "x" * 301)
+    with pytest.raises(MissesRefused, match="at least one miss"):
+        parse_misses(" \n - \n")
+    with pytest.raises(MissesRefused, match="at most 100"):
+        parse_misses("\n".join(f"miss {n}" for n in range(101)))
+    with pytest.raises(MissesRefused, match="Line 2 is longer than 300"):
+        parse_misses("short\n" + "x" * 301)
 
 
 # --- Tagging and the Pareto ------------------------------------------------------------
@@ -104,7 +108,7 @@ def test_it_refuses_nothing_to_read_and_too_much():
 
 def test_it_tags_a_miss_making_teams_and_the_seam_on_the_spot(started, leader):
     (miss,) = _misses(started, leader, ("Acme scoped twice", "", ""))
-    guide.tag_miss(miss=miss, from_team="Sales", to_team="Security", cause="sla_breach", by=leader)
+    tag_miss(miss=miss, from_team="Sales", to_team="Security", cause="sla_breach", by=leader)
     seam = Seam.objects.get()
     assert (seam.from_team.name, seam.to_team.name, seam.name) == (
         "Sales",
@@ -131,11 +135,11 @@ def test_it_moves_the_escalation_when_a_miss_is_retagged_and_removes_it_with_the
 ):
     (miss,) = _misses(started, leader, ("Acme scoped twice", "Sales", "Product"))
     other = SeamFactory(name="Security sign-off")
-    guide.tag_miss(miss=miss, seam=other, cause="", by=leader)
+    tag_miss(miss=miss, seam=other, cause="", by=leader)
     escalation = Escalation.objects.get()
     assert escalation.seam == other
     assert escalation.cause == Escalation.Cause.OTHER
-    guide.remove_miss(miss=Miss.objects.get(), by=leader)
+    remove_miss(miss=Miss.objects.get(), by=leader)
     assert not Escalation.objects.exists()
     assert not Miss.objects.exists()
 
@@ -143,9 +147,9 @@ def test_it_moves_the_escalation_when_a_miss_is_retagged_and_removes_it_with_the
 def test_it_refuses_a_tag_without_two_different_teams(started, leader):
     (miss,) = _misses(started, leader, ("Acme", "", ""))
     with pytest.raises(guide.StepRefused, match="two different teams"):
-        guide.tag_miss(miss=miss, from_team="Sales", to_team=" sales ", by=leader)
+        tag_miss(miss=miss, from_team="Sales", to_team=" sales ", by=leader)
     with pytest.raises(guide.StepRefused, match="Pick a seam"):
-        guide.tag_miss(miss=miss, from_team="Sales", to_team="", by=leader)
+        tag_miss(miss=miss, from_team="Sales", to_team="", by=leader)
     assert not Seam.objects.exists()
     assert not Escalation.objects.exists()
 
@@ -159,7 +163,7 @@ def test_it_preselects_the_fewest_seams_that_explain_seventy_percent(started, le
         + [("untagged", "", "")]
     )
     _misses(started, leader, *rows)
-    shares = guide.seam_pareto(list(started.misses.select_related("seam")))
+    shares = seam_pareto(list(started.misses.select_related("seam")))
     assert [(s.seam.name, s.bar.count, s.preselected) for s in shares] == [
         ("Sales → Product", 4, True),  # 40 %
         ("App → Security", 3, True),  # 70 %: reached, so the set stops here
@@ -177,7 +181,7 @@ def test_it_breaks_ties_at_the_edge_by_name_so_the_choice_is_stable(started, lea
         *[("y", "A", "C")] * 3,
         *[("z", "D", "C")] * 3,
     )
-    shares = guide.seam_pareto(list(started.misses.select_related("seam")))
+    shares = seam_pareto(list(started.misses.select_related("seam")))
     assert [(s.seam.name, s.preselected) for s in shares] == [
         ("A → C", True),
         ("B → C", True),
@@ -190,11 +194,11 @@ def test_it_breaks_ties_at_the_edge_by_name_so_the_choice_is_stable(started, lea
 
 def _through_spec(started, leader):
     _misses(started, leader, *[("a", "Sales", "Security")] * 3, ("b", "Sales", "Legal"))
-    seams = [s.seam for s in guide.seam_pareto(list(started.misses.select_related("seam")))]
-    guide.choose_seams(guide=started, seams=seams, by=leader)
+    seams = [s.seam for s in seam_pareto(list(started.misses.select_related("seam")))]
+    choose_seams(guide=started, seams=seams, by=leader)
     started.advance(Step.CADENCE, by=leader)
     template = SpecTemplate.objects.get(slug="security-sign-off")
-    guide.record_spec(guide=started, seam=seams[0], template=template, by=leader)
+    record_spec(guide=started, seam=seams[0], template=template, by=leader)
     return seams
 
 
@@ -204,7 +208,7 @@ def test_it_suggests_the_templates_three_targets_following_the_spec_sla(started,
     spec.response_sla_hours = Decimal(12)
     spec.save()
     started.refresh_from_db()
-    suggestions = guide.suggested_targets(started)
+    suggestions = suggested_targets(started)
     assert len(suggestions) == 3
     assert ("queue_time_p85_hours", Decimal(12)) in suggestions
     assert len({metric for metric, _ in suggestions}) == 3
@@ -212,7 +216,7 @@ def test_it_suggests_the_templates_three_targets_following_the_spec_sla(started,
 
 def test_it_finishes_with_a_contract_in_pilot_three_targets_and_the_seam_piloting(started, leader):
     seams = _through_spec(started, leader)
-    decision = guide.add_decision(
+    decision = add_decision(
         guide=started,
         question="Who decides integration scope?",
         seam=seams[1],
@@ -221,7 +225,7 @@ def test_it_finishes_with_a_contract_in_pilot_three_targets_and_the_seam_pilotin
         by=leader,
     )
     today = date(2026, 11, 21)
-    contract = guide.finish(
+    contract = finish(
         guide=started,
         title="Security sign-off contract",
         scope="Deals that need a security review",
@@ -256,7 +260,7 @@ def test_it_finishes_with_a_contract_in_pilot_three_targets_and_the_seam_pilotin
     # The contract's next review day: the same date its page shows.
     assert started.first_review_on == date(2026, 12, 9) == contract.next_review(today)
     with pytest.raises(guide.StepRefused, match="already finished"):
-        guide.finish(
+        finish(
             guide=started,
             title="Again",
             scope="s",
@@ -267,7 +271,7 @@ def test_it_finishes_with_a_contract_in_pilot_three_targets_and_the_seam_pilotin
     assert Contract.objects.count() == 1
     decision.refresh_from_db()
     assert decision.contract == contract
-    assert decision.decision_type == guide.DEFAULT_DECISION_TYPE
+    assert decision.decision_type == DEFAULT_DECISION_TYPE
 
 
 # --- The pages --------------------------------------------------------------------------
@@ -276,23 +280,23 @@ def test_it_finishes_with_a_contract_in_pilot_three_targets_and_the_seam_pilotin
 def test_it_lands_leaders_on_start_here_until_there_is_a_contract(
     leader_client, viewer_client, leader
 ):
-    assert leader_client.get(reverse("home"))["Location"] == reverse("metrics:guide")
+    assert leader_client.get(reverse("home"))["Location"] == reverse("onboarding:guide")
     assert viewer_client.get(reverse("home"))["Location"].startswith(reverse("metrics:review"))
     Contract.objects.create(title="C", slug="c", scope="s", leader=leader)
     assert leader_client.get(reverse("home"))["Location"].startswith(reverse("metrics:review"))
 
 
 def test_it_shows_the_five_steps_and_one_button_to_begin(leader_client):
-    response = leader_client.get(reverse("metrics:guide"))
+    response = leader_client.get(reverse("onboarding:guide"))
     page = response.content.decode()
     for step in guide.STEPS:
         assert step.title in page
         assert step.sentence in page
     assert "Begin with step 1" in page
-    response = leader_client.post(reverse("metrics:guide-begin"))
-    assert response["Location"] == reverse("metrics:guide-seams")
+    response = leader_client.post(reverse("onboarding:guide-begin"))
+    assert response["Location"] == reverse("onboarding:guide-seams")
     assert GuidedStart.objects.count() == 1
-    leader_client.post(reverse("metrics:guide-begin"))
+    leader_client.post(reverse("onboarding:guide-begin"))
     assert GuidedStart.objects.count() == 1  # one per organisation
 
 
@@ -300,37 +304,37 @@ def test_it_resumes_at_the_right_step_for_a_second_leader(leader, started):
     _through_spec(started, leader)
     second = UserFactory(username="maya", first_name="Maya", roles=["leader"])
     client = client_for(second)
-    assert client.get(reverse("home"))["Location"] == reverse("metrics:guide")
-    page = client.get(reverse("metrics:guide")).content.decode()
+    assert client.get(reverse("home"))["Location"] == reverse("onboarding:guide")
+    page = client.get(reverse("onboarding:guide")).content.decode()
     assert "Continue: step 4, measure queue time" in page
-    assert f'href="{reverse("metrics:guide-data")}"' in page
+    assert f'href="{reverse("onboarding:guide-data")}"' in page
     assert "Begun by Lena Leader" in page
     assert "3 of 4 misses tagged" not in page  # all four were tagged
     assert "4 of 4 misses tagged" in page
     # A step not reached yet sends the leader back to where the guided start is.
-    response = client.get(reverse("metrics:guide-metrics"))
-    assert response["Location"] == reverse("metrics:guide-data")
-    assert client.get(reverse("metrics:guide-data")).status_code == 200
+    response = client.get(reverse("onboarding:guide-metrics"))
+    assert response["Location"] == reverse("onboarding:guide-data")
+    assert client.get(reverse("onboarding:guide-data")).status_code == 200
 
 
 def test_it_lets_only_leaders_take_the_steps(owner_client, ops_client, viewer_client, started):
     for client in (owner_client, ops_client, viewer_client):
-        assert client.get(reverse("metrics:guide")).status_code == 200
-        assert client.get(reverse("metrics:guide-seams")).status_code == 403
-        response = client.post(reverse("metrics:guide-misses-add"), {"text": "a miss"})
+        assert client.get(reverse("onboarding:guide")).status_code == 200
+        assert client.get(reverse("onboarding:guide-seams")).status_code == 403
+        response = client.post(reverse("onboarding:guide-misses-add"), {"text": "a miss"})
         assert response.status_code == 403
-        assert client.post(reverse("metrics:guide-begin")).status_code == 403
+        assert client.post(reverse("onboarding:guide-begin")).status_code == 403
     assert not Miss.objects.exists()
 
 
 def test_it_adds_pasted_misses_and_tags_them_through_the_page(leader_client, started):
     response = leader_client.post(
-        reverse("metrics:guide-misses-add"), {"text": "Acme scoped twice\nGlobex waited"}
+        reverse("onboarding:guide-misses-add"), {"text": "Acme scoped twice\nGlobex waited"}
     )
-    assert response["Location"] == reverse("metrics:guide-seams")
+    assert response["Location"] == reverse("onboarding:guide-seams")
     first, _second = Miss.objects.all()
     response = leader_client.post(
-        reverse("metrics:guide-miss-tag", args=[first.pk]),
+        reverse("onboarding:guide-miss-tag", args=[first.pk]),
         {"from_team": "Sales", "to_team": "Security", "cause": "missing_inputs"},
         HTTP_HX_REQUEST="true",
     )
@@ -346,24 +350,24 @@ def test_it_adds_pasted_misses_and_tags_them_through_the_page(leader_client, sta
 
 def test_it_refuses_bad_input_and_keeps_what_was_typed(leader_client, started):
     response = leader_client.post(
-        reverse("metrics:guide-misses-add"), {"text": "summary,date\nAcme,someday\n"}
+        reverse("onboarding:guide-misses-add"), {"text": "summary,date\nAcme,someday\n"}
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "“someday” is not a date" in page
     assert "Acme,someday" in page
     assert not Miss.objects.exists()
-    guide.add_misses(guide=started, misses=[guide.MissInput("Acme")], by=started.started_by)
+    add_misses(guide=started, misses=[MissInput("Acme")], by=started.started_by)
     miss = Miss.objects.get()
     response = leader_client.post(
-        reverse("metrics:guide-miss-tag", args=[miss.pk]), {"from_team": "Sales"}
+        reverse("onboarding:guide-miss-tag", args=[miss.pk]), {"from_team": "Sales"}
     )
     assert response.status_code == 400
     assert "name the team that sends the work" in response.content.decode()
     assert not Escalation.objects.exists()
     assert not Team.objects.exists()
     # Choosing no seam to work on is refused too.
-    response = leader_client.post(reverse("metrics:guide-seams"), {})
+    response = leader_client.post(reverse("onboarding:guide-seams"), {})
     assert response.status_code == 400
     assert "Choose at least one seam" in response.content.decode()
     started.refresh_from_db()
@@ -375,7 +379,7 @@ def test_it_hides_another_guided_starts_misses(leader_client, started, leader):
     # `current()` is the newest; the older one's misses are not reachable from the pages.
     stray = Miss.objects.create(guided_start=started, summary="old")
     assert guide.current() == other
-    response = leader_client.post(reverse("metrics:guide-miss-remove", args=[stray.pk]))
+    response = leader_client.post(reverse("onboarding:guide-miss-remove", args=[stray.pk]))
     assert response.status_code == 404
     assert Miss.objects.filter(pk=stray.pk).exists()
 
@@ -383,9 +387,9 @@ def test_it_hides_another_guided_starts_misses(leader_client, started, leader):
 def test_it_writes_the_spec_from_a_template(leader_client, started, leader):
     _misses(started, leader, ("a", "Sales", "Security"))
     seam = Seam.objects.get()
-    guide.choose_seams(guide=started, seams=[seam], by=leader)
+    choose_seams(guide=started, seams=[seam], by=leader)
     started.advance(Step.CADENCE, by=leader)
-    url = reverse("metrics:guide-spec")
+    url = reverse("onboarding:guide-spec")
     page = leader_client.get(url + f"?seam={seam.slug}&template=security-sign-off").content.decode()
     template = SpecTemplate.objects.get(slug="security-sign-off")
     assert template.definition_of_ready[0] in page
@@ -402,7 +406,7 @@ def test_it_writes_the_spec_from_a_template(leader_client, started, leader):
             "note": "First version",
         },
     )
-    assert response["Location"] == reverse("metrics:guide-data")
+    assert response["Location"] == reverse("onboarding:guide-data")
     seam.spec.refresh_from_db()
     assert seam.spec.version == 1
     assert seam.spec.definition_of_ready == template.definition_of_ready
@@ -415,17 +419,17 @@ def test_it_connects_jira_and_sends_a_test_delivery_that_keeps_nothing(
     leader_client, started, leader
 ):
     _through_spec(started, leader)
-    leader_client.post(reverse("metrics:guide-data"), {"source": "jira"})
+    leader_client.post(reverse("onboarding:guide-data"), {"source": "jira"})
     started.refresh_from_db()
     source = started.webhook
     assert source.kind == WebhookSource.Kind.JIRA
     assert source.seam == started.top_seam
     assert len(source.secret) >= 32
-    page = leader_client.get(reverse("metrics:guide-data")).content.decode()
+    page = leader_client.get(reverse("onboarding:guide-data")).content.decode()
     assert source.secret in page
     assert f"/api/v1/hooks/handoffs/{source.slug}/" in page
     response = leader_client.post(
-        reverse("metrics:guide-jira"),
+        reverse("onboarding:guide-jira"),
         {"started_statuses": "In Review", "done_statuses": "Done", "test": "1"},
         follow=True,
     )
@@ -440,22 +444,22 @@ def test_it_connects_jira_and_sends_a_test_delivery_that_keeps_nothing(
 
 def test_it_reports_a_test_delivery_the_mapping_does_not_start(started, leader):
     _through_spec(started, leader)
-    guide.choose_source(guide=started, source="jira", by=leader)
+    choose_source(guide=started, source="jira", by=leader)
     source = started.webhook
     source.started_statuses, source.done_statuses = "Doing", "Done"
     source.save()
     source.secret = "not the saved secret"  # as if Jira signed with an old one
-    check = guide.send_test_delivery(source)
+    check = send_test_delivery(source)
     assert check.ok  # signed with the secret it was given, so accepted
     source.seam = None
-    check = guide.send_test_delivery(source)
+    check = send_test_delivery(source)
     assert not check.ok
     assert "has no seam" in check.message
 
 
 def test_it_offers_an_example_csv_that_imports_as_it_is(leader_client, started, leader):
     _through_spec(started, leader)
-    response = leader_client.get(reverse("metrics:guide-example-csv"))
+    response = leader_client.get(reverse("onboarding:guide-example-csv"))
     assert response["Content-Type"].startswith("text/csv")
     text = response.content.decode()
     assert text.splitlines()[0] == (
@@ -469,9 +473,9 @@ def test_it_offers_an_example_csv_that_imports_as_it_is(leader_client, started, 
 
 def test_it_finishes_through_the_page_and_shows_what_was_made(leader_client, started, leader):
     seams = _through_spec(started, leader)
-    guide.choose_source(guide=started, source="manual", by=leader)
-    guide.record_source(guide=started, by=leader)
-    page = leader_client.get(reverse("metrics:guide-metrics")).content.decode()
+    choose_source(guide=started, source="manual", by=leader)
+    record_source(guide=started, by=leader)
+    page = leader_client.get(reverse("onboarding:guide-metrics")).content.decode()
     assert "Security sign-off contract" not in page  # named after the seam, not the template
     assert f"{seams[0].name} contract" in page
     form = {
@@ -485,12 +489,12 @@ def test_it_finishes_through_the_page_and_shows_what_was_made(leader_client, sta
         "metric_3": "sla_breach_rate",
         "target_3": "15",
     }
-    response = leader_client.post(reverse("metrics:guide-metrics"), form)
+    response = leader_client.post(reverse("onboarding:guide-metrics"), form)
     assert response.status_code == 400
     assert "Choose three different metrics." in response.content.decode()
     assert not Contract.objects.exists()
     form["metric_3"] = "rework_rate"
-    response = leader_client.post(reverse("metrics:guide-metrics"), form, follow=True)
+    response = leader_client.post(reverse("onboarding:guide-metrics"), form, follow=True)
     contract = Contract.objects.get()
     assert contract.status == Contract.Status.PILOT
     assert contract.targets.count() == 3
@@ -498,7 +502,9 @@ def test_it_finishes_through_the_page_and_shows_what_was_made(leader_client, sta
     assert "Your first contract is in pilot" in page
     assert contract.get_absolute_url() in page
     # Finished: the steps are closed, and leaders now land on the review.
-    assert leader_client.get(reverse("metrics:guide-seams"))["Location"] == reverse("metrics:guide")
+    assert leader_client.get(reverse("onboarding:guide-seams"))["Location"] == reverse(
+        "onboarding:guide"
+    )
     assert leader_client.get(reverse("home"))["Location"].startswith(reverse("metrics:review"))
 
 
@@ -506,10 +512,10 @@ def test_it_keeps_the_step_pages_queries_bounded(
     leader_client, started, leader, django_assert_max_num_queries
 ):
     _misses(started, leader, *[(f"miss {n}", f"Team {n % 4}", "Security") for n in range(40)])
-    seams = [s.seam for s in guide.seam_pareto(list(started.misses.select_related("seam")))]
-    guide.choose_seams(guide=started, seams=seams, by=leader)
+    seams = [s.seam for s in seam_pareto(list(started.misses.select_related("seam")))]
+    choose_seams(guide=started, seams=seams, by=leader)
     for n in range(10):
-        guide.add_decision(
+        add_decision(
             guide=started,
             question=f"Question number {n}?",
             seam=seams[n % 4],
@@ -517,29 +523,29 @@ def test_it_keeps_the_step_pages_queries_bounded(
             decision_type="",
             by=leader,
         )
-        guide.add_constraint(
+        add_constraint(
             guide=started, description=f"c{n}", seam=seams[n % 4], owner=leader, by=leader
         )
     # Forty misses with their tag forms, the Pareto and the seam choices.
     with django_assert_max_num_queries(16):
-        page = leader_client.get(reverse("metrics:guide-seams")).content.decode()
+        page = leader_client.get(reverse("onboarding:guide-seams")).content.decode()
     assert page.count('class="miss-row') == 40
     # The agenda's two lists, and the chosen seams for the chips and both forms' choices.
     with django_assert_max_num_queries(18):
-        page = leader_client.get(reverse("metrics:guide-cadence")).content.decode()
+        page = leader_client.get(reverse("onboarding:guide-cadence")).content.decode()
     assert page.count("Question number 9?") == 1  # (a short text like "q9" meets random tokens)
     with django_assert_max_num_queries(18):
-        leader_client.get(reverse("metrics:guide"))
+        leader_client.get(reverse("onboarding:guide"))
 
 
 def test_it_builds_the_first_agenda_in_place_and_refuses_what_is_incomplete(
     leader_client, started, leader
 ):
     _misses(started, leader, ("a", "Sales", "Security"), ("b", "Sales", "Legal"))
-    guide.choose_seams(guide=started, seams=list(Seam.objects.all()), by=leader)
+    choose_seams(guide=started, seams=list(Seam.objects.all()), by=leader)
     top = guide.chosen_seams(started)[0]
     response = leader_client.post(
-        reverse("metrics:guide-decision-add"),
+        reverse("onboarding:guide-decision-add"),
         {"question": "Who owns integration scope?", "seam": top.pk, "decider": leader.pk},
         HTTP_HX_REQUEST="true",
     )
@@ -551,7 +557,7 @@ def test_it_builds_the_first_agenda_in_place_and_refuses_what_is_incomplete(
     decision = started.decisions.get()
     assert (decision.seam, decision.decider, decision.status) == (top, leader, "open")
     response = leader_client.post(
-        reverse("metrics:guide-constraint-add"),
+        reverse("onboarding:guide-constraint-add"),
         {"description": "One reviewer", "seam": top.pk},
         HTTP_HX_REQUEST="true",
     )
@@ -561,12 +567,12 @@ def test_it_builds_the_first_agenda_in_place_and_refuses_what_is_incomplete(
     # A seam the leaders did not choose is refused.
     other = SeamFactory(name="Elsewhere")
     response = leader_client.post(
-        reverse("metrics:guide-constraint-add"),
+        reverse("onboarding:guide-constraint-add"),
         {"description": "One reviewer", "seam": other.pk, "owner": leader.pk},
     )
     assert response.status_code == 400
     assert not started.constraints.exists()
-    response = leader_client.post(reverse("metrics:guide-cadence"))
-    assert response["Location"] == reverse("metrics:guide-spec")
+    response = leader_client.post(reverse("onboarding:guide-cadence"))
+    assert response["Location"] == reverse("onboarding:guide-spec")
     started.refresh_from_db()
     assert started.step == Step.SPEC

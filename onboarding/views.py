@@ -1,7 +1,7 @@
-"""The guided start's pages: "Start here" and its five steps. Leaders take the steps; everyone
-signed in sees where the organisation is."""
+"""The guided start's pages: "Start here" and its first two steps (the later three are in
+onboarding/setup_views.py). Leaders take the steps; everyone signed in sees where the
+organisation is."""
 
-from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -11,35 +11,27 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from contracts import catalogue
-from contracts.models import SpecTemplate
+from common.panels import Panel
 from decisions.pareto import pareto_chart
-from metrics import guide
-from metrics.guide_forms import (
+from onboarding import cadence, find_seams, guide
+from onboarding.forms import (
     CadenceConstraintForm,
     CadenceDecisionForm,
     ChooseSeamsForm,
-    FinishForm,
-    JiraMappingForm,
     MissesForm,
-    SourceForm,
-    SpecChoiceForm,
     TagForm,
     seam_options,
 )
-from metrics.models import GuidedStart, Miss
+from onboarding.models import GuidedStart, Miss
 from seams import permissions
-from seams.forms import SpecForm
 from seams.models import Seam, Team
-from seams.services import SpecConflict, save_spec
 
 Step = GuidedStart.Step
 
 
-def _step_page(step: str):
+def step_page(step: str):
     """A step's view: leaders only, on a guided start that has reached the step and is not
     finished; anyone else is told why, and a leader who skips ahead is sent back."""
 
@@ -50,12 +42,12 @@ def _step_page(step: str):
                 raise PermissionDenied("Leaders take the guided start.")
             current = guide.current()
             if current is None:
-                return redirect("metrics:guide")
+                return redirect("onboarding:guide")
             if current.finished_at:
                 messages.info(
                     request, "The guided start is finished: change its results on their pages."
                 )
-                return redirect("metrics:guide")
+                return redirect("onboarding:guide")
             if not current.reached(step):
                 messages.warning(request, f"Finish step {guide.BY_KEY[current.step].number} first.")
                 return redirect(guide.step_url(current.step))
@@ -102,7 +94,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         for row in context["steps"]:
             row["line"] = progress["done_lines"][row["info"].key] if row["done"] else ""
         context |= progress
-    return render(request, "metrics/guide/overview.html", context)
+    return render(request, "onboarding/overview.html", context)
 
 
 def _progress(current: GuidedStart) -> dict:
@@ -146,7 +138,7 @@ def begin(request: HttpRequest) -> HttpResponse:
 def _seams_context(current: GuidedStart, **extra) -> dict:
     misses = list(current.misses.select_related("seam__from_team", "seam__to_team", "escalation"))
     options = seam_options()
-    shares = guide.seam_pareto(misses)
+    shares = find_seams.seam_pareto(misses)
     chosen = set(current.seams.values_list("pk", flat=True))
     choose_form = extra.pop("choose_form", None)
     if choose_form is None:
@@ -182,12 +174,12 @@ def _seams_context(current: GuidedStart, **extra) -> dict:
         "tagged": tagged,
         "untagged": len(misses) - tagged,
         "team_names": list(Team.objects.order_by("name").values_list("name", flat=True)),
-        "threshold": int(guide.PARETO_THRESHOLD),
+        "threshold": int(find_seams.PARETO_THRESHOLD),
         **extra,
     }
 
 
-def _boxes(form: ChooseSeamsForm, shares: list[guide.SeamShare]) -> list[dict]:
+def _boxes(form: ChooseSeamsForm, shares: list[find_seams.SeamShare]) -> list[dict]:
     """The seam checkboxes in Pareto order, each with its count and share."""
     by_value = {str(box.data["value"]): box for box in form["seams"]}
     return [
@@ -197,31 +189,31 @@ def _boxes(form: ChooseSeamsForm, shares: list[guide.SeamShare]) -> list[dict]:
     ]
 
 
-def guide_chart(shares: list[guide.SeamShare]):
+def guide_chart(shares: list[find_seams.SeamShare]):
     return pareto_chart(
         [share.bar for share in shares],
         title="Misses by seam",
         height=260,
         max_bars=8,
-        threshold=guide.PARETO_THRESHOLD,
+        threshold=find_seams.PARETO_THRESHOLD,
     )
 
 
 def _render_seams(
     request: HttpRequest, current: GuidedStart, *, status: int = 200, **extra
 ) -> HttpResponse:
-    context = {**_seams_context(current, **extra), **_frame(current, Step.SEAMS)}
-    template = "metrics/guide/seams.html"
+    context = {**_seams_context(current, **extra), **frame(current, Step.SEAMS)}
+    template = "onboarding/seams.html"
     if request.htmx:
         template += "#find-seams"
     return render(request, template, context, status=status)
 
 
-def _frame(current: GuidedStart, here: str) -> dict:
+def frame(current: GuidedStart, here: str) -> dict:
     return {"guide": current, "steps": _steps_for(current, here), "step": guide.BY_KEY[here]}
 
 
-@_step_page(Step.SEAMS)
+@step_page(Step.SEAMS)
 @require_http_methods(["GET", "POST"])
 def seams_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
     """Step 1. POST chooses the seams to work on and moves on."""
@@ -231,23 +223,23 @@ def seams_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
     form = ChooseSeamsForm(request.POST, seams=tagged)
     if not form.is_valid():
         return _render_seams(request, current, status=400, choose_form=form)
-    shares = guide.seam_pareto(list(current.misses.select_related("seam")))
+    shares = find_seams.seam_pareto(list(current.misses.select_related("seam")))
     rank = {share.seam.pk: n for n, share in enumerate(shares)}
     chosen = sorted(form.cleaned_data["seams"], key=lambda seam: rank.get(seam.pk, 0))
-    guide.choose_seams(guide=current, seams=chosen, by=request.user)
-    return redirect("metrics:guide-cadence")
+    find_seams.choose_seams(guide=current, seams=chosen, by=request.user)
+    return redirect("onboarding:guide-cadence")
 
 
-@_step_page(Step.SEAMS)
+@step_page(Step.SEAMS)
 @require_POST
 def misses_add(request: HttpRequest, current: GuidedStart) -> HttpResponse:
     form = MissesForm(request.POST)
     if not form.is_valid():
         return _render_seams(request, current, status=400, misses_form=form)
-    added = guide.add_misses(guide=current, misses=form.cleaned_data["text"], by=request.user)
+    added = find_seams.add_misses(guide=current, misses=form.cleaned_data["text"], by=request.user)
     if not request.htmx:
         messages.success(request, f"Added {len(added)} miss{'es' if len(added) != 1 else ''}.")
-        return redirect("metrics:guide-seams")
+        return redirect("onboarding:guide-seams")
     return _render_seams(request, current, just_added=len(added))
 
 
@@ -255,7 +247,7 @@ def _miss(current: GuidedStart, pk: int) -> Miss:
     return get_object_or_404(Miss.objects.select_related("escalation"), pk=pk, guided_start=current)
 
 
-@_step_page(Step.SEAMS)
+@step_page(Step.SEAMS)
 @require_POST
 def miss_tag(request: HttpRequest, current: GuidedStart, pk: int) -> HttpResponse:
     miss = _miss(current, pk)
@@ -263,7 +255,7 @@ def miss_tag(request: HttpRequest, current: GuidedStart, pk: int) -> HttpRespons
     if form.is_valid():
         data = form.cleaned_data
         try:
-            guide.tag_miss(
+            find_seams.tag_miss(
                 miss=miss,
                 seam=data["seam"],
                 from_team=data["from_team"],
@@ -277,17 +269,17 @@ def miss_tag(request: HttpRequest, current: GuidedStart, pk: int) -> HttpRespons
         return _render_seams(request, current, status=400, tag_forms={miss.pk: form})
     current.touch(by=request.user)
     if not request.htmx:
-        return redirect(reverse("metrics:guide-seams") + f"#miss-{miss.pk}")
+        return redirect(reverse("onboarding:guide-seams") + f"#miss-{miss.pk}")
     return _render_seams(request, current)
 
 
-@_step_page(Step.SEAMS)
+@step_page(Step.SEAMS)
 @require_POST
 def miss_remove(request: HttpRequest, current: GuidedStart, pk: int) -> HttpResponse:
-    guide.remove_miss(miss=_miss(current, pk), by=request.user)
+    find_seams.remove_miss(miss=_miss(current, pk), by=request.user)
     if not request.htmx:
         messages.success(request, "Removed the miss and its escalation.")
-        return redirect("metrics:guide-seams")
+        return redirect("onboarding:guide-seams")
     return _render_seams(request, current)
 
 
@@ -298,9 +290,9 @@ def _render_cadence(
     request: HttpRequest, current: GuidedStart, *, status: int = 200, **forms
 ) -> HttpResponse:
     seams = guide.chosen_queryset(current)
-    decisions, constraints = guide.first_agenda(current)
+    decisions, constraints = cadence.first_agenda(current)
     context = {
-        **_frame(current, Step.CADENCE),
+        **frame(current, Step.CADENCE),
         "decision_form": forms.get("decision_form")
         or CadenceDecisionForm(seams=seams, initial={"decider": request.user}),
         "constraint_form": forms.get("constraint_form")
@@ -309,252 +301,57 @@ def _render_cadence(
         "constraints": constraints,
         "seams": list(seams),
     }
-    template = "metrics/guide/cadence.html"
+    template = "onboarding/cadence.html"
     if request.htmx:
         template += "#cadence"
     return render(request, template, context, status=status)
 
 
-@_step_page(Step.CADENCE)
+@step_page(Step.CADENCE)
 @require_http_methods(["GET", "POST"])
 def cadence_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
     """Step 2. POST moves on: an empty agenda is allowed, and said so on the next steps."""
     if request.method == "GET":
         return _render_cadence(request, current)
     current.advance(Step.CADENCE, by=request.user)
-    return redirect("metrics:guide-spec")
+    return redirect("onboarding:guide-spec")
 
 
-@_step_page(Step.CADENCE)
+@step_page(Step.CADENCE)
 @require_POST
 def cadence_decision(request: HttpRequest, current: GuidedStart) -> HttpResponse:
     form = CadenceDecisionForm(request.POST, seams=guide.chosen_queryset(current))
     if not form.is_valid():
         return _render_cadence(request, current, status=400, decision_form=form)
-    guide.add_decision(guide=current, by=request.user, **form.cleaned_data)
+    cadence.add_decision(guide=current, by=request.user, **form.cleaned_data)
     if not request.htmx:
         messages.success(request, "Added to the agenda.")
-        return redirect("metrics:guide-cadence")
+        return redirect("onboarding:guide-cadence")
     return _render_cadence(request, current)
 
 
-@_step_page(Step.CADENCE)
+@step_page(Step.CADENCE)
 @require_POST
 def cadence_constraint(request: HttpRequest, current: GuidedStart) -> HttpResponse:
     form = CadenceConstraintForm(request.POST, seams=guide.chosen_queryset(current))
     if not form.is_valid():
         return _render_cadence(request, current, status=400, constraint_form=form)
-    guide.add_constraint(guide=current, by=request.user, **form.cleaned_data)
+    cadence.add_constraint(guide=current, by=request.user, **form.cleaned_data)
     if not request.htmx:
         messages.success(request, "Added to the agenda.")
-        return redirect("metrics:guide-cadence")
+        return redirect("onboarding:guide-cadence")
     return _render_cadence(request, current)
 
 
-# --- Step 3: the spec -------------------------------------------------------------------------
+# --- On the Teams page ------------------------------------------------------------------------
 
 
-@_step_page(Step.SPEC)
-@require_http_methods(["GET", "POST"])
-def spec_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
-    seams = guide.chosen_seams(current)
-    choices = Seam.objects.filter(pk__in=[seam.pk for seam in seams])
-    templates = list(SpecTemplate.objects.in_library_order())
-    if request.method == "POST":
-        choice = SpecChoiceForm(request.POST, seams=choices)
-        seam = choice.cleaned_data["seam"] if choice.is_valid() else current.top_seam
-        form = SpecForm(request.POST, instance=seam.spec)
-        if choice.is_valid() and form.is_valid():
-            try:
-                save_spec(
-                    spec=seam.spec,
-                    changes=form.changes(),
-                    base_version=form.cleaned_data["base_version"],
-                    by=request.user,
-                    note=form.cleaned_data["note"],
-                )
-            except SpecConflict as conflict:
-                form.add_error(
-                    None,
-                    f"{conflict} Someone saved the spec meanwhile: reload to see their version.",
-                )
-            else:
-                guide.record_spec(
-                    guide=current,
-                    seam=seam,
-                    template=choice.cleaned_data["template"],
-                    by=request.user,
-                )
-                messages.success(request, f"Saved the spec of {seam.name}.")
-                return redirect("metrics:guide-data")
-        template = choice.cleaned_data.get("template") if choice.is_valid() else None
-        match = None
-        status = 400
-    else:
-        seam = _chosen(request.GET.get("seam"), seams, current)
-        template, match = _template(request.GET.get("template"), templates, current, seam)
-        form = SpecForm(
-            instance=seam.spec, initial=guide.spec_initial(seam, template, request.user)
-        )
-        chosen_template = template.slug if template else ""
-        choice = SpecChoiceForm(
-            seams=choices, initial={"seam": seam.slug, "template": chosen_template}
-        )
-        status = 200
-    context = {
-        **_frame(current, Step.SPEC),
-        "seam": seam,
-        "seams": seams,
-        "template": template,
-        "match": match,  # set when the template was picked for the seam, not by the leaders
-        "templates": templates,
-        "form": form,
-        "choice": choice,
-        "misses_on_seam": current.misses.filter(seam=seam).count(),
-    }
-    return render(request, "metrics/guide/spec.html", context, status=status)
-
-
-def _chosen(slug: str | None, seams: list[Seam], current: GuidedStart) -> Seam:
-    by_slug = {seam.slug: seam for seam in seams}
-    if slug in by_slug:
-        return by_slug[slug]
-    top = next((seam for seam in seams if seam.pk == current.top_seam_id), None)
-    return top or seams[0]
-
-
-def _template(
-    slug: str | None, templates: list[SpecTemplate], current: GuidedStart, seam: Seam
-) -> tuple[SpecTemplate | None, "guide.TemplateMatch | None"]:
-    """The template asked for, else the one chosen before, else the best match for the seam
-    (and that match, so the page can say why)."""
-    by_slug = {template.slug: template for template in templates}
-    if slug in by_slug:
-        return by_slug[slug], None
-    if slug is not None:  # "?template=" picks none: the spec as it is
-        return None, None
-    chosen = next((t for t in templates if t.pk == current.template_id), None)
-    if chosen is not None:
-        return chosen, None
-    match = guide.best_template(seam, templates)
-    return (match.template, match) if match else (None, None)
-
-
-# --- Step 4: connect the data -----------------------------------------------------------------
-
-
-def _render_data(
-    request: HttpRequest, current: GuidedStart, *, status: int = 200, **extra
-) -> HttpResponse:
-    source = current.webhook
-    context = {
-        **_frame(current, Step.DATA),
-        "seam": current.top_seam,
-        "source_form": extra.pop("source_form", None)
-        or SourceForm(initial={"source": current.data_source or GuidedStart.Source.CSV}),
-        "mapping_form": extra.pop("mapping_form", None)
-        or (JiraMappingForm(instance=source) if source else None),
-        "webhook": source,
-        "webhook_url": request.build_absolute_uri(reverse("handoff-webhook", args=[source.slug]))
-        if source
-        else "",
-        **extra,
-    }
-    return render(request, "metrics/guide/data.html", context, status=status)
-
-
-@_step_page(Step.DATA)
-@require_http_methods(["GET", "POST"])
-def data_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
-    """Step 4. POST records the choice; "continue" in it moves on."""
-    if request.method == "GET":
-        return _render_data(request, current)
-    form = SourceForm(request.POST)
-    if not form.is_valid():
-        return _render_data(request, current, status=400, source_form=form)
-    guide.choose_source(guide=current, source=form.cleaned_data["source"], by=request.user)
-    if "continue" in request.POST:
-        guide.record_source(guide=current, by=request.user)
-        return redirect("metrics:guide-metrics")
-    return redirect("metrics:guide-data")
-
-
-@_step_page(Step.DATA)
-@require_POST
-def data_jira(request: HttpRequest, current: GuidedStart) -> HttpResponse:
-    """Save the Jira status mapping; with `test`, then send a test delivery."""
-    if current.webhook is None:
-        messages.error(request, "Choose the Jira webhook first.")
-        return redirect("metrics:guide-data")
-    form = JiraMappingForm(request.POST, instance=current.webhook)
-    if not form.is_valid():
-        return _render_data(request, current, status=400, mapping_form=form)
-    form.save()
-    if "test" in request.POST:
-        check = guide.send_test_delivery(current.webhook)
-        (messages.success if check.ok else messages.error)(request, check.message)
-    else:
-        messages.success(request, "Saved the status mapping.")
-    return redirect("metrics:guide-data")
-
-
-@_step_page(Step.DATA)
-@require_GET
-def data_example(request: HttpRequest, current: GuidedStart) -> HttpResponse:
-    seam = current.top_seam
-    response = HttpResponse(guide.example_csv(seam), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="handoffs-{seam.slug}-example.csv"'
-    return response
-
-
-# --- Step 5: three metrics --------------------------------------------------------------------
-
-
-@_step_page(Step.METRICS)
-@require_http_methods(["GET", "POST"])
-def metrics_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
-    seam = current.top_seam
-    if request.method == "POST":
-        form = FinishForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                contract = guide.finish(
-                    guide=current,
-                    title=data["title"],
-                    scope=data["scope"],
-                    review_day=data["review_day"],
-                    targets=form.targets(),
-                    by=request.user,
-                )
-            except guide.StepRefused as refused:
-                messages.info(request, str(refused))
-                return redirect("metrics:guide")
-            messages.success(
-                request,
-                f"{contract.title} is in pilot: {seam.name} pilots its spec for 30 days.",
-            )
-            return redirect("metrics:guide")
-        status = 400
-    else:
-        initial = {
-            "title": f"{seam.name} contract",
-            "scope": "The seams behind most of our recent misses: "
-            + ", ".join(s.name for s in guide.chosen_seams(current))
-            + ".",
-            "review_day": 9,
-        }
-        for n, (metric, target) in enumerate(guide.suggested_targets(current), start=1):
-            initial[f"metric_{n}"] = metric
-            initial[f"target_{n}"] = target
-        form = FinishForm(initial=initial)
-        status = 200
-    today = timezone.localdate()
-    context = {
-        **_frame(current, Step.METRICS),
-        "seam": seam,
-        "form": form,
-        "units": {m.name: m.unit for m in catalogue.METRICS},
-        "pilot_ends": today + timedelta(days=Seam.PILOT_DAYS),
-    }
-    return render(request, "metrics/guide/metrics.html", context, status=status)
+def teams_notice(request: HttpRequest) -> Panel | None:
+    """Above the teams, while the organisation has no contract: where the guided start is."""
+    if not guide.is_needed():
+        return None
+    current = guide.current()
+    return Panel(
+        "onboarding/teams_notice.html",
+        {"guide_step": guide.BY_KEY.get(current.step) if current else None},
+    )

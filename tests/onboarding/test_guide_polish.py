@@ -6,8 +6,17 @@ from django.urls import reverse
 
 from contracts.models import SpecTemplate
 from decisions.models import Escalation
-from metrics import guide
-from metrics.models import GuidedStart, Miss
+from onboarding import guide
+from onboarding.find_seams import add_misses, choose_seams
+from onboarding.first_spec import (
+    RECEIVER_POINTS,
+    SENDER_POINTS,
+    WORD_POINTS,
+    best_template,
+    match_score,
+)
+from onboarding.misses import MissInput, readable_team_name
+from onboarding.models import GuidedStart, Miss
 from seams.models import Seam, Team
 from tests.factories import SeamFactory, TeamFactory
 
@@ -49,7 +58,7 @@ def seam_between(sender: str, receiver: str, name: str = "", description: str = 
     ],
 )
 def test_it_picks_the_template_that_fits_the_seam_best(sender, receiver, name, expected):
-    match = guide.best_template(seam_between(sender, receiver, name), library())
+    match = best_template(seam_between(sender, receiver, name), library())
     assert match.template.slug == expected
     assert (match.score > 0) == (expected != "blank")
 
@@ -57,35 +66,35 @@ def test_it_picks_the_template_that_fits_the_seam_best(sender, receiver, name, e
 def test_it_scores_the_receiver_over_the_sender_over_shared_words():
     security = SpecTemplate.objects.get(slug="security-sign-off")
     seam = seam_between("Sales", "Security")
-    match = guide.match_score(seam, security)
-    assert match.score == guide.RECEIVER_POINTS
+    match = match_score(seam, security)
+    assert match.score == RECEIVER_POINTS
     assert match.words == ("security",)
     intake = SpecTemplate.objects.get(slug="custom-integration-intake")
     seam = seam_between("Sales", "Product", "Custom integration intake")
-    match = guide.match_score(seam, intake)
-    assert match.score == guide.RECEIVER_POINTS + guide.SENDER_POINTS + 3 * guide.WORD_POINTS
+    match = match_score(seam, intake)
+    assert match.score == RECEIVER_POINTS + SENDER_POINTS + 3 * WORD_POINTS
     assert set(match.words) == {"custom", "integration", "intake", "product", "sale"}
 
 
 def test_a_tie_goes_to_the_template_first_in_the_library():
     first = SpecTemplate.objects.create(slug="a-ops", name="Ops intake A", position=1)
     SpecTemplate.objects.create(slug="b-ops", name="Ops intake B", position=2)
-    match = guide.best_template(seam_between("Field", "Ops"), library())
+    match = best_template(seam_between("Field", "Ops"), library())
     assert match.template == first
 
 
 def test_an_empty_library_matches_nothing():
-    assert guide.best_template(seam_between("Sales", "Security"), []) is None
+    assert best_template(seam_between("Sales", "Security"), []) is None
 
 
 def _at_spec_step(started, leader, sender="Sales", receiver="Security"):
-    guide.add_misses(
+    add_misses(
         guide=started,
-        misses=[guide.MissInput("Review waited", from_team=sender, to_team=receiver)],
+        misses=[MissInput("Review waited", from_team=sender, to_team=receiver)],
         by=leader,
     )
     seam = Seam.objects.get()
-    guide.choose_seams(guide=started, seams=[seam], by=leader)
+    choose_seams(guide=started, seams=[seam], by=leader)
     started.advance(Step.CADENCE, by=leader)
     return seam
 
@@ -93,7 +102,7 @@ def _at_spec_step(started, leader, sender="Sales", receiver="Security"):
 def test_step_3_opens_pre_filled_from_the_best_match(leader_client, started, leader):
     _at_spec_step(started, leader)
     template = SpecTemplate.objects.get(slug="security-sign-off")
-    page = leader_client.get(reverse("metrics:guide-spec")).content.decode()
+    page = leader_client.get(reverse("onboarding:guide-spec")).content.decode()
     assert template.definition_of_ready[0] in page
     assert 'value="security-sign-off"' in page  # the hidden choice posts it
     assert "Pre-filled from “Security sign-off”, the template that best fits Sales → Security" in (
@@ -101,7 +110,7 @@ def test_step_3_opens_pre_filled_from_the_best_match(leader_client, started, lea
     )
     assert "(it speaks of security)" in page
     # Picking none on purpose opens the spec as it is, without saying it was matched.
-    page = leader_client.get(reverse("metrics:guide-spec") + "?template=").content.decode()
+    page = leader_client.get(reverse("onboarding:guide-spec") + "?template=").content.decode()
     assert template.definition_of_ready[0] not in page
     assert "Pre-filled from" not in page
 
@@ -110,7 +119,7 @@ def test_step_3_keeps_the_template_the_leaders_chose(leader_client, started, lea
     seam = _at_spec_step(started, leader)
     started.template = SpecTemplate.objects.get(slug="pricing-approval")
     started.save(update_fields=["template"])
-    page = leader_client.get(reverse("metrics:guide-spec")).content.decode()
+    page = leader_client.get(reverse("onboarding:guide-spec")).content.decode()
     assert started.template.definition_of_ready[0] in page
     assert "Pre-filled from" not in page
     assert seam.name in page
@@ -118,7 +127,7 @@ def test_step_3_keeps_the_template_the_leaders_chose(leader_client, started, lea
 
 def test_step_3_says_so_when_nothing_matches(leader_client, started, leader):
     _at_spec_step(started, leader, "Marketing", "Design")
-    page = leader_client.get(reverse("metrics:guide-spec")).content.decode()
+    page = leader_client.get(reverse("onboarding:guide-spec")).content.decode()
     assert "No template speaks of Marketing or Design: starting blank." in page
 
 
@@ -127,12 +136,12 @@ def test_step_3_says_so_when_nothing_matches(leader_client, started, leader):
 
 def test_a_tagged_miss_takes_its_own_cause(leader_client, started, leader):
     pasted = "summary,cause\nGlobex waited for a diagram,missing inputs\nAcme slipped,\n"
-    leader_client.post(reverse("metrics:guide-misses-add"), {"text": pasted})
+    leader_client.post(reverse("onboarding:guide-misses-add"), {"text": pasted})
     with_cause, without = Miss.objects.order_by("position")
     seam = SeamFactory(name="Security sign-off")
     for miss in (with_cause, without):
         response = leader_client.post(
-            reverse("metrics:guide-miss-tag", args=[miss.pk]),
+            reverse("onboarding:guide-miss-tag", args=[miss.pk]),
             {"seam": seam.pk, "cause": ""},  # tagged to a seam, no cause picked
             HTTP_HX_REQUEST="true",
         )
@@ -142,11 +151,11 @@ def test_a_tagged_miss_takes_its_own_cause(leader_client, started, leader):
     assert with_cause.escalation.cause == Escalation.Cause.MISSING_INPUTS
     assert with_cause.cause == Escalation.Cause.MISSING_INPUTS
     assert without.escalation.cause == Escalation.Cause.OTHER  # nothing known: "Other"
-    page = leader_client.get(reverse("metrics:guide-seams")).content.decode()
+    page = leader_client.get(reverse("onboarding:guide-seams")).content.decode()
     assert "Missing inputs</span>" in page
     # A cause picked when retagging replaces the miss's own.
     leader_client.post(
-        reverse("metrics:guide-miss-tag", args=[with_cause.pk]),
+        reverse("onboarding:guide-miss-tag", args=[with_cause.pk]),
         {"seam": seam.pk, "cause": Escalation.Cause.SLA_BREACH},
     )
     with_cause.refresh_from_db()
@@ -167,20 +176,20 @@ def test_a_tagged_miss_takes_its_own_cause(leader_client, started, leader):
     ],
 )
 def test_it_makes_team_names_readable(typed, readable):
-    assert guide.readable_team_name(typed) == readable
+    assert readable_team_name(typed) == readable
 
 
 def test_a_seam_made_on_the_spot_is_named_after_its_teams(leader_client, started, leader):
     TeamFactory(name="IT")
-    leader_client.post(reverse("metrics:guide-misses-add"), {"text": "Laptop waited a week"})
+    leader_client.post(reverse("onboarding:guide-misses-add"), {"text": "Laptop waited a week"})
     miss = Miss.objects.get()
     leader_client.post(
-        reverse("metrics:guide-miss-tag", args=[miss.pk]),
+        reverse("onboarding:guide-miss-tag", args=[miss.pk]),
         {"from_team": "  customer   success ", "to_team": "it", "cause": ""},
     )
     seam = Miss.objects.get().seam
     assert seam.name == "Customer Success → IT"
     assert seam.slug == "customer-success-it"
     assert sorted(Team.objects.values_list("name", flat=True)) == ["Customer Success", "IT"]
-    page = leader_client.get(reverse("metrics:guide-seams")).content.decode()
+    page = leader_client.get(reverse("onboarding:guide-seams")).content.decode()
     assert "Customer Success → IT" in page

@@ -1,3 +1,6 @@
+"""The site's navigation and what the page shell shows on every page. It is project-level: it
+names every app's pages, so it lives in config, which no app imports."""
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -41,8 +44,8 @@ NAVIGATION = [
     ("Handoffs", "seams:handoffs", ("seams:handoffs",)),
     (
         "Teams",
-        "metrics:teams",
-        ("home", "metrics:teams", "metrics:data-quality", "metrics:run-quality", "seams:team-"),
+        "seams:teams",
+        ("home", "seams:team", "metrics:data-quality", "metrics:run-quality"),
     ),
 ]
 
