@@ -10,7 +10,6 @@ secret key); RefusedWrite (the audit's own record).
 import copy
 
 from auditlog.registry import auditlog
-from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import models
 
@@ -28,6 +27,7 @@ from contracts.models import (
 )
 from decisions.models import Constraint, Decision, Dependency, Escalation
 from metrics.models import CorrectiveAction, Review, RootCause
+from onboarding.models import GuidedStart, Miss
 from seams.models import (
     Calendar,
     CalendarHoliday,
@@ -109,12 +109,12 @@ def _contracts() -> dict[type[models.Model], dict]:
 
 def _guided_start() -> dict[type[models.Model], dict]:
     return {
-        apps.get_model("metrics", "GuidedStart"): {
+        GuidedStart: {
             # Each step stamps who took it: the entry's actor already says so.
             "exclude_fields": [*TIMESTAMPS, "updated_by"],
             "m2m_fields": {"seams", "decisions", "constraints"},
         },
-        apps.get_model("metrics", "Miss"): {},
+        Miss: {},
     }
 
 

@@ -5,8 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from config.api import router
+from config.landing import home
 from config.views import PasswordResetView, api_docs, healthz
-from metrics.views import home
 from seams.api import HandoffWebhook
 
 urlpatterns = [
@@ -36,6 +36,8 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("decisions.urls")),
     path("", include("metrics.urls")),
+    path("", include("onboarding.urls")),
+    path("", include("identity.urls")),
     path("", include("audit.urls")),
 ]
 

@@ -6,8 +6,11 @@ class MetricsConfig(AppConfig):
     name = "metrics"
 
     def ready(self) -> None:
+        from common import panels
         from metrics import signals
         from metrics.percentile import register_sqlite
+        from metrics.quality_views import data_quality_panel
 
         connection_created.connect(register_sqlite, dispatch_uid="metrics-sqlite-percentile")
         signals.connect()
+        panels.register("teams-aside", data_quality_panel)

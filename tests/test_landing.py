@@ -60,7 +60,7 @@ def test_it_lands_owners_on_their_seams_and_ops_on_the_decision_log(
 
 
 def test_it_sends_leaders_to_the_guided_start_while_there_is_no_contract(leader, viewer, owner):
-    assert lands(leader) == reverse("metrics:guide")
+    assert lands(leader) == reverse("onboarding:guide")
     # Only leaders: the others land where they always do.
     assert lands(owner) == reverse("metrics:mine")
     assert lands(viewer).startswith(reverse("metrics:review"))

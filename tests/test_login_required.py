@@ -53,7 +53,7 @@ ROUTES = sorted({name: url_for(name, pattern) for name, pattern in named_routes(
 
 def test_it_knows_every_route_it_checks():
     names = {name for name, _ in ROUTES}
-    assert {"home", "seams:team-detail", "seams:account", "api-docs"} <= names
+    assert {"home", "seams:team-detail", "identity:account", "api-docs"} <= names
 
 
 @pytest.mark.django_db

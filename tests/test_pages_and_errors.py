@@ -42,7 +42,7 @@ def test_it_explains_a_refused_action(viewer_client):
 def test_it_shows_a_friendly_page_for_a_missing_csrf_token(viewer):
     client = Client(enforce_csrf_checks=True)
     client.force_login(viewer)
-    response = client.post(reverse("seams:account-token"))
+    response = client.post(reverse("identity:account-token"))
     assert response.status_code == 403
     assert "Please try that again" in response.content.decode()
 

@@ -164,7 +164,7 @@ def test_the_404_403_and_csrf_pages_show_the_reference(viewer_client, viewer):
 
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(viewer)
-    expired = csrf_client.post(reverse("seams:account-token"))
+    expired = csrf_client.post(reverse("identity:account-token"))
     assert expired.status_code == 403
     assert _reference(expired.content.decode()) == expired["X-Request-ID"]
 

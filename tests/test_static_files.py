@@ -33,7 +33,7 @@ def manifest_storage(settings, tmp_path):
 def test_it_renders_pages_with_hashed_static_files_that_exist(manifest_storage, leader_client):
     pages = [
         leader_client.get(url).content.decode()
-        for url in (reverse("login"), reverse("metrics:teams"), reverse("seams:account"))
+        for url in (reverse("login"), reverse("seams:teams"), reverse("identity:account"))
     ]
     names = {name for page in pages for name in re.findall(r'/static/([^"#]+)', page)}
     assert "css/seamline.css" not in names  # hashed, so browsers may cache it for ever

@@ -28,7 +28,7 @@ def test_it_registers_the_domain_models_and_not_the_computed_or_historical_ones(
         "seams.HandoffImport",
         "contracts.SpecTemplate",
         "decisions.Dependency",
-        "metrics.GuidedStart",
+        "onboarding.GuidedStart",
         "seams.User",
     ]:
         assert label in registered

@@ -270,25 +270,27 @@ def test_a_contract_title_without_letters_or_digits_is_told_beside_the_title(lea
     ],
 )
 def test_guided_start_refuses_team_names_too_long_or_without_letters(leader_client, team, says):
-    from metrics import guide
+    from onboarding import guide
 
     guide.begin(by=UserFactory(username="boss", roles=["leader"]))
     text = f"summary,from_team,to_team\nAcme waited,{team},Security\n"
-    response = leader_client.post(reverse("metrics:guide-misses-add"), {"text": text})
+    response = leader_client.post(reverse("onboarding:guide-misses-add"), {"text": text})
     assert response.status_code == 400
     assert says in response.content.decode()
     assert not Team.objects.exists()
 
 
 def test_a_guided_start_tag_with_a_name_without_letters_is_refused(leader_client, leader):
-    from metrics import guide
-    from metrics.models import Miss
+    from onboarding import guide
+    from onboarding.find_seams import add_misses
+    from onboarding.misses import MissInput
+    from onboarding.models import Miss
 
     current = guide.begin(by=leader)
-    guide.add_misses(guide=current, misses=[guide.MissInput("Acme")], by=leader)
+    add_misses(guide=current, misses=[MissInput("Acme")], by=leader)
     miss = Miss.objects.get()
     response = leader_client.post(
-        reverse("metrics:guide-miss-tag", args=[miss.pk]), {"from_team": "42", "to_team": "Ops"}
+        reverse("onboarding:guide-miss-tag", args=[miss.pk]), {"from_team": "42", "to_team": "Ops"}
     )
     assert response.status_code == 400
     assert "needs at least one letter" in response.content.decode()

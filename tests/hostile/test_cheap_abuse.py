@@ -139,13 +139,13 @@ def test_password_resets_are_limited_per_email_without_saying_so(settings, viewe
 def test_a_new_api_token_is_in_the_body_never_in_a_cookie(viewer, htmx):
     client = client_for(viewer)
     headers = {"HX-Request": "true"} if htmx else {}
-    response = client.post(reverse("seams:account-token"), headers=headers)
+    response = client.post(reverse("identity:account-token"), headers=headers)
     key = Token.objects.get(user=viewer).key
     assert response.status_code == 200
     assert key in response.content.decode()
     assert "no-store" in response["Cache-Control"]
     assert all(key not in morsel.value for morsel in client.cookies.values())
-    assert key not in client.get(reverse("seams:account")).content.decode()
+    assert key not in client.get(reverse("identity:account")).content.decode()
 
 
 # --- A form sent twice --------------------------------------------------------------------------

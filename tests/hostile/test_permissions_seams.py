@@ -19,8 +19,8 @@ from decisions.forms import ConstraintForm
 from decisions.models import Constraint, Decision, Dependency
 from decisions.services import log_decision
 from metrics import reviews
-from metrics.guide_forms import CadenceConstraintForm, CadenceDecisionForm
 from metrics.models import Review
+from onboarding.forms import CadenceConstraintForm, CadenceDecisionForm
 from seams.models import Membership, Seam
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, SeamFactory, UserFactory

@@ -51,12 +51,11 @@ from metrics import engine
 from metrics.models import (
     CorrectiveAction,
     DataQualityReport,
-    GuidedStart,
-    Miss,
     MonthlySeamMetrics,
     Review,
     RootCause,
 )
+from onboarding.models import GuidedStart, Miss
 from seams.handoffs import return_handoff, submit_handoff
 from seams.models import (
     Calendar,
@@ -84,7 +83,7 @@ NOT_COUNTED = {
     "common.outboxmessage",
     "sessions.session",
 }
-COUNTED_APPS = ["seams", "contracts", "decisions", "metrics", "auth", "authtoken"]
+COUNTED_APPS = ["seams", "contracts", "decisions", "metrics", "onboarding", "auth", "authtoken"]
 
 
 # --- The sample organisation ------------------------------------------------------------------

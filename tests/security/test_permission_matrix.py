@@ -277,32 +277,32 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
         "committed_date": "",
     },
     ("decisions:dependency-move", "POST"): lambda w: {"status": "committed"},
-    ("metrics:guide-seams", "POST"): lambda w: {"seams": [w.seam.pk]},
-    ("metrics:guide-misses-add", "POST"): lambda w: {"text": "A miss\nAnother miss"},
-    ("metrics:guide-miss-tag", "POST"): lambda w: {
+    ("onboarding:guide-seams", "POST"): lambda w: {"seams": [w.seam.pk]},
+    ("onboarding:guide-misses-add", "POST"): lambda w: {"text": "A miss\nAnother miss"},
+    ("onboarding:guide-miss-tag", "POST"): lambda w: {
         "seam": w.seam.pk,
         "from_team": "",
         "to_team": "",
         "cause": "other",
     },
-    ("metrics:guide-decision-add", "POST"): lambda w: {
+    ("onboarding:guide-decision-add", "POST"): lambda w: {
         "question": "Who approves?",
         "seam": w.seam.pk,
         "decider": w.users["leader"].pk,
         "decision_type": "",
     },
-    ("metrics:guide-constraint-add", "POST"): lambda w: {
+    ("onboarding:guide-constraint-add", "POST"): lambda w: {
         "description": "One reviewer",
         "seam": w.seam.pk,
         "owner": w.users["leader"].pk,
     },
-    ("metrics:guide-spec", "POST"): lambda w: _spec_form(w) | {"seam": w.seam.slug},
-    ("metrics:guide-data", "POST"): lambda w: {"source": "csv"},
-    ("metrics:guide-jira", "POST"): lambda w: {
+    ("onboarding:guide-spec", "POST"): lambda w: _spec_form(w) | {"seam": w.seam.slug},
+    ("onboarding:guide-data", "POST"): lambda w: {"source": "csv"},
+    ("onboarding:guide-jira", "POST"): lambda w: {
         "started_statuses": "Doing",
         "done_statuses": "Done",
     },
-    ("metrics:guide-metrics", "POST"): lambda w: {
+    ("onboarding:guide-metrics", "POST"): lambda w: {
         "title": "Guided contract",
         "scope": "The seams behind our misses",
         "review_day": "9",
@@ -553,7 +553,7 @@ def test_it_finds_the_htmx_partials():
         "seams:spec-section-edit",
         "decisions:log",
         "decisions:dependency-move",
-        "metrics:guide-misses-add",
+        "onboarding:guide-misses-add",
         "metrics:review-add-action",
     } <= names
 

@@ -416,17 +416,17 @@ NOT_FREE_TEXT = {
     "metrics.MonthlySeamMetrics.rag": "computed statuses",
     "metrics.MetricsRun.months": "YYYY-MM (validated)",
     "metrics.CorrectiveAction.metric": "one of the catalogue's metrics (validated)",
-    "metrics.Miss.cause": "one of the escalation causes (validated)",
+    "onboarding.Miss.cause": "one of the escalation causes (validated)",
 }
 
 
 def test_every_user_text_field_holds_a_payload(xss_world, django_db_blocker):
-    """Every CharField, TextField and JSONField of the four apps is filled with payloads in
+    """Every CharField, TextField and JSONField of the domain apps is filled with payloads in
     the sample world (but those NOT_FREE_TEXT names), so a new field is noticed here."""
     start = xss_world.round[0]
     empty = []
     with django_db_blocker.unblock():
-        for app in ("seams", "contracts", "decisions", "metrics"):
+        for app in ("seams", "contracts", "decisions", "metrics", "onboarding"):
             for model in apps.get_app_config(app).get_models():
                 for field in model._meta.concrete_fields:
                     name = f"{model._meta.label}.{field.name}"

@@ -1,0 +1,178 @@
+"""A seam's drill-down: why it is red, for a month."""
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from contracts import catalogue
+from contracts.models import Contract
+from metrics import charts, dashboard, engine, reviews, seam_why
+from metrics.models import CorrectiveAction, MonthlySeamMetrics
+from metrics.views import asked_month
+from seams import permissions
+from seams.models import Seam
+
+CHART_MONTHS = 12  # the drill-down's charts end at the month shown
+
+
+PICKER_MONTHS = 24  # months offered by the drill-down's month picker
+# Chart sizes in SVG units, near their width on screen at 1440 px so text keeps its size.
+WIDE_CHART, NARROW_CHART = (860, 300), (420, 200)
+
+
+@login_required
+@require_GET
+def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
+    """Why a seam is red, for a month (`?month=YYYY-MM`, the month under review by default): its
+    tiles against target, queue time, breaches and rework over 12 months, what the data says
+    (escalation causes, ready items missing in returns, overdue decisions), what is open on it
+    and its corrective actions with "Did it move?"."""
+    seam = get_object_or_404(
+        Seam.objects.select_related("from_team", "to_team", "spec__owner", "calendar"), slug=slug
+    )
+    text = request.GET.get("month")
+    month, problem = asked_month(text)
+    if problem or not text:
+        month = engine.month_under_review()
+    now = timezone.now()
+    review = dashboard.build(month, pair=(seam.from_team.slug, seam.to_team.slug))
+    row = next(r for r in review.shown if r.seam.pk == seam.pk)
+    tiles = {tile.metric: tile for tile in [*row.tiles, _open_work_tile(row)]}
+    picker = engine.months_between(
+        _months_before(engine.current_month(), PICKER_MONTHS - 1), engine.current_month()
+    )
+    context = {
+        "seam": seam,
+        "row": row,
+        "month": month,
+        "previous": review.previous,
+        "next": engine.next_month(month) if month < engine.current_month() else None,
+        "progress": engine.month_progress(month),
+        "picker": [*reversed(picker), *([month] if month < picker[0] else [])],
+        "problem": problem,
+        "tiles": [tiles[m] for m in SEAM_TILES],
+        "breach_tile": tiles["sla_breach_rate"],
+        "rework_tile": tiles["rework_rate"],
+        "contracts": Contract.objects.filter(status__in=Contract.IN_FORCE, covered__seam=seam)
+        .order_by("title")
+        .distinct(),
+        "pilot_day": _pilot_day(seam),
+        **_charts(seam, month, row.goals),
+        "why": seam_why.explain(seam, month, now),
+        **_open_on_seam(request, seam, month, now),
+        "icons": static("img/icons.svg"),
+        "today": timezone.localdate(),
+        "now": now,
+    }
+    return render(request, "metrics/seam.html", context, status=400 if problem else 200)
+
+
+def _charts(seam: Seam, month, goals: dict) -> dict:
+    """The seam's last 12 months: queue time, SLA breaches and rework, each against its
+    target where it has one, and the month's lead time by approval type."""
+    months = engine.months_between(_months_before(month, CHART_MONTHS - 1), month)
+    rows = {
+        r["month"]: r
+        for r in MonthlySeamMetrics.objects.filter(
+            seam=seam, month__gte=months[0], month__lte=month
+        ).values()
+    }
+
+    def values(name, scale=1):
+        return [
+            None if (v := rows.get(m, {}).get(name)) is None else float(v) * scale for m in months
+        ]
+
+    queue_goal = goals.get("queue_time_p85_hours")
+    rework_goal = goals.get("rework_rate")
+    latest = rows.get(month) or dict.fromkeys(engine.FIELDS)
+    return {
+        "months": months,
+        "latest": latest,
+        "queue_chart": charts.line_chart(
+            "Queue time",
+            months,
+            [
+                charts.Series("p50", values("queue_time_p50_hours"), "line-p50"),
+                charts.Series("p85", values("queue_time_p85_hours"), "line-p85"),
+            ],
+            queue_goal.target if queue_goal else None,
+            queue_goal.tolerance_pct if queue_goal else None,
+            size=WIDE_CHART,
+        ),
+        "breach_chart": charts.bar_chart(
+            "SLA breaches", months, values("sla_breaches"), size=NARROW_CHART
+        ),
+        "rework_chart": charts.line_chart(
+            "Rework rate",
+            months,
+            [charts.Series("rework", values("rework_rate", 100), "line-p50")],
+            rework_goal.target if rework_goal else None,
+            rework_goal.tolerance_pct if rework_goal else None,
+            unit="%",
+            size=NARROW_CHART,
+        ),
+        "by_type": sorted((latest.get("lead_time_by_approval_type") or {}).items()),
+    }
+
+
+def _open_on_seam(request: HttpRequest, seam: Seam, month, now) -> dict:
+    """What is open on the seam (decisions, escalations, dependencies), its corrective
+    actions, and what the signed-in person may do about them."""
+    actions = list(
+        seam.actions.exclude(status=CorrectiveAction.Status.DROPPED)
+        .select_related("owner", "review")
+        .order_by("status", "due_on", "pk")[:20]
+    )
+    reviews.judge(actions)
+    can_hold = reviews.can_hold_reviews(request.user)
+    return {
+        "decisions": seam.decisions.pending().select_related("decider").overdue_first(now)[:10],
+        "escalations": seam.escalations.open().order_by("-raised_at")[:10],
+        "dependencies": seam.dependencies.open()
+        .select_related("provider", "consumer")
+        .order_by("needed_by")[:10],
+        "actions": actions,
+        "can_hold": can_hold,
+        "meeting": seam_why.meeting_for(seam, month) if can_hold else None,
+        "can_log": permissions.can_log_at(request.user, seam),
+    }
+
+
+# The drill-down's tiles: the review's five, then the seam's open work.
+SEAM_TILES = [*dashboard.TILES, "wip_open"]
+
+
+def _open_work_tile(row: dashboard.Row) -> dashboard.Tile:
+    """The sixth tile: work open at the month's end (rarely targeted)."""
+    metric = "wip_open"
+    goal = row.goals.get(metric)
+    value = row.now[metric] if row.now else None
+    before = row.before[metric] if row.before else None
+    status = "none" if goal is None else engine.rag_status(value, goal) or "nodata"
+    return dashboard.Tile(
+        metric=metric,
+        label=catalogue.BY_NAME[metric].label,
+        value=value,
+        target=goal,
+        status=status,
+        delta=None if value is None or before is None else Decimal(value - before),
+    )
+
+
+def _months_before(month, count: int):
+    for _ in range(count):
+        month = engine.previous_month(month)
+    return month
+
+
+def _pilot_day(seam: Seam) -> int | None:
+    """Which day of its pilot a piloting seam is on (1 on the day it started)."""
+    if seam.status != Seam.Status.PILOT or seam.pilot_started_on is None:
+        return None
+    return (timezone.localdate() - seam.pilot_started_on).days + 1
