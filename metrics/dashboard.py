@@ -34,13 +34,6 @@ PER_PAGE = 25  # seams per page of the review table
 SEGMENTS = ("", "red", "amber", "green", "other")  # the status filter's values
 AGENDA_HEAD = 4  # decisions and constraints shown beside the table
 RANK = {"red": 0, "amber": 1, "green": 2, "progress": 3, "nodata": 4, "none": 5}
-SHORT_LABELS = {
-    "queue_time_p85_hours": "Queue p85",
-    "sla_breach_rate": "SLA breach",
-    "rework_rate": "Rework",
-    "decision_latency_p85_hours": "Decision p85",
-    "escalations": "Escalations",
-}
 STATUS_LABELS = {
     "red": "Red",
     "amber": "Amber",
@@ -52,14 +45,14 @@ STATUS_LABELS = {
 
 
 def is_higher_better(metric: str) -> bool:
-    return catalogue.BY_NAME[metric].better == catalogue.HIGHER
+    return catalogue.BY_NAME[metric].higher_is_better
 
 
 def judged_at_month_end(metric: str) -> bool:
     """A count where higher is better (throughput): a month that has not ended yet has not
     had the time to reach its target, so it is "in progress" until the month ends."""
     spec = catalogue.BY_NAME[metric]
-    return spec.better == catalogue.HIGHER and spec.unit == ""
+    return spec.higher_is_better and spec.unit == catalogue.NONE
 
 
 def judge(value, goal: engine.Goal, provisional: bool) -> str:
@@ -92,11 +85,8 @@ def direction_text(metrics: list[str]) -> str:
 
 
 def metric_unit(metric: str) -> str:
-    """ "%" for rates (stored as fractions), "h" for hours, "" for counts."""
-    if metric.endswith("_rate"):
-        return "%"
-    unit = catalogue.BY_NAME[metric].unit if metric in catalogue.BY_NAME else ""
-    return "h" if metric.endswith("_hours") or unit == "h" else ""
+    """ "%" for rates (stored as fractions), "h" for hours, "" for counts: the catalogue's."""
+    return catalogue.unit_of(metric)
 
 
 def metric_number(metric: str, value) -> str:
@@ -104,9 +94,9 @@ def metric_number(metric: str, value) -> str:
     if value is None:
         return "—"
     unit = metric_unit(metric)
-    if unit == "%":
+    if unit == catalogue.PERCENT:
         return f"{Decimal(value) * 100:.0f}"
-    if unit == "h":
+    if unit == catalogue.HOURS:
         return f"{Decimal(value):.1f}"
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return str(int(value))  # a count kept as a baseline: "3", not "3.0000"
@@ -136,12 +126,13 @@ class Tile:
 
     @property
     def is_rate(self) -> bool:
-        return self.metric.endswith("_rate")
+        return self.unit == catalogue.PERCENT
 
     @property
     def short_label(self) -> str:
         """The label for a narrow screen: "Queue p85" rather than "Queue time p85"."""
-        return SHORT_LABELS.get(self.metric, self.label)
+        spec = catalogue.FIELD.get(self.metric)
+        return spec.short_label or self.label if spec else self.label
 
     @property
     def unit(self) -> str:
@@ -181,11 +172,12 @@ class Tile:
         """The change since last month: "↑ 14.1 h", "↓ 4 pts", "– 0"; "" without one."""
         if self.delta is None:
             return ""
-        unit = " pts" if self.is_rate else (" h" if self.metric.endswith("_hours") else "")
+        hours = self.unit == catalogue.HOURS
+        unit = " pts" if self.is_rate else (" h" if hours else "")
         if self.delta == 0:
             return f"– 0{unit}"
         arrow = "↑" if self.delta > 0 else "↓"
-        fine = self.metric.endswith("_hours") or (self.is_rate and abs(self.delta) < 1)
+        fine = hours or (self.is_rate and abs(self.delta) < 1)
         places = 1 if fine else 0
         return f"{arrow} {abs(self.delta):.{places}f}{unit}"
 
@@ -232,7 +224,9 @@ class Row:
     def _excess(self, metric: str) -> Decimal:
         """How far past its target the metric is, as a share of the target."""
         goal = self.goals[metric]
-        value = Decimal(str(self.now[metric])) * (100 if metric_unit(metric) == "%" else 1)
+        value = Decimal(str(self.now[metric])) * (
+            100 if metric_unit(metric) == catalogue.PERCENT else 1
+        )
         gap = goal.target - value if goal.direction == catalogue.HIGHER else value - goal.target
         return gap / goal.target if goal.target else Decimal("Infinity")
 
@@ -291,7 +285,7 @@ def _delta(metric: str, now, before) -> Decimal | None:
     if now is None or before is None:
         return None
     change = Decimal(str(now)) - Decimal(str(before))
-    return change * 100 if metric.endswith("_rate") else change
+    return change * 100 if metric_unit(metric) == catalogue.PERCENT else change
 
 
 def scope_of(contract: Contract | None) -> dict:

@@ -248,14 +248,14 @@ def metrics_export(request: HttpRequest) -> HttpResponse:
     snapshots = (
         MonthlySeamMetrics.objects.filter(month=month).select_related("seam").order_by("seam__name")
     )
-    header = ["seam", "month", *engine.FIELDS, "computed_at"]
+    header = ["seam", "month", *catalogue.FIELDS, "computed_at"]
     rows = (
         [
             s.seam.slug,
             f"{s.month:%Y-%m}",
             *(
                 json.dumps(value) if name == "lead_time_by_approval_type" and value else value
-                for name, value in ((n, getattr(s, n)) for n in engine.FIELDS)
+                for name, value in ((n, getattr(s, n)) for n in catalogue.FIELDS)
             ),
             s.computed_at,
         ]
@@ -619,7 +619,7 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
     goals = row.goals
     queue_goal = goals.get("queue_time_p85_hours")
     rework_goal = goals.get("rework_rate")
-    latest = rows.get(month) or dict.fromkeys(engine.FIELDS)
+    latest = rows.get(month) or dict.fromkeys(catalogue.FIELDS)
     tiles = {tile.metric: tile for tile in [*row.tiles, _open_work_tile(row)]}
     actions = list(
         seam.actions.exclude(status=CorrectiveAction.Status.DROPPED)
