@@ -29,8 +29,8 @@ from django.db.models import Case, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.text import slugify
 
+from common.slugs import free_slug
 from contracts import catalogue
 from contracts.models import Contract, MetricTarget, SpecTemplate
 from contracts.services import cover_seam, transition_contract
@@ -38,7 +38,7 @@ from decisions.models import Constraint, Decision, Escalation
 from decisions.pareto import ParetoBar, pareto
 from decisions.services import log_decision
 from metrics.models import GuidedStart, Miss
-from seams import webhooks
+from seams import handoff_rules, webhooks
 from seams.models import Calendar, Seam, Team, User, WebhookSource
 from seams.services import create_seam
 
@@ -353,7 +353,7 @@ def seam_between(*, from_team: str, to_team: str, by: User) -> Seam:
         name = f"{sender.name} → {receiver.name}"[: Seam._meta.get_field("name").max_length]
         seam = Seam(
             name=name,
-            slug=_free_slug(Seam, name),
+            slug=free_slug(Seam, name, fallback="seam"),
             from_team=sender,
             to_team=receiver,
             calendar=Calendar.objects.default_for_new_seams(),
@@ -402,14 +402,6 @@ def _team(name: str) -> Team:
         raise StepRefused(f"Team “{name}”: {' '.join(messages)}") from exc
     team.save()
     return team
-
-
-def _free_slug(model, name: str) -> str:
-    base = slugify(name)[:70] or "seam"
-    slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 @transaction.atomic
@@ -641,18 +633,7 @@ def example_csv(seam: Seam) -> str:
     ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "seam",
-            "external_id",
-            "title",
-            "approval_type",
-            "submitted_at",
-            "started_at",
-            "completed_at",
-            "returned_count",
-        ]
-    )
+    writer.writerow(handoff_rules.CSV_COLUMNS)
     for external_id, title, kind, submitted, start_after, done_after, returned in rows:
         started = submitted + timedelta(hours=start_after) if start_after is not None else None
         completed = submitted + timedelta(hours=done_after) if done_after is not None else None
@@ -684,7 +665,7 @@ def choose_source(*, guide: GuidedStart, source: str, by: User) -> None:
 
 def jira_source(seam: Seam) -> WebhookSource:
     """A Jira webhook source for the seam, with a fresh secret and the usual status names."""
-    slug = _free_slug(WebhookSource, f"jira-{seam.slug}")[:60]
+    slug = free_slug(WebhookSource, f"jira-{seam.slug}", fallback="jira")
     return WebhookSource.objects.create(
         slug=slug,
         name=f"Jira: {seam.name}"[:120],

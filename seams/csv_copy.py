@@ -26,6 +26,14 @@ from django.utils import timezone
 from psycopg import errors as pg_errors
 
 from seams import business_time
+from seams.handoff_rules import (
+    COMPLETED_BEFORE_STARTED,
+    COMPLETED_NOT_STARTED,
+    CSV_COLUMNS,
+    STARTED_BEFORE_SUBMITTED,
+    UPDATED_COLUMNS,
+    UPSERT_COLUMNS,
+)
 from seams.ingest import FUTURE_SLACK, MAX_LENGTHS, MAX_RETURNED, RowError, parse_time
 from seams.models import Handoff
 from seams.signals import handoffs_written
@@ -34,16 +42,6 @@ from seams.signals import handoffs_written
 # and progress can be reported between segments.
 BLOCK_BYTES = 1 << 20
 SEGMENT_CHARS = 2 << 20
-CHECKED_COLUMNS = [
-    "seam",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-]
 TIMES = ("submitted_at", "started_at", "completed_at")
 # The plain ISO 8601 shapes SQL checks by itself, digits written as 9: a date, or a date and
 # time with optional seconds, fraction and zone. A lookup in this set is far cheaper than a
@@ -181,7 +179,7 @@ def _trim(column: str) -> str:
 
 def _cells(width: int, position: dict[str, int]) -> str:
     """The raw table's cells under the checked columns' names, with each row's line number."""
-    named = ", ".join(f"c{position[name]} AS {name}" for name in CHECKED_COLUMNS)
+    named = ", ".join(f"c{position[name]} AS {name}" for name in CSV_COLUMNS)
     everything = _concat([f"c{i}" for i in range(width)])
     return f"SELECT n + 1 AS line, {named}, {everything} AS everything FROM handoff_csv_raw"
 
@@ -328,12 +326,12 @@ PROBLEMS = {
     "submitted_at": "coalesce(v.submitted_at_problem, "
     f"CASE WHEN v.submitted_at_value IS NULL THEN {MISSING} END)",
     "started_at": "coalesce(v.started_at_problem, CASE WHEN v.started_at_value "
-    f"< v.submitted_at_value THEN {_literal('Started before it was submitted.')} END)",
+    f"< v.submitted_at_value THEN {_literal(STARTED_BEFORE_SUBMITTED)} END)",
     "completed_at": "coalesce(v.completed_at_problem, CASE "
     "WHEN v.completed_at_value IS NOT NULL AND v.started_at_value IS NULL "
-    f"AND v.started_at_problem IS NULL THEN {_literal('Completed but never started.')} "
+    f"AND v.started_at_problem IS NULL THEN {_literal(COMPLETED_NOT_STARTED)} "
     "WHEN v.completed_at_value < v.started_at_value "
-    f"THEN {_literal('Completed before it was started.')} END)",
+    f"THEN {_literal(COMPLETED_BEFORE_STARTED)} END)",
     "returned_count": "CASE WHEN v.returned_text = '' THEN NULL "
     "WHEN v.returned_text !~ '^[0-9]+$' "
     f"THEN {_quoting('v.returned_count', ' is not a whole number of 0 or more.')} "
@@ -479,27 +477,6 @@ def _deadline() -> str:
     )
 
 
-# The upsert writes these; on conflict it keeps what was fixed at first recording.
-WRITTEN = [
-    "seam_id",
-    "source",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-    "sla_hours",
-    "sla_deadline",
-    "queue_hours",
-    "lead_hours",
-    "created_at",
-    "updated_at",
-]
-KEPT = {"source", "external_id", "sla_hours", "sla_deadline", "created_at"}
-
-
 def _moved_from(cursor, source: str) -> dict:
     """Before the upsert: for the rows it will move to another seam or submission time, the
     seams they leave and the earliest time they were submitted there (see handoffs_written)."""
@@ -548,9 +525,9 @@ def _upsert(cursor, source: str) -> tuple[int, int]:
         "%(now)s",
         "%(now)s",
     ]
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in WRITTEN if c not in KEPT)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED_COLUMNS)
     cursor.execute(
-        f"WITH written AS (INSERT INTO {table} ({', '.join(WRITTEN)}) "
+        f"WITH written AS (INSERT INTO {table} ({', '.join(UPSERT_COLUMNS)}) "
         f"SELECT {', '.join(values)} FROM ({CLOCKED}) k "
         f"ON CONFLICT (source, external_id) DO UPDATE SET {updates} "
         "RETURNING xmax = 0 AS created) "

@@ -16,21 +16,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from seams.csv_copy import NeedsRowReader, copy_import
+from seams.handoff_rules import CSV_COLUMNS
 from seams.ingest import RowError, ingest, load_seams
 from seams.models import HandoffImport
 
 log = logging.getLogger(__name__)
-
-COLUMNS = [
-    "seam",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-]
 
 
 class CsvRejected(Exception):
@@ -199,13 +189,13 @@ def _copy(stream, encoding, label, source, partial, progress) -> ImportOutcome |
 
 def _check_header(header: list[str]) -> list[str]:
     """Refuse a header missing a column; the extra columns it names, which are ignored."""
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in CSV_COLUMNS if name not in header]
     if missing:
         raise CsvRejected(
             f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"The header must name: {','.join(COLUMNS)}."
+            f"The header must name: {','.join(CSV_COLUMNS)}."
         )
-    return [name for name in header if name not in COLUMNS and name]
+    return [name for name in header if name not in CSV_COLUMNS and name]
 
 
 def _import_text(stream, encoding, label, *, source, partial, progress) -> ImportOutcome:

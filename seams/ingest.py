@@ -13,12 +13,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from seams.handoff_rules import (
+    CSV_COLUMNS,
+    TIME_FIELDS,
+    UPDATED_COLUMNS,
+    UPDATED_FIELDS,
+    UPSERT_COLUMNS,
+    timestamp_problems,
+)
 from seams.handoffs import stamp
 from seams.models import Handoff, Seam
 from seams.signals import handoffs_written
 
 MAX_LENGTHS = {"external_id": 120, "title": 300, "approval_type": 80, "source": 60}
-TIME_FIELDS = ("submitted_at", "started_at", "completed_at")
 # A clock may run a little ahead; anything later than this is not a time that happened yet.
 FUTURE_SLACK = timedelta(minutes=5)
 # Nothing handed off before this is a handoff Seamline tracks; earlier times are typing slips,
@@ -28,15 +35,7 @@ CHUNK = 2000
 
 
 # The order a row's problems are told in, whichever check found them first.
-FIELD_ORDER = [
-    "row",
-    "seam",
-    "external_id",
-    "title",
-    "approval_type",
-    *TIME_FIELDS,
-    "returned_count",
-]
+FIELD_ORDER = ["row", *CSV_COLUMNS]
 NOT_YOURS = "Team owners record handoffs only at seams whose sending or receiving team they own."
 NOT_YOURS_ID = "This id is a handoff at a seam of other teams; only leaders and ops change it."
 # The largest returned_count the database takes.
@@ -152,12 +151,10 @@ def validate_row(raw: dict, seams: dict[str, Seam]) -> tuple[dict, dict[str, str
     if clean["submitted_at"] is None and "submitted_at" not in errors:
         errors["submitted_at"] = "It is missing."
     submitted, started, completed = (clean[n] for n in TIME_FIELDS)
-    if submitted and started and started < submitted:
-        errors["started_at"] = "Started before it was submitted."
-    if completed and not started and "started_at" not in errors:
-        errors["completed_at"] = "Completed but never started."
-    elif completed and started and completed < started:
-        errors["completed_at"] = "Completed before it was started."
+    problems = timestamp_problems(
+        submitted, started, completed, started_unreadable="started_at" in errors
+    )
+    errors.update({name: text for name, text in problems.items() if name not in errors})
     clean["returned_count"] = _returned_count(raw.get("returned_count"), errors)
     return clean, errors
 
@@ -246,30 +243,6 @@ def ingest(
     return result
 
 
-# The columns an upsert writes, in the PostgreSQL COPY's order.
-COPY_COLUMNS = [
-    "seam_id",
-    "source",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-    "sla_hours",
-    "sla_deadline",
-    "queue_hours",
-    "lead_hours",
-    "created_at",
-    "updated_at",
-]
-# On conflict the row is updated, except what is fixed at first recording.
-KEEP_ON_UPDATE = {"source", "external_id", "sla_hours", "sla_deadline", "created_at"}
-# What SQLite's bulk_update writes: the same, by field name.
-UPDATE_FIELDS = [c.removesuffix("_id") for c in COPY_COLUMNS if c not in KEEP_ON_UPDATE]
-
-
 @transaction.atomic
 def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial: bool) -> None:
     """Stamp the valid rows and upsert them; a row its calendar can't stamp is rejected too."""
@@ -321,7 +294,7 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
         _copy_upsert([*new, *changed])
     else:
         Handoff.objects.bulk_create(new, batch_size=CHUNK)
-        Handoff.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=CHUNK)
+        Handoff.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=CHUNK)
     result.created, result.updated = len(new), len(changed)
     if valid:
         handoffs_written.send(
@@ -348,8 +321,8 @@ def _copy_upsert(handoffs: list[Handoff]) -> None:
     rows as they are. The temp table lives for the transaction.
     """
     table = Handoff._meta.db_table
-    columns = ", ".join(COPY_COLUMNS)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COPY_COLUMNS if c not in KEEP_ON_UPDATE)
+    columns = ", ".join(UPSERT_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS handoff_stage ON COMMIT DROP AS "
@@ -358,7 +331,7 @@ def _copy_upsert(handoffs: list[Handoff]) -> None:
         cursor.execute("TRUNCATE handoff_stage")
         with cursor.cursor.copy(f"COPY handoff_stage ({columns}) FROM STDIN") as copy:
             for handoff in handoffs:
-                copy.write_row(tuple(getattr(handoff, column) for column in COPY_COLUMNS))
+                copy.write_row(tuple(getattr(handoff, column) for column in UPSERT_COLUMNS))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM handoff_stage "
             f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}"

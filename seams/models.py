@@ -12,9 +12,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 
-from seams import business_time
+from common.slugs import slug_for, slug_length
+from seams import business_time, handoff_rules
 from seams.business_time import WorkingTime
 
 
@@ -28,7 +28,7 @@ def derive_slug(obj: models.Model, *, field: str = "name") -> None:
     """
     name = getattr(obj, field)
     if not obj.slug:
-        obj.slug = slugify(name)[: obj._meta.get_field("slug").max_length].strip("-")
+        obj.slug = slug_for(name, slug_length(type(obj)))
         if not obj.slug:
             raise ValidationError({field: "Use at least one letter or digit in the name."})
     clash = type(obj).objects.filter(slug=obj.slug).exclude(pk=obj.pk).first()
@@ -631,13 +631,9 @@ class Handoff(models.Model):
         return self.title
 
     def clean(self) -> None:
-        errors = {}
-        if self.started_at and self.submitted_at and self.started_at < self.submitted_at:
-            errors["started_at"] = "Started before it was submitted."
-        if self.completed_at and not self.started_at:
-            errors["completed_at"] = "Completed but never started."
-        elif self.completed_at and self.started_at and self.completed_at < self.started_at:
-            errors["completed_at"] = "Completed before it was started."
+        errors = handoff_rules.timestamp_problems(
+            self.submitted_at, self.started_at, self.completed_at
+        )
         if errors:
             raise ValidationError(errors)
 

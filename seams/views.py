@@ -22,7 +22,6 @@ from django_htmx.http import trigger_client_event
 from rest_framework.authtoken.models import Token
 
 from seams import business_time, outbox, permissions
-from seams.csv_import import COLUMNS
 from seams.diff import diff_contents
 from seams.export import csv_lines
 from seams.forms import (
@@ -41,6 +40,7 @@ from seams.forms import (
     SpecForm,
     TeamForm,
 )
+from seams.handoff_rules import EXPORT_COLUMNS
 from seams.handoffs import (
     HandoffRefused,
     complete_handoff,
@@ -772,7 +772,7 @@ def handoff_export(request: HttpRequest) -> StreamingHttpResponse:
     handoffs = Handoff.objects.select_related("seam")
     if filters.is_valid():
         handoffs = filters.apply(handoffs, timezone.now())
-    header = [*COLUMNS, "source", "sla_hours", "sla_deadline", "queue_hours", "lead_hours"]
+    header = EXPORT_COLUMNS
     rows = (
         [
             h.seam.slug,
