@@ -18,6 +18,7 @@ over several lines) raises `NeedsRowReader`: the row-by-row reader then names ev
 
 import codecs
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -116,13 +117,7 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
     count and (width, {column: position}) for `_cells`."""
     decoder = codecs.getincrementaldecoder(encoding)()
     text = decoder.decode(stream.read(BLOCK_BYTES), final=False)
-    header_end = text.find("\n")
-    if header_end < 0:
-        raise NeedsRowReader("no line end within the first block")
-    try:
-        names = [name.strip().lower() for name in next(csv.reader([text[:header_end]]))]
-    except csv.Error as exc:  # a cell over the csv module's limit: the row reader says so
-        raise NeedsRowReader(str(exc)) from exc
+    names = _header(text)
     result.extra_columns = check_header(names)
     if len(names) > MAX_COPY_COLUMNS:
         raise NeedsRowReader(f"{len(names)} columns")
@@ -135,7 +130,44 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
         f"{cells}) ON COMMIT DROP"
     )
     columns = ", ".join(f"c{i}" for i in range(len(names)))
-    newlines, first, ends_with_newline, exhausted = 0, True, True, False
+    newlines, ends_with_newline = 0, True
+    for number, segment in enumerate(_segments(stream, decoder, text)):
+        newlines += segment.count("\n")
+        ends_with_newline = segment.endswith("\n")
+        options = "FORMAT csv, HEADER true" if number == 0 else "FORMAT csv"
+        try:
+            with cursor.cursor.copy(
+                f"COPY handoff_csv_raw ({columns}) FROM STDIN ({options})"
+            ) as copy:
+                copy.write(segment)
+        except (pg_errors.DataError, pg_errors.ProgramLimitExceeded) as exc:
+            raise NeedsRowReader(str(exc)) from exc
+        if progress:
+            progress(newlines)
+    cursor.execute("SELECT count(*) FROM handoff_csv_raw")
+    rows = cursor.fetchone()[0]
+    # Every line after the header is a row: no cell ran over lines, and COPY stopped nowhere
+    # early (a line holding only "\." ends its input).
+    if rows != newlines - (1 if ends_with_newline else 0):
+        raise NeedsRowReader("lines and rows differ")
+    return rows, (len(names), position)
+
+
+def _header(text: str) -> list[str]:
+    """The header's column names, from the text of the first block."""
+    header_end = text.find("\n")
+    if header_end < 0:
+        raise NeedsRowReader("no line end within the first block")
+    try:
+        return [name.strip().lower() for name in next(csv.reader([text[:header_end]]))]
+    except csv.Error as exc:  # a cell over the csv module's limit: the row reader says so
+        raise NeedsRowReader(str(exc)) from exc
+
+
+def _segments(stream, decoder, text: str) -> Iterator[str]:
+    """The text in segments of about SEGMENT_CHARS, each cut at a line end (the last at the
+    end of the stream); `text` is what was read already."""
+    exhausted = False
     # Loop until the stream is spent, not until the text is: a cut that ends exactly at the end
     # of the text read so far leaves it empty while blocks remain.
     while not exhausted:
@@ -146,28 +178,8 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
             continue
         cut = len(text) if exhausted else text.rfind("\n") + 1
         segment, text = text[:cut], text[cut:]
-        if not segment:
-            continue
-        newlines += segment.count("\n")
-        ends_with_newline = segment.endswith("\n")
-        options = "FORMAT csv, HEADER true" if first else "FORMAT csv"
-        try:
-            with cursor.cursor.copy(
-                f"COPY handoff_csv_raw ({columns}) FROM STDIN ({options})"
-            ) as copy:
-                copy.write(segment)
-        except (pg_errors.DataError, pg_errors.ProgramLimitExceeded) as exc:
-            raise NeedsRowReader(str(exc)) from exc
-        first = False
-        if progress:
-            progress(newlines)
-    cursor.execute("SELECT count(*) FROM handoff_csv_raw")
-    rows = cursor.fetchone()[0]
-    # Every line after the header is a row: no cell ran over lines, and COPY stopped nowhere
-    # early (a line holding only "\." ends its input).
-    if rows != newlines - (1 if ends_with_newline else 0):
-        raise NeedsRowReader("lines and rows differ")
-    return rows, (len(names), position)
+        if segment:
+            yield segment
 
 
 # --- 2. Check every cell ---------------------------------------------------------------------
@@ -200,33 +212,7 @@ def _check(cursor, cells: str) -> None:
     Each layer is fenced (OFFSET 0) so the regular expressions run once per cell, and every
     cast sits behind a CASE that has already checked its text: a cast never fails.
     """
-    real, casts = [], []
-    for name in TIMES:
-        raw = f"{name}_text"
-        y, m, d = (f"substr({raw}, {a}, {b})::int" for a, b in ((1, 4), (6, 2), (9, 2)))
-        hh, mi, ss = (f"substr({raw}, {a}, 2)::int" for a in (12, 15, 18))
-        days_in_month = (
-            f"CASE WHEN {m} = 2 THEN CASE WHEN ({y} %% 4 = 0 AND {y} %% 100 <> 0) "
-            f"OR {y} %% 400 = 0 THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
-        )
-        real.append(
-            f"CASE WHEN {name}_plain THEN {y} >= 1 AND {m} BETWEEN 1 AND 12 "
-            f"AND {d} BETWEEN 1 AND {days_in_month} AND (length({raw}) = 10 OR ({hh} <= 23 "
-            f"AND {mi} <= 59 AND (substr({raw}, 17, 1) <> ':' OR {ss} <= 59))) "
-            f"ELSE false END AS {name}_real"
-        )
-        local = f"{raw}::timestamp"
-        at_zone = f"({local} AT TIME ZONE %(zone)s)"
-        # PostgreSQL reads a repeated wall-clock time as its second occurrence; Django, its first.
-        naive = (
-            f"CASE WHEN ({at_zone} - interval '1 hour') AT TIME ZONE %(zone)s = {local} "
-            f"THEN {at_zone} - interval '1 hour' ELSE {at_zone} END"
-        )
-        casts.append(
-            f"CASE WHEN {name}_real THEN CASE WHEN substr({raw}, 17) ~ '[Z+-]' "
-            f"THEN {raw}::timestamptz ELSE {naive} END END AS {name}_at, "
-            f"{name}_plain AND NOT {name}_real AS {name}_unreal"
-        )
+    real, casts = zip(*(_time_checks(name) for name in TIMES), strict=True)
     shape_list = ", ".join(_literal(shape) for shape in PLAIN_SHAPES)
     plain = ", ".join(
         f"CASE WHEN {n}_shape IN ({shape_list}) THEN {_zone_in_range(n)} ELSE false END "
@@ -254,6 +240,37 @@ def _check(cursor, cells: str) -> None:
         ") r",
         {"zone": timezone.get_current_timezone_name()},
     )
+
+
+def _time_checks(name: str) -> tuple[str, str]:
+    """The SQL that tells whether a plain timestamp names a real instant, and the cast that
+    reads it (in the organisation's time zone when it names none)."""
+    raw = f"{name}_text"
+    y, m, d = (f"substr({raw}, {a}, {b})::int" for a, b in ((1, 4), (6, 2), (9, 2)))
+    hh, mi, ss = (f"substr({raw}, {a}, 2)::int" for a in (12, 15, 18))
+    days_in_month = (
+        f"CASE WHEN {m} = 2 THEN CASE WHEN ({y} %% 4 = 0 AND {y} %% 100 <> 0) "
+        f"OR {y} %% 400 = 0 THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+    )
+    real = (
+        f"CASE WHEN {name}_plain THEN {y} >= 1 AND {m} BETWEEN 1 AND 12 "
+        f"AND {d} BETWEEN 1 AND {days_in_month} AND (length({raw}) = 10 OR ({hh} <= 23 "
+        f"AND {mi} <= 59 AND (substr({raw}, 17, 1) <> ':' OR {ss} <= 59))) "
+        f"ELSE false END AS {name}_real"
+    )
+    local = f"{raw}::timestamp"
+    at_zone = f"({local} AT TIME ZONE %(zone)s)"
+    # PostgreSQL reads a repeated wall-clock time as its second occurrence; Django, its first.
+    naive = (
+        f"CASE WHEN ({at_zone} - interval '1 hour') AT TIME ZONE %(zone)s = {local} "
+        f"THEN {at_zone} - interval '1 hour' ELSE {at_zone} END"
+    )
+    cast = (
+        f"CASE WHEN {name}_real THEN CASE WHEN substr({raw}, 17) ~ '[Z+-]' "
+        f"THEN {raw}::timestamptz ELSE {naive} END END AS {name}_at, "
+        f"{name}_plain AND NOT {name}_real AS {name}_unreal"
+    )
+    return real, cast
 
 
 def _zone_in_range(name: str) -> str:

@@ -208,13 +208,17 @@ def _import_text(stream, encoding, label, *, source, partial, progress) -> Impor
         text.detach()  # leave the caller's stream open (a GC'd wrapper would close it)
 
 
-def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
+def _read_header(reader) -> list[str]:
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        return [name.strip().lower() for name in next(reader)]
     except StopIteration as exc:
         raise CsvRejected("The file is empty.") from exc
     except csv.Error as exc:
         raise CsvRejected(f"The file has no readable header row: {exc}.") from exc
+
+
+def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
+    header = _read_header(reader)
     outcome = ImportOutcome(encoding=label, extra_columns=_check_header(header))
     seams = load_seams()
     started = timezone.now()
@@ -246,13 +250,8 @@ def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
                 continue
             outcome.rows_read += 1
             if len(values) != len(header):
-                shape.append(
-                    RowError(
-                        reader.line_num,
-                        "",
-                        {"row": f"Has {len(values)} cells where the header has {len(header)}."},
-                    )
-                )
+                cells = f"Has {len(values)} cells where the header has {len(header)}."
+                shape.append(RowError(reader.line_num, "", {"row": cells}))
             else:
                 chunk.append((reader.line_num, dict(zip(header, values, strict=True))))
             if len(chunk) + len(shape) >= CHUNK_ROWS:

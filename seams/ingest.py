@@ -189,6 +189,28 @@ def ingest(
     scope = "batch" if unit == "row" else "file"
     seams = seams if seams is not None else load_seams()
     result = IngestResult(errors=list(known_errors))
+    valid = _valid_rows(rows, seams, result, unit=unit, scope=scope, allowed=allowed_seam_ids)
+    if allowed_seam_ids is not None and valid:
+        theirs = set(
+            Handoff.objects.filter(source=source, external_id__in=list(valid))
+            .exclude(seam_id__in=allowed_seam_ids)
+            .values_list("external_id", flat=True)
+        )
+        _reject(rows, valid, theirs, result, NOT_YOURS_ID)
+    if touched_since is not None and valid:
+        repeated = set(
+            Handoff.objects.filter(
+                source=source, external_id__in=list(valid), updated_at__gte=touched_since
+            ).values_list("external_id", flat=True)
+        )
+        earlier = f"is already used on an earlier {unit} of this {scope}."
+        _reject(rows, valid, repeated, result, earlier)
+    _write(valid, source, result, partial=partial)
+    return result
+
+
+def _valid_rows(rows, seams, result: IngestResult, *, unit, scope, allowed) -> dict[str, dict]:
+    """The rows that pass their checks, by external id; the others' errors go to `result`."""
     valid: dict[str, dict] = {}
     seen: dict[str, int] = {}
     for number, raw in rows:
@@ -201,46 +223,24 @@ def ingest(
         elif key:
             seen[key] = number
         seam = clean.get("seam")
-        if seam is not None and allowed_seam_ids is not None and seam.pk not in allowed_seam_ids:
+        if seam is not None and allowed is not None and seam.pk not in allowed:
             errors["seam"] = NOT_YOURS
         if errors:
             result.errors.append(RowError(number, key, errors))
         else:
             valid[key] = clean | {"row": number}
-    if allowed_seam_ids is not None and valid:
-        theirs = set(
-            Handoff.objects.filter(source=source, external_id__in=list(valid))
-            .exclude(seam_id__in=allowed_seam_ids)
-            .values_list("external_id", flat=True)
-        )
-        for number, raw in rows:
-            key = str(raw.get("external_id") or "").strip()
-            if key in theirs and key in valid:
-                del valid[key]
-                result.errors.append(RowError(number, key, {"external_id": NOT_YOURS_ID}))
-    if touched_since is not None and valid:
-        repeated = set(
-            Handoff.objects.filter(
-                source=source, external_id__in=list(valid), updated_at__gte=touched_since
-            ).values_list("external_id", flat=True)
-        )
-        for number, raw in rows:
-            key = str(raw.get("external_id") or "").strip()
-            if key in repeated and key in valid:
-                del valid[key]
-                result.errors.append(
-                    RowError(
-                        number,
-                        key,
-                        {
-                            "external_id": (
-                                f"“{key}” is already used on an earlier {unit} of this {scope}."
-                            )
-                        },
-                    )
-                )
-    _write(valid, source, result, partial=partial)
-    return result
+    return valid
+
+
+def _reject(rows, valid: dict, keys: set, result: IngestResult, message: str) -> None:
+    """Take the rows with these external ids out of `valid`, telling why. A message starting
+    "is" follows the quoted id."""
+    for number, raw in rows:
+        key = str(raw.get("external_id") or "").strip()
+        if key in keys and key in valid:
+            del valid[key]
+            text = f"“{key}” {message}" if message.startswith("is ") else message
+            result.errors.append(RowError(number, key, {"external_id": text}))
 
 
 @transaction.atomic
@@ -249,17 +249,10 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
     if result.errors and not partial:
         _refuse(result)
         return
-    keys = list(valid)
-    existing = {}
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        existing |= {
-            h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
-        }
-    new, changed, unstamped = [], [], set()
-    moved_from: dict[int, datetime] = {}
+    existing = _existing(source, list(valid))
+    new, changed, moved_from = [], [], {}
     now = timezone.now()
-    for key, clean in valid.items():
+    for key, clean in list(valid.items()):
         handoff = existing.get(key) or Handoff(source=source, external_id=key)
         if handoff.pk and (handoff.seam_id, handoff.submitted_at) != (
             clean["seam"].pk,
@@ -268,24 +261,10 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
             # Where it was counted until now: that seam's months from then must forget it.
             was = moved_from.get(handoff.seam_id, handoff.submitted_at)
             moved_from[handoff.seam_id] = min(was, handoff.submitted_at)
-        handoff.created_at = handoff.created_at or now
-        handoff.updated_at = now  # bulk writes don't touch auto_now fields by themselves
-        for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
-            setattr(handoff, name, clean[name])
-        seam = clean["seam"]
-        spec = getattr(seam, "spec", None)
-        try:
-            stamp(
-                handoff,
-                calendar=seam.calendar,
-                response_sla=spec.response_sla_hours if spec else None,
-            )
-        except ValueError as problem:  # a calendar that never works gives no deadline
-            result.errors.append(RowError(clean["row"], key, {"seam": _no_deadline(seam, problem)}))
-            unstamped.add(key)
+        if not _fill(handoff, clean, now, result):
+            del valid[key]
             continue
         (changed if handoff.pk else new).append(handoff)
-    valid = {key: clean for key, clean in valid.items() if key not in unstamped}
     if result.errors and not partial:
         _refuse(result)
         return
@@ -303,6 +282,37 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
             earliest=min(clean["submitted_at"] for clean in valid.values()),
             moved_from=moved_from,
         )
+
+
+def _existing(source: str, keys: list[str]) -> dict[str, Handoff]:
+    """The handoffs already recorded under these ids, read in chunks."""
+    existing = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        existing |= {
+            h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
+        }
+    return existing
+
+
+def _fill(handoff: Handoff, clean: dict, now: datetime, result: IngestResult) -> bool:
+    """Set the row's values on the handoff and stamp it; False (and the row rejected) when its
+    calendar can't give it a deadline."""
+    handoff.created_at = handoff.created_at or now
+    handoff.updated_at = now  # bulk writes don't touch auto_now fields by themselves
+    for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
+        setattr(handoff, name, clean[name])
+    seam = clean["seam"]
+    spec = getattr(seam, "spec", None)
+    try:
+        stamp(
+            handoff, calendar=seam.calendar, response_sla=spec.response_sla_hours if spec else None
+        )
+    except ValueError as problem:  # a calendar that never works gives no deadline
+        key = handoff.external_id
+        result.errors.append(RowError(clean["row"], key, {"seam": _no_deadline(seam, problem)}))
+        return False
+    return True
 
 
 def _refuse(result: IngestResult) -> None:
