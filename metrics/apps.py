@@ -6,8 +6,8 @@ class MetricsConfig(AppConfig):
     name = "metrics"
 
     def ready(self) -> None:
-        from metrics import signals
+        from metrics import staleness
         from metrics.percentile import register_sqlite
 
         connection_created.connect(register_sqlite, dispatch_uid="metrics-sqlite-percentile")
-        signals.connect()
+        staleness.subscribe()

@@ -26,7 +26,7 @@ from django.db import connection
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
-from seams import business_time
+from seams import business_time, model_events
 from seams.handoff_rules import (
     COMPLETED_BEFORE_STARTED,
     COMPLETED_NOT_STARTED,
@@ -37,7 +37,6 @@ from seams.handoff_rules import (
 )
 from seams.ingest import FUTURE_SLACK, MAX_LENGTHS, MAX_RETURNED, RowError, parse_time
 from seams.models import Handoff
-from seams.signals import handoffs_written
 
 # Text is read in blocks and sent to COPY in segments cut at line ends, so memory stays flat
 # and progress can be reported between segments.
@@ -515,8 +514,7 @@ def _announce(cursor, moved_from: dict) -> None:
     )
     rows = cursor.fetchall()
     if rows:
-        handoffs_written.send(
-            sender=Handoff,
+        model_events.handoffs_written(
             seam_ids={seam_id for seam_id, _ in rows},
             earliest=rows[0][1],
             moved_from=moved_from,

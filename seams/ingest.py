@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from seams import model_events
 from seams.handoff_rules import (
     CSV_COLUMNS,
     TIME_FIELDS,
@@ -23,7 +24,6 @@ from seams.handoff_rules import (
 )
 from seams.handoffs import stamp
 from seams.models import Handoff, Seam
-from seams.signals import handoffs_written
 
 MAX_LENGTHS = {"external_id": 120, "title": 300, "approval_type": 80, "source": 60}
 # A clock may run a little ahead; anything later than this is not a time that happened yet.
@@ -276,8 +276,7 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
         Handoff.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=CHUNK)
     result.created, result.updated = len(new), len(changed)
     if valid:
-        handoffs_written.send(
-            sender=Handoff,
+        model_events.handoffs_written(
             seam_ids={clean["seam"].pk for clean in valid.values()},
             earliest=min(clean["submitted_at"] for clean in valid.values()),
             moved_from=moved_from,
