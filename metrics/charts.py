@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
-from metrics.svg import format_html, join
+from common.svg import format_html, join
 
 WIDTH, HEIGHT = 560, 200
 LEFT, RIGHT, TOP, BOTTOM = 40, 64, 14, 26

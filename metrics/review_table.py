@@ -1,6 +1,6 @@
 """The review table's body, built in Python rather than in the template: at a page of 25
 seams with five tiles each, the template language spent most of the page's time on it.
-Every fragment comes from format_html (metrics.svg), so names and why lines are escaped."""
+Every fragment comes from format_html (common.svg), so names and why lines are escaped."""
 
 from collections import Counter
 
@@ -8,9 +8,9 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from common.svg import format_html, join
 from metrics.charts import sparkline
 from metrics.dashboard import Row, Tile
-from metrics.svg import format_html, join
 
 RAG = ("red", "amber", "green")
 # The change since last month, for screen readers: its colour says it by the metric's direction.

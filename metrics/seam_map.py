@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from metrics.svg import format_html, join
+from common.svg import format_html, join
 
 WIDTH, HEIGHT = 760, 440
 NODE_W, NODE_H = 124, 34
