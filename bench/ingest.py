@@ -36,7 +36,8 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from seams.csv_import import COLUMNS, import_csv  # noqa: E402
+from seams.csv_import import import_csv  # noqa: E402
+from seams.handoff_rules import CSV_COLUMNS  # noqa: E402
 from seams.models import Calendar, HandoffSpec, Seam, Team  # noqa: E402
 
 TARGET = 0.33
@@ -46,7 +47,7 @@ def write_csv(path: Path, rows: int, seam_slug: str) -> None:
     start = timezone.now() - timedelta(days=360)
     with path.open("w", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(COLUMNS)
+        out.writerow(CSV_COLUMNS)
         for n in range(rows):
             submitted = start + timedelta(minutes=2 * n % (60 * 24 * 350))
             started = submitted + timedelta(hours=1 + n % 40)

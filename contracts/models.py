@@ -436,7 +436,7 @@ def validate_suggested_targets(value) -> None:
             raise ValidationError(f"Suggestion {number}: {metric} is suggested twice.")
         seen.add(metric)
         if target == RESPONSE_SLA:
-            if catalogue.BY_NAME[metric].unit != "h":
+            if not catalogue.BY_NAME[metric].in_hours:
                 raise ValidationError(
                     f"Suggestion {number}: only a metric in hours can follow the response SLA."
                 )

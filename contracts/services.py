@@ -191,7 +191,8 @@ class Change:
 
 
 def _describe_target(t: dict) -> str:
-    unit = next((m.unit for m in catalogue.METRICS if m.label == t["metric"]), "")
+    metric = catalogue.BY_LABEL.get(t["metric"])
+    unit = metric.unit if metric else catalogue.NONE
     sign = "≤" if t["direction"] == catalogue.LOWER else "≥"
     return f"{sign} {t['target']}{(' ' + unit) if unit else ''}, amber +{t['tolerance_pct']} %"
 

@@ -1,8 +1,9 @@
 """Pareto view of escalations: categories by count, with the cumulative share of the total.
 
-`pareto` ranks categories and marks "the vital few"; `pareto_chart` turns the ranking into the
-geometry `templates/decisions/pareto_chart.html` draws as inline SVG. Pure Python: no database,
-no Django.
+`pareto` ranks categories and marks "the vital few"; `pareto_chart` turns the ranking into
+geometry, which `decisions.pareto_svg` draws as inline SVG (the chart convention of common.svg);
+`templates/decisions/pareto_chart.html` places the drawing and its figures table. The ranking
+and geometry are pure Python: no database.
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ class ParetoChart:
     total: int
     summary: str
     dom_id: str
+
+    @property
+    def svg(self):
+        """The chart drawn (decisions.pareto_svg, by common.svg's chart convention)."""
+        from decisions.pareto_svg import draw
+
+        return draw(self)
 
 
 def pareto(

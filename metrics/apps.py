@@ -7,10 +7,10 @@ class MetricsConfig(AppConfig):
 
     def ready(self) -> None:
         from common import panels
-        from metrics import signals
+        from metrics import staleness
         from metrics.percentile import register_sqlite
         from metrics.quality_views import data_quality_panel
 
         connection_created.connect(register_sqlite, dispatch_uid="metrics-sqlite-percentile")
-        signals.connect()
+        staleness.subscribe()
         panels.register("teams-aside", data_quality_panel)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
-from metrics.svg import format_html, join
+from common.svg import format_html, join
 
 WIDTH, HEIGHT = 560, 200
 LEFT, RIGHT, TOP, BOTTOM = 40, 64, 14, 26
@@ -97,65 +97,20 @@ def line_chart(
 ) -> SafeString:
     """Percentile lines against a target and its amber band; `size` is the drawing's
     (width, height) in user units, to keep text at its size in a wider or narrower card."""
-    width, height = size
     known = [v for s in series for v in s.values if v is not None]
     if not known:
         return format_html('<p class="muted">No data for {} yet.</p>', title.lower())
     band_top = float(target) * (1 + float(tolerance_pct or 20) / 100) if target is not None else 0
     top = _nice_top(max([*known, band_top]))
-    y, x = _scale(top, height), _x(len(months), width)
-    last = {s.label: next((v for v in reversed(s.values) if v is not None), None) for s in series}
-    summary = "; ".join(
-        f"{s.label} {last[s.label]:.1f}{unit.strip()}" for s in series if last[s.label] is not None
-    )
-    alt = f"{title}, {months[0]:%B %Y} to {months[-1]:%B %Y}. Latest: {summary}" + (
-        f". Target {float(target):g}{unit.strip()}." if target is not None else "."
-    )
+    y, x = _scale(top, size[1]), _x(len(months), size[0])
+    alt = _line_alt(title, months, series, target, unit.strip())
     parts = []
     if target is not None:
-        parts.append(
-            format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" class="chart-band"/>',
-                LEFT,
-                y(band_top),
-                width - LEFT - RIGHT,
-                round(y(float(target)) - y(band_top), 1),
-            )
-        )
+        parts.append(_band(y, band_top, float(target), size[0]))
     _axes(parts, months, y, top, unit.strip(), x, size)
     if target is not None:
-        ty = y(float(target))
-        parts.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-target"/>'
-                '<text x="{}" y="{}" class="chart-axis">Target {}{}</text>',
-                LEFT,
-                width - RIGHT,
-                ty,
-                ty,
-                width - RIGHT + 4,
-                ty + 4,
-                f"{float(target):g}",
-                unit.strip(),
-            )
-        )
-    for s in series:
-        points = [f"{x(i)},{y(v)}" for i, v in enumerate(s.values) if v is not None]
-        if not points:
-            continue
-        index = max(i for i, v in enumerate(s.values) if v is not None)
-        value = s.values[index]
-        late = target is not None and value > float(target)
-        parts.append(
-            format_html(
-                '<polyline points="{}" class="{}"/><circle cx="{}" cy="{}" r="3.5" class="{}"/>',
-                " ".join(points),
-                s.css,
-                x(index),
-                y(value),
-                "chart-dot chart-dot-red" if late else "chart-dot",
-            )
-        )
+        parts.append(_target_line(y(float(target)), float(target), unit.strip(), size[0]))
+    parts.extend(_lines(series, x, y, target))
     legend = join(
         format_html(
             '<span class="legend-item"><span class="legend-swatch {}"></span>{}</span> ',
@@ -165,6 +120,66 @@ def line_chart(
         for s in series
     )
     return format_html('{}<p class="chart-legend">{}</p>', _svg(alt, parts, size), legend)
+
+
+def _line_alt(title: str, months: list, series: list[Series], target, unit: str) -> str:
+    """The chart in words: its months, each line's latest value and the target."""
+    last = {s.label: next((v for v in reversed(s.values) if v is not None), None) for s in series}
+    summary = "; ".join(
+        f"{s.label} {last[s.label]:.1f}{unit}" for s in series if last[s.label] is not None
+    )
+    return f"{title}, {months[0]:%B %Y} to {months[-1]:%B %Y}. Latest: {summary}" + (
+        f". Target {float(target):g}{unit}." if target is not None else "."
+    )
+
+
+def _band(y, band_top: float, target: float, width: int) -> SafeString:
+    """The amber band: from the target up to its tolerance."""
+    return format_html(
+        '<rect x="{}" y="{}" width="{}" height="{}" class="chart-band"/>',
+        LEFT,
+        y(band_top),
+        width - LEFT - RIGHT,
+        round(y(target) - y(band_top), 1),
+    )
+
+
+def _target_line(ty: float, target: float, unit: str, width: int) -> SafeString:
+    return format_html(
+        '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-target"/>'
+        '<text x="{}" y="{}" class="chart-axis">Target {}{}</text>',
+        LEFT,
+        width - RIGHT,
+        ty,
+        ty,
+        width - RIGHT + 4,
+        ty + 4,
+        f"{target:g}",
+        unit,
+    )
+
+
+def _lines(series: list[Series], x, y, target) -> list[SafeString]:
+    """A polyline per series, its latest point a dot (red when past the target)."""
+    drawn = []
+    for s in series:
+        points = [f"{x(i)},{y(v)}" for i, v in enumerate(s.values) if v is not None]
+        if not points:
+            continue
+        index = max(i for i, v in enumerate(s.values) if v is not None)
+        value = s.values[index]
+        late = target is not None and value > float(target)
+        drawn.append(
+            format_html(
+                '<polyline points="{}" class="{}"/><circle cx="{}" cy="{}" r="3.5" class="{}"/>',
+                " ".join(points),
+                s.css,
+                x(index),
+                y(value),
+                "chart-dot chart-dot-red" if late else "chart-dot",
+            )
+        )
+    return drawn
 
 
 def _label(value: float) -> str:
@@ -243,16 +258,6 @@ def sparkline(values, target=None, status="none", width=92, height=34):
     def y(value: float) -> float:
         return round(height - pad - (value / top) * (height - 2 * pad), 1)
 
-    segments, current = [], []
-    for index, value in enumerate(values):
-        if value is None:
-            if current:
-                segments.append(current)
-            current = []
-            continue
-        current.append(f"{round(pad + index * step, 1)},{y(value)}")
-    if current:
-        segments.append(current)
     last = max(i for i, v in enumerate(values) if v is not None)
     label = f"Queue time p85 over {len(known)} months, last {values[last]:.1f} h"
     target_line = ""
@@ -264,7 +269,7 @@ def sparkline(values, target=None, status="none", width=92, height=34):
         )
     lines = join(
         format_html('<polyline points="{}" class="spark-line"/>', " ".join(points))
-        for points in segments
+        for points in _segments(values, pad, step, y)
     )
     return format_html(
         '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
@@ -280,3 +285,18 @@ def sparkline(values, target=None, status="none", width=92, height=34):
         y(values[last]),
         status,
     )
+
+
+def _segments(values, pad: int, step: float, y) -> list[list[str]]:
+    """The runs of months with data, as point lists: a month without data leaves a gap."""
+    segments, current = [], []
+    for index, value in enumerate(values):
+        if value is None:
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        current.append(f"{round(pad + index * step, 1)},{y(value)}")
+    if current:
+        segments.append(current)
+    return segments

@@ -14,11 +14,11 @@ from django.utils import timezone
 from contracts import catalogue
 from contracts.models import Contract, ContractSeam
 from decisions import agenda as agenda_lists
-from decisions.models import Constraint, Decision, Escalation, overdue_q
-from metrics import engine, reviews
-from metrics.models import CorrectiveAction, MonthlySeamMetrics, RootCause
+from decisions.models import Constraint, Decision, overdue_q
+from metrics import engine, reviews, seam_why
+from metrics.models import CorrectiveAction, MonthlySeamMetrics
 from metrics.models import Review as ReviewRecord
-from seams.models import HandoffReturn, Seam
+from seams.models import Seam
 
 # The tiles of each row, in the order leaders read them. Each metric's direction (which way is
 # better) is the catalogue's: arrows, delta colours and wording follow it (DESIGN.md, Direction).
@@ -34,13 +34,6 @@ PER_PAGE = 25  # seams per page of the review table
 SEGMENTS = ("", "red", "amber", "green", "other")  # the status filter's values
 AGENDA_HEAD = 4  # decisions and constraints shown beside the table
 RANK = {"red": 0, "amber": 1, "green": 2, "progress": 3, "nodata": 4, "none": 5}
-SHORT_LABELS = {
-    "queue_time_p85_hours": "Queue p85",
-    "sla_breach_rate": "SLA breach",
-    "rework_rate": "Rework",
-    "decision_latency_p85_hours": "Decision p85",
-    "escalations": "Escalations",
-}
 STATUS_LABELS = {
     "red": "Red",
     "amber": "Amber",
@@ -52,14 +45,14 @@ STATUS_LABELS = {
 
 
 def is_higher_better(metric: str) -> bool:
-    return catalogue.BY_NAME[metric].better == catalogue.HIGHER
+    return catalogue.BY_NAME[metric].higher_is_better
 
 
 def judged_at_month_end(metric: str) -> bool:
     """A count where higher is better (throughput): a month that has not ended yet has not
     had the time to reach its target, so it is "in progress" until the month ends."""
     spec = catalogue.BY_NAME[metric]
-    return spec.better == catalogue.HIGHER and spec.unit == ""
+    return spec.higher_is_better and spec.unit == catalogue.NONE
 
 
 def judge(value, goal: engine.Goal, provisional: bool) -> str:
@@ -92,11 +85,8 @@ def direction_text(metrics: list[str]) -> str:
 
 
 def metric_unit(metric: str) -> str:
-    """ "%" for rates (stored as fractions), "h" for hours, "" for counts."""
-    if metric.endswith("_rate"):
-        return "%"
-    unit = catalogue.BY_NAME[metric].unit if metric in catalogue.BY_NAME else ""
-    return "h" if metric.endswith("_hours") or unit == "h" else ""
+    """ "%" for rates (stored as fractions), "h" for hours, "" for counts: the catalogue's."""
+    return catalogue.unit_of(metric)
 
 
 def metric_number(metric: str, value) -> str:
@@ -104,9 +94,9 @@ def metric_number(metric: str, value) -> str:
     if value is None:
         return "—"
     unit = metric_unit(metric)
-    if unit == "%":
+    if unit == catalogue.PERCENT:
         return f"{Decimal(value) * 100:.0f}"
-    if unit == "h":
+    if unit == catalogue.HOURS:
         return f"{Decimal(value):.1f}"
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return str(int(value))  # a count kept as a baseline: "3", not "3.0000"
@@ -136,12 +126,13 @@ class Tile:
 
     @property
     def is_rate(self) -> bool:
-        return self.metric.endswith("_rate")
+        return self.unit == catalogue.PERCENT
 
     @property
     def short_label(self) -> str:
         """The label for a narrow screen: "Queue p85" rather than "Queue time p85"."""
-        return SHORT_LABELS.get(self.metric, self.label)
+        spec = catalogue.FIELD.get(self.metric)
+        return spec.short_label or self.label if spec else self.label
 
     @property
     def unit(self) -> str:
@@ -181,11 +172,12 @@ class Tile:
         """The change since last month: "↑ 14.1 h", "↓ 4 pts", "– 0"; "" without one."""
         if self.delta is None:
             return ""
-        unit = " pts" if self.is_rate else (" h" if self.metric.endswith("_hours") else "")
+        hours = self.unit == catalogue.HOURS
+        unit = " pts" if self.is_rate else (" h" if hours else "")
         if self.delta == 0:
             return f"– 0{unit}"
         arrow = "↑" if self.delta > 0 else "↓"
-        fine = self.metric.endswith("_hours") or (self.is_rate and abs(self.delta) < 1)
+        fine = hours or (self.is_rate and abs(self.delta) < 1)
         places = 1 if fine else 0
         return f"{arrow} {abs(self.delta):.{places}f}{unit}"
 
@@ -232,7 +224,9 @@ class Row:
     def _excess(self, metric: str) -> Decimal:
         """How far past its target the metric is, as a share of the target."""
         goal = self.goals[metric]
-        value = Decimal(str(self.now[metric])) * (100 if metric_unit(metric) == "%" else 1)
+        value = Decimal(str(self.now[metric])) * (
+            100 if metric_unit(metric) == catalogue.PERCENT else 1
+        )
         gap = goal.target - value if goal.direction == catalogue.HIGHER else value - goal.target
         return gap / goal.target if goal.target else Decimal("Infinity")
 
@@ -291,7 +285,7 @@ def _delta(metric: str, now, before) -> Decimal | None:
     if now is None or before is None:
         return None
     change = Decimal(str(now)) - Decimal(str(before))
-    return change * 100 if metric.endswith("_rate") else change
+    return change * 100 if metric_unit(metric) == catalogue.PERCENT else change
 
 
 def scope_of(contract: Contract | None) -> dict:
@@ -318,47 +312,10 @@ def build(
     previous = engine.previous_month(month)
     review = Review(month=month, previous=previous, contract=contract, segment=segment)
     review.progress = engine.month_progress(month)
-    provisional = review.provisional
     scope = scope_of(contract)
-    seams = Seam.objects.all()
-    if contract is not None:
-        seams = seams.filter(pk__in=scope["seam_id__in"])
-    snapshots: dict[int, dict] = defaultdict(dict)
-    wanted = ["seam_id", "month", "rag", "sla_breaches", *catalogue.BY_NAME]
-    for row in MonthlySeamMetrics.objects.filter(month__in=[previous, month], **scope).values(
-        *wanted
-    ):
-        snapshots[row["seam_id"]][row["month"]] = row
-    review.computed = any(month in months for months in snapshots.values())
-    targets = engine.targets_for(scope.get("seam_id__in"), contract)
-    for seam in _seam_cards(seams):
-        now = snapshots[seam.pk].get(month)
-        before = snapshots[seam.pk].get(previous)
-        goals = targets.get(seam.pk, {})
-        judged = {m: judge(now[m] if now else None, g, provisional) for m, g in goals.items()}
-        status = worst(list(judged.values()))
-        last_status = (
-            worst([(before["rag"] or {}).get(m) or "nodata" for m in goals])
-            if before and goals
-            else None
-        )
-        review.rows.append(Row(seam, status, last_status, now, before, goals, judged=judged))
-        review.counts[status] += 1
-        if status == "red" and last_status not in (None, "red"):
-            review.newly_red.append(seam)
-        review.breaches += now["sla_breaches"] if now else 0
-        review.breaches_before += before["sla_breaches"] if before else 0
-    review.rows.sort(key=lambda r: (RANK[r.status], r.seam.name))
-    review.shown = [r for r in review.rows if not segment or r.segment == segment]
-    if pair:
-        review.pair = pair
-        review.shown = [
-            r for r in review.shown if (r.seam.from_team.slug, r.seam.to_team.slug) == pair
-        ]
-    if page is not None:
-        review.page = Paginator(review.shown, per_page or PER_PAGE).get_page(page)
-        review.shown = list(review.page.object_list)
-    detail(review.shown, month, provisional)
+    _add_rows(review, scope)
+    _choose_shown(review, segment, pair, page, per_page)
+    detail(review.shown, month, review.provisional)
     counts = (
         CorrectiveAction.objects.open()
         .filter(**scope)
@@ -372,53 +329,74 @@ def build(
     return review
 
 
+def _snapshots(review: Review, scope: dict) -> dict[int, dict]:
+    """This month's and last month's snapshot of each seam in scope, as plain values."""
+    snapshots: dict[int, dict] = defaultdict(dict)
+    wanted = ["seam_id", "month", "rag", "sla_breaches", *catalogue.BY_NAME]
+    two_months = [review.previous, review.month]
+    for row in MonthlySeamMetrics.objects.filter(month__in=two_months, **scope).values(*wanted):
+        snapshots[row["seam_id"]][row["month"]] = row
+    review.computed = any(review.month in months for months in snapshots.values())
+    return snapshots
+
+
+def _add_rows(review: Review, scope: dict) -> None:
+    """A row per seam in scope, judged against its targets, worst first; and the counts."""
+    seams = Seam.objects.all()
+    if review.contract is not None:
+        seams = seams.filter(pk__in=scope["seam_id__in"])
+    snapshots = _snapshots(review, scope)
+    targets = engine.targets_for(scope.get("seam_id__in"), review.contract)
+    for seam in _seam_cards(seams):
+        now = snapshots[seam.pk].get(review.month)
+        before = snapshots[seam.pk].get(review.previous)
+        goals = targets.get(seam.pk, {})
+        judged = {
+            m: judge(now[m] if now else None, g, review.provisional) for m, g in goals.items()
+        }
+        status = worst(list(judged.values()))
+        last_status = (
+            worst([(before["rag"] or {}).get(m) or "nodata" for m in goals])
+            if before and goals
+            else None
+        )
+        review.rows.append(Row(seam, status, last_status, now, before, goals, judged=judged))
+        review.counts[status] += 1
+        if status == "red" and last_status not in (None, "red"):
+            review.newly_red.append(seam)
+        review.breaches += now["sla_breaches"] if now else 0
+        review.breaches_before += before["sla_breaches"] if before else 0
+    review.rows.sort(key=lambda r: (RANK[r.status], r.seam.name))
+
+
+def _choose_shown(review: Review, segment: str, pair, page, per_page) -> None:
+    """The rows of the segment, team pair and page asked for."""
+    review.shown = [r for r in review.rows if not segment or r.segment == segment]
+    if pair:
+        review.pair = pair
+        review.shown = [
+            r for r in review.shown if (r.seam.from_team.slug, r.seam.to_team.slug) == pair
+        ]
+    if page is not None:
+        review.page = Paginator(review.shown, per_page or PER_PAGE).get_page(page)
+        review.shown = list(review.page.object_list)
+
+
 def detail(rows: list[Row], month: date, provisional: bool = False) -> None:
     """Give rows their tiles, off-target and in-progress badges, 12-month sparkline and why
     line, reading the sparkline months, root causes and the data's reasons once for all of
     them. `provisional`: the month is still running."""
-    ids = [row.seam.pk for row in rows]
-    first = month
-    for _ in range(11):
-        first = engine.previous_month(first)
-    sparks: dict[int, dict] = defaultdict(dict)
-    for seam_id, when, value in MonthlySeamMetrics.objects.filter(
-        seam_id__in=ids, month__gte=first, month__lte=month
-    ).values_list("seam_id", "month", SPARK_METRIC):
-        sparks[seam_id][when] = value
+    sparks = _sparks([row.seam.pk for row in rows], month)
     hurting = [row.seam.pk for row in rows if row.status in ("red", "amber")]
-    whys = _whys(hurting, month)
-    recorded = _recorded_causes(hurting, month)
+    whys = seam_why.data_whys(hurting, month)
+    recorded = seam_why.recorded_causes(hurting, month)
     for row in rows:
-        now, before, goals = row.now, row.before, row.goals
-        for metric in TILES:
-            goal = goals.get(metric)
-            value = now[metric] if now else None
-            status = "none" if goal is None else judge(value, goal, provisional)
-            row.tiles.append(
-                Tile(
-                    metric=metric,
-                    label=catalogue.BY_NAME[metric].label,
-                    value=value,
-                    target=goal,
-                    status=status,
-                    delta=_delta(metric, value, before[metric] if before else None),
-                    provisional=provisional,
-                )
-            )
-        for metric, goal in goals.items():
-            value = now[metric] if now else None
-            judged = row.judged.get(metric) or judge(value, goal, provisional)
-            label = catalogue.BY_NAME[metric].label
-            tile = Tile(metric, label, value, goal, judged, None, provisional)
-            if metric not in TILES and judged in ("red", "amber"):
-                row.off_target.append(tile)
-            elif judged == "progress":
-                row.in_progress.append(tile)
+        _add_tiles(row, provisional)
         months = sorted(sparks[row.seam.pk])
         row.spark = [
             float(v) if (v := sparks[row.seam.pk][m]) is not None else None for m in months
         ]
-        row.spark_target = goals[SPARK_METRIC].target if SPARK_METRIC in goals else None
+        row.spark_target = row.goals[SPARK_METRIC].target if SPARK_METRIC in row.goals else None
         row.data_why = whys.get(row.seam.pk, "")
         if row.seam.pk in recorded:
             row.why, row.why_recorded = recorded[row.seam.pk], True
@@ -427,14 +405,46 @@ def detail(rows: list[Row], month: date, provisional: bool = False) -> None:
         row.owner = row.seam.owner
 
 
-def _recorded_causes(seam_ids: list[int], month: date) -> dict[int, str]:
-    """The root cause a review of this month recorded for each seam (the latest, if two
-    reviews of different scopes did)."""
-    return dict(
-        RootCause.objects.filter(seam_id__in=seam_ids, review__month=month)
-        .order_by("seam_id", "recorded_at")
-        .values_list("seam_id", "text")
-    )
+def _sparks(seam_ids: list[int], month: date) -> dict[int, dict]:
+    """The sparkline metric of each seam over the twelve months up to `month`."""
+    first = month
+    for _ in range(11):
+        first = engine.previous_month(first)
+    sparks: dict[int, dict] = defaultdict(dict)
+    for seam_id, when, value in MonthlySeamMetrics.objects.filter(
+        seam_id__in=seam_ids, month__gte=first, month__lte=month
+    ).values_list("seam_id", "month", SPARK_METRIC):
+        sparks[seam_id][when] = value
+    return sparks
+
+
+def _add_tiles(row: Row, provisional: bool) -> None:
+    """The row's tiles, and its off-target and in-progress badges beyond them."""
+    now, before, goals = row.now, row.before, row.goals
+    for metric in TILES:
+        goal = goals.get(metric)
+        value = now[metric] if now else None
+        status = "none" if goal is None else judge(value, goal, provisional)
+        row.tiles.append(
+            Tile(
+                metric=metric,
+                label=catalogue.BY_NAME[metric].label,
+                value=value,
+                target=goal,
+                status=status,
+                delta=_delta(metric, value, before[metric] if before else None),
+                provisional=provisional,
+            )
+        )
+    for metric, goal in goals.items():
+        value = now[metric] if now else None
+        judged = row.judged.get(metric) or judge(value, goal, provisional)
+        label = catalogue.BY_NAME[metric].label
+        tile = Tile(metric, label, value, goal, judged, None, provisional)
+        if metric not in TILES and judged in ("red", "amber"):
+            row.off_target.append(tile)
+        elif judged == "progress":
+            row.in_progress.append(tile)
 
 
 @dataclass(frozen=True)
@@ -481,51 +491,6 @@ def _seam_cards(seams) -> list[SeamCard]:
         owner = f"{first or ''} {last or ''}".strip() or username or ""
         cards.append(SeamCard(pk, name, slug, status, from_team, to_team, owner))
     return cards
-
-
-def _whys(seam_ids: list[int], month: date) -> dict[int, str]:
-    """What the data says about a seam this month: its top escalation cause, and the
-    definition-of-ready item most often missing when work was sent back."""
-    start, end = engine.month_bounds(month)
-    causes = (
-        Escalation.objects.filter(raised_at__gte=start, raised_at__lt=end, seam_id__in=seam_ids)
-        .values("seam_id", "cause")
-        .annotate(n=Count("pk"))
-        .order_by("seam_id", "-n", "cause")
-    )
-    labels = dict(Escalation.Cause.choices)
-    top_cause: dict[int, tuple[str, int]] = {}
-    for row in causes:
-        top_cause.setdefault(row["seam_id"], (labels.get(row["cause"], row["cause"]), row["n"]))
-    missing = (
-        HandoffReturn.objects.filter(
-            returned_at__gte=start,
-            returned_at__lt=end,
-            handoff__seam_id__in=seam_ids,
-        )
-        .exclude(missing_item="")
-        .values("handoff__seam_id", "missing_item")
-        .annotate(n=Count("pk"))
-        .order_by("handoff__seam_id", "-n", "missing_item")
-    )
-    returns = Counter()
-    top_missing: dict[int, tuple[str, int]] = {}
-    for row in missing:
-        returns[row["handoff__seam_id"]] += row["n"]
-        top_missing.setdefault(row["handoff__seam_id"], (row["missing_item"], row["n"]))
-    whys = {}
-    for seam_id in seam_ids:
-        parts = []
-        if seam_id in top_missing:
-            item, n = top_missing[seam_id]
-            parts.append(f"“{item}” missing in {n} of {returns[seam_id]} returns")
-        if seam_id in top_cause:
-            cause, n = top_cause[seam_id]
-            # "missing inputs", but "SLA breach": lower-case the first letter of a word only
-            cause = cause[:1].lower() + cause[1:] if cause[1:2].islower() else cause
-            parts.append(f"{n} escalation{'s' if n != 1 else ''}: {cause}")
-        whys[seam_id] = "; ".join(parts)
-    return whys
 
 
 @dataclass

@@ -36,31 +36,7 @@ from seams.models import Handoff, Seam
 
 PLACES = Decimal("0.0001")
 UNSPECIFIED = "unspecified"
-# What the snapshot stores besides the seam, month, rag and computed_at: DESIGN.md's names.
-COUNTS = [
-    "submitted",
-    "started",
-    "throughput",
-    "sla_due",
-    "sla_breaches",
-    "wip_open",
-    "escalations",
-    "decision_sla_breaches",
-    "dependencies_due",
-    "dependencies_on_time",
-]
-VALUES = [
-    "queue_time_p50_hours",
-    "queue_time_p85_hours",
-    "lead_time_p50_hours",
-    "lead_time_p85_hours",
-    "lead_time_by_approval_type",
-    "sla_breach_rate",
-    "rework_rate",
-    "oldest_open_age_hours",
-    "decision_latency_p85_hours",
-]
-FIELDS = COUNTS + VALUES
+# What the snapshot stores besides the seam, month, rag and computed_at: the catalogue says.
 
 
 # --- Months ------------------------------------------------------------------------------------
@@ -152,7 +128,7 @@ def all_months() -> list[date]:
 
 def _empty() -> dict:
     """The metrics of one seam and month before any are gathered."""
-    return dict.fromkeys(COUNTS, 0) | dict.fromkeys(VALUES)
+    return dict.fromkeys(catalogue.COUNTS, 0) | dict.fromkeys(catalogue.VALUES)
 
 
 def _hours(value) -> Decimal | None:
@@ -369,7 +345,7 @@ def rag_status(value, target: "Goal | MetricTarget") -> str | None:
     if value is None:
         return None
     value = Decimal(str(value))
-    if catalogue.BY_NAME[target.metric].unit == "%":
+    if catalogue.BY_NAME[target.metric].is_rate:
         value *= 100
     band = target.target * target.tolerance_pct / 100
     if target.direction == MetricTarget.Direction.HIGHER:
@@ -432,6 +408,6 @@ def _store(grid: _Grid, now: datetime) -> int:
         batch_size=1000,
         update_conflicts=True,
         unique_fields=["seam", "month"],
-        update_fields=[*FIELDS, "rag", "computed_at"],
+        update_fields=[*catalogue.FIELDS, "rag", "computed_at"],
     )
     return len(snapshots)

@@ -1,6 +1,6 @@
 """The review table's body, built in Python rather than in the template: at a page of 25
 seams with five tiles each, the template language spent most of the page's time on it.
-Every fragment comes from format_html (metrics.svg), so names and why lines are escaped."""
+Every fragment comes from format_html (common.svg), so names and why lines are escaped."""
 
 from collections import Counter
 
@@ -8,9 +8,9 @@ from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from common.svg import format_html, join
 from metrics.charts import sparkline
 from metrics.dashboard import Row, Tile
-from metrics.svg import format_html, join
 
 RAG = ("red", "amber", "green")
 # The change since last month, for screen readers: its colour says it by the metric's direction.
@@ -73,33 +73,6 @@ def _tile(tile: Tile, icons: str) -> SafeString:
 
 def _row(row: Row, icons: str, seam_url: str, previous: str) -> SafeString:
     seam = row.seam
-    off_target = join(
-        format_html(
-            '<div class="why">{}</div>',
-            _badge(icons, t.status, f"{t.label} {t.value_text}, target {t.target_text}"),
-        )
-        for t in row.off_target
-    )
-    in_progress = join(
-        format_html(
-            '<div class="why">{}</div>',
-            _badge(
-                icons,
-                "nodata",
-                f"{t.label} {t.value_text} so far, target {t.target_text}: in progress",
-            ),
-        )
-        for t in row.in_progress
-    )
-    why = (
-        format_html(
-            '<div class="why"><span class="eyebrow">{}</span> {}</div>',
-            "Root cause" if row.why_recorded else "Why",
-            row.why,
-        )
-        if row.why
-        else ""
-    )
     return format_html(
         '<tr class="review-row review-row-{}"><td>{}{}</td>'
         '<th scope="row"><a class="seam-link" href="{}">{}</a>{}'
@@ -118,10 +91,43 @@ def _row(row: Row, icons: str, seam_url: str, previous: str) -> SafeString:
         seam.from_team.name,
         seam.to_team.name,
         format_html(" · {}", row.owner) if row.owner else "",
-        off_target + in_progress,
-        why,
+        _badges(row, icons),
+        _why(row),
         join(_tile(tile, icons) for tile in row.tiles),
         sparkline(row.spark, row.spark_target, row.tiles[0].status if row.tiles else "none"),
+    )
+
+
+def _badges(row: Row, icons: str) -> SafeString:
+    """The targeted metrics beyond the tiles that are off target, then those in progress."""
+    off_target = join(
+        format_html(
+            '<div class="why">{}</div>',
+            _badge(icons, t.status, f"{t.label} {t.value_text}, target {t.target_text}"),
+        )
+        for t in row.off_target
+    )
+    in_progress = join(
+        format_html(
+            '<div class="why">{}</div>',
+            _badge(
+                icons,
+                "nodata",
+                f"{t.label} {t.value_text} so far, target {t.target_text}: in progress",
+            ),
+        )
+        for t in row.in_progress
+    )
+    return off_target + in_progress
+
+
+def _why(row: Row) -> SafeString | str:
+    if not row.why:
+        return ""
+    return format_html(
+        '<div class="why"><span class="eyebrow">{}</span> {}</div>',
+        "Root cause" if row.why_recorded else "Why",
+        row.why,
     )
 
 

@@ -166,6 +166,10 @@ def judge(actions: list[CorrectiveAction]) -> None:
         goal = goals.get(action.seam_id, {}).get(action.metric)
         target = None
         if goal is not None:  # rates are targeted in percent and stored as fractions
-            target = goal.target / 100 if action.metric.endswith("_rate") else goal.target
+            target = (
+                goal.target / 100
+                if catalogue.unit_of(action.metric) == catalogue.PERCENT
+                else goal.target
+            )
         action.verdict = verdict(action, action.latest, target)
         action.verdict_badge = VERDICT_BADGES[action.verdict]

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from metrics.svg import format_html, join
+from common.svg import format_html, join
 
 WIDTH, HEIGHT = 760, 440
 NODE_W, NODE_H = 124, 34
@@ -261,74 +261,18 @@ def _render(key: tuple, query: str) -> SafeString:
     pairs: dict[tuple[str, str], int] = {}
     drawn, labels = [], []
     placed: list[tuple[float, float, float, float]] = []
-    named = 0
     # Green first, red last, so the seams that hurt are drawn on top.
     for arrow in sorted(_arrows(rows, query), key=lambda a: -ORDER[a.status]):
         source, target = nodes[arrow.source], nodes[arrow.target]
         key_ = tuple(sorted((source.name, target.name)))
         nth = pairs.get(key_, 0)
         pairs[key_] = nth + 1
-        # Seams between the same two teams bow apart instead of overlapping.
-        bend = (nth + 1) // 2 * 28 * (1 if nth % 2 else -1) if nth else 0
-        if source.name > target.name:
-            bend = -bend
-        mid_x, mid_y = (source.x + target.x) / 2, (source.y + target.y) / 2
-        length = math.hypot(target.x - source.x, target.y - source.y) or 1
-        normal_x, normal_y = -(target.y - source.y) / length, (target.x - source.x) / length
-        ctrl_x, ctrl_y = mid_x + normal_x * bend * 2, mid_y + normal_y * bend * 2
-        x1, y1 = _edge_point(source, ctrl_x, ctrl_y)
-        x2, y2 = _edge_point(target, ctrl_x, ctrl_y)
-        label_x, label_y = (x1 + 2 * ctrl_x + x2) / 4, (y1 + 2 * ctrl_y + y2) / 4
-        css, dash, width = STYLE[arrow.status]
-        if arrow.seams > 1:
-            width += min(arrow.seams, 12) / 3  # a bundle is as thick as it is busy
-        drawn.append(
-            format_html(
-                '<a href="{}"><g class="map-seam {}"><title>{}</title>'
-                '<path d="{}" fill="none" stroke-width="{}" stroke-dasharray="{}" '
-                'marker-end="url(#arrow-{})"/>{}</g></a>',
-                arrow.url,
-                css,
-                arrow.title,
-                f"M{x1:.1f} {y1:.1f} Q{ctrl_x:.1f} {ctrl_y:.1f} {x2:.1f} {y2:.1f}",
-                f"{width:g}",
-                dash or "none",
-                arrow.status,
-                _marker(arrow.status, label_x, label_y),
-            )
-        )
+        path, label_x, label_y = _curve(source, target, nth)
+        drawn.append(_seam_arrow(arrow, path, label_x, label_y))
         # Red and amber seams are named (on top of everything, in a last pass), the worst
         # first and up to MAX_NAMES: the rest keep their <title>.
-        if arrow.status in ("red", "amber") and named < MAX_NAMES:
-            named += 1
-            # Names read away from the ring's edge, so they keep clear of the team boxes.
-            right = label_x > WIDTH / 2
-            text_x = label_x + (-12 if right else 12)
-            text_y = _free_line(placed, text_x, label_y + 4, len(arrow.name), right)
-            labels.append(
-                format_html(
-                    '<text x="{}" y="{}" text-anchor="{}" class="map-label map-label-{}">{}</text>',
-                    f"{text_x:.1f}",
-                    f"{text_y:.1f}",
-                    "end" if right else "start",
-                    arrow.status,
-                    arrow.name,
-                )
-            )
-    boxes = join(
-        format_html(
-            '<g class="map-node"><rect x="{}" y="{}" width="{}" height="{}" rx="8"/>'
-            '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
-            f"{node.x - NODE_W / 2:.1f}",
-            f"{node.y - NODE_H / 2:.1f}",
-            NODE_W,
-            NODE_H,
-            f"{node.x:.1f}",
-            f"{node.y + 4:.1f}",
-            node.name,
-        )
-        for node in nodes.values()
-    )
+        if arrow.status in ("red", "amber") and len(labels) < MAX_NAMES:
+            labels.append(_seam_name(arrow, label_x, label_y, placed))
     return format_html(
         # A group, not an image: its arrows are links (an image may hold no control).
         '<svg class="seam-map" viewBox="0 0 {} {}" role="group" '
@@ -341,8 +285,72 @@ def _render(key: tuple, query: str) -> SafeString:
         len(teams),
         DEFS,
         join(drawn),
-        boxes,
+        join(_team_box(node) for node in nodes.values()),
         join(labels),
+    )
+
+
+def _curve(source, target, nth: int) -> tuple[str, float, float]:
+    """The path of the `nth` arrow between two teams, and where its label goes: seams between
+    the same two teams bow apart instead of overlapping."""
+    bend = (nth + 1) // 2 * 28 * (1 if nth % 2 else -1) if nth else 0
+    if source.name > target.name:
+        bend = -bend
+    mid_x, mid_y = (source.x + target.x) / 2, (source.y + target.y) / 2
+    length = math.hypot(target.x - source.x, target.y - source.y) or 1
+    normal_x, normal_y = -(target.y - source.y) / length, (target.x - source.x) / length
+    ctrl_x, ctrl_y = mid_x + normal_x * bend * 2, mid_y + normal_y * bend * 2
+    x1, y1 = _edge_point(source, ctrl_x, ctrl_y)
+    x2, y2 = _edge_point(target, ctrl_x, ctrl_y)
+    label_x, label_y = (x1 + 2 * ctrl_x + x2) / 4, (y1 + 2 * ctrl_y + y2) / 4
+    return f"M{x1:.1f} {y1:.1f} Q{ctrl_x:.1f} {ctrl_y:.1f} {x2:.1f} {y2:.1f}", label_x, label_y
+
+
+def _seam_arrow(arrow, path: str, label_x: float, label_y: float) -> SafeString:
+    css, dash, width = STYLE[arrow.status]
+    if arrow.seams > 1:
+        width += min(arrow.seams, 12) / 3  # a bundle is as thick as it is busy
+    return format_html(
+        '<a href="{}"><g class="map-seam {}"><title>{}</title>'
+        '<path d="{}" fill="none" stroke-width="{}" stroke-dasharray="{}" '
+        'marker-end="url(#arrow-{})"/>{}</g></a>',
+        arrow.url,
+        css,
+        arrow.title,
+        path,
+        f"{width:g}",
+        dash or "none",
+        arrow.status,
+        _marker(arrow.status, label_x, label_y),
+    )
+
+
+def _seam_name(arrow, label_x: float, label_y: float, placed: list) -> SafeString:
+    # Names read away from the ring's edge, so they keep clear of the team boxes.
+    right = label_x > WIDTH / 2
+    text_x = label_x + (-12 if right else 12)
+    text_y = _free_line(placed, text_x, label_y + 4, len(arrow.name), right)
+    return format_html(
+        '<text x="{}" y="{}" text-anchor="{}" class="map-label map-label-{}">{}</text>',
+        f"{text_x:.1f}",
+        f"{text_y:.1f}",
+        "end" if right else "start",
+        arrow.status,
+        arrow.name,
+    )
+
+
+def _team_box(node) -> SafeString:
+    return format_html(
+        '<g class="map-node"><rect x="{}" y="{}" width="{}" height="{}" rx="8"/>'
+        '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+        f"{node.x - NODE_W / 2:.1f}",
+        f"{node.y - NODE_H / 2:.1f}",
+        NODE_W,
+        NODE_H,
+        f"{node.x:.1f}",
+        f"{node.y + 4:.1f}",
+        node.name,
     )
 
 

@@ -90,7 +90,7 @@ def _charts(seam: Seam, month, goals: dict) -> dict:
 
     queue_goal = goals.get("queue_time_p85_hours")
     rework_goal = goals.get("rework_rate")
-    latest = rows.get(month) or dict.fromkeys(engine.FIELDS)
+    latest = rows.get(month) or dict.fromkeys(catalogue.FIELDS)
     return {
         "months": months,
         "latest": latest,

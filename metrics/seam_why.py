@@ -2,6 +2,7 @@
 Pareto, the definition-of-ready items most often missing when work was sent back, its overdue
 decisions, and the root cause the month's review recorded. Each part is one query."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -138,3 +139,61 @@ def meeting_for(seam: Seam, month: date) -> Review | None:
         .order_by(F("contract_id").asc(nulls_first=True), "pk")
         .first()
     )
+
+
+# --- The review table's why line: every seam shown at once ------------------------------------
+
+
+def recorded_causes(seam_ids: list[int], month: date) -> dict[int, str]:
+    """The root cause a review of this month recorded for each seam (the latest, if two
+    reviews of different scopes did)."""
+    return dict(
+        RootCause.objects.filter(seam_id__in=seam_ids, review__month=month)
+        .order_by("seam_id", "recorded_at")
+        .values_list("seam_id", "text")
+    )
+
+
+def data_whys(seam_ids: list[int], month: date) -> dict[int, str]:
+    """What the data says about a seam this month: its top escalation cause, and the
+    definition-of-ready item most often missing when work was sent back."""
+    start, end = engine.month_bounds(month)
+    causes = (
+        Escalation.objects.filter(raised_at__gte=start, raised_at__lt=end, seam_id__in=seam_ids)
+        .values("seam_id", "cause")
+        .annotate(n=Count("pk"))
+        .order_by("seam_id", "-n", "cause")
+    )
+    labels = dict(Escalation.Cause.choices)
+    top_cause: dict[int, tuple[str, int]] = {}
+    for row in causes:
+        top_cause.setdefault(row["seam_id"], (labels.get(row["cause"], row["cause"]), row["n"]))
+    missing = (
+        HandoffReturn.objects.filter(
+            returned_at__gte=start,
+            returned_at__lt=end,
+            handoff__seam_id__in=seam_ids,
+        )
+        .exclude(missing_item="")
+        .values("handoff__seam_id", "missing_item")
+        .annotate(n=Count("pk"))
+        .order_by("handoff__seam_id", "-n", "missing_item")
+    )
+    returns = Counter()
+    top_missing: dict[int, tuple[str, int]] = {}
+    for row in missing:
+        returns[row["handoff__seam_id"]] += row["n"]
+        top_missing.setdefault(row["handoff__seam_id"], (row["missing_item"], row["n"]))
+    whys = {}
+    for seam_id in seam_ids:
+        parts = []
+        if seam_id in top_missing:
+            item, n = top_missing[seam_id]
+            parts.append(f"“{item}” missing in {n} of {returns[seam_id]} returns")
+        if seam_id in top_cause:
+            cause, n = top_cause[seam_id]
+            # "missing inputs", but "SLA breach": lower-case the first letter of a word only
+            cause = cause[:1].lower() + cause[1:] if cause[1:2].islower() else cause
+            parts.append(f"{n} escalation{'s' if n != 1 else ''}: {cause}")
+        whys[seam_id] = "; ".join(parts)
+    return whys

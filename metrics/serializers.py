@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from metrics import engine
+from contracts import catalogue
 from metrics.models import MonthlySeamMetrics
 
 # Seamline keeps months from January 2000 on (metrics.engine.FIRST_MONTH).
@@ -25,5 +25,5 @@ class MonthlySeamMetricsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MonthlySeamMetrics
-        fields = ["seam", "month", *engine.FIELDS, "rag", "computed_at"]
+        fields = ["seam", "month", *catalogue.FIELDS, "rag", "computed_at"]
         read_only_fields = fields

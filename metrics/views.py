@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common import outbox
 from common.export import csv_lines
+from contracts import catalogue
 from metrics import engine
 from metrics.models import CorrectiveAction, MetricsRun, MonthlySeamMetrics
 from metrics.tasks import compute_metrics
@@ -140,14 +141,14 @@ def metrics_export(request: HttpRequest) -> HttpResponse:
     snapshots = (
         MonthlySeamMetrics.objects.filter(month=month).select_related("seam").order_by("seam__name")
     )
-    header = ["seam", "month", *engine.FIELDS, "computed_at"]
+    header = ["seam", "month", *catalogue.FIELDS, "computed_at"]
     rows = (
         [
             s.seam.slug,
             f"{s.month:%Y-%m}",
             *(
                 json.dumps(value) if name == "lead_time_by_approval_type" and value else value
-                for name, value in ((n, getattr(s, n)) for n in engine.FIELDS)
+                for name, value in ((n, getattr(s, n)) for n in catalogue.FIELDS)
             ),
             s.computed_at,
         ]

@@ -12,9 +12,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding.guide import Step, free_slug
+from common.slugs import free_slug
+from onboarding.guide import Step
 from onboarding.models import GuidedStart
-from seams import webhooks
+from seams import handoff_rules, webhooks
 from seams.models import Seam, User, WebhookSource
 
 
@@ -36,18 +37,7 @@ def example_csv(seam: Seam) -> str:
     ]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            "seam",
-            "external_id",
-            "title",
-            "approval_type",
-            "submitted_at",
-            "started_at",
-            "completed_at",
-            "returned_count",
-        ]
-    )
+    writer.writerow(handoff_rules.CSV_COLUMNS)
     for external_id, title, kind, submitted, start_after, done_after, returned in rows:
         started = submitted + timedelta(hours=start_after) if start_after is not None else None
         completed = submitted + timedelta(hours=done_after) if done_after is not None else None
@@ -79,7 +69,7 @@ def choose_source(*, guide: GuidedStart, source: str, by: User) -> None:
 
 def jira_source(seam: Seam) -> WebhookSource:
     """A Jira webhook source for the seam, with a fresh secret and the usual status names."""
-    slug = free_slug(WebhookSource, f"jira-{seam.slug}")[:60]
+    slug = free_slug(WebhookSource, f"jira-{seam.slug}", fallback="jira")
     return WebhookSource.objects.create(
         slug=slug,
         name=f"Jira: {seam.name}"[:120],

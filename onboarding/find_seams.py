@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common.slugs import free_slug
 from decisions.models import Escalation
 from decisions.pareto import ParetoBar, pareto
-from onboarding.guide import Step, StepRefused, free_slug
+from onboarding.guide import Step, StepRefused
 from onboarding.misses import MissInput, readable_team_name, team_name_problem
 from onboarding.models import GuidedStart, Miss
 from seams.models import Calendar, Seam, Team, User
@@ -104,7 +105,7 @@ def seam_between(*, from_team: str, to_team: str, by: User) -> Seam:
         name = f"{sender.name} → {receiver.name}"[: Seam._meta.get_field("name").max_length]
         seam = Seam(
             name=name,
-            slug=free_slug(Seam, name),
+            slug=free_slug(Seam, name, fallback="seam"),
             from_team=sender,
             to_team=receiver,
             calendar=Calendar.objects.default_for_new_seams(),

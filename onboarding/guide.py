@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.urls import reverse
-from django.utils.text import slugify
 
 from contracts.models import Contract
 from onboarding.models import GuidedStart
@@ -130,12 +129,3 @@ def chosen_queryset(guide: GuidedStart) -> QuerySet[Seam]:
         .select_related("from_team", "to_team")
         .order_by(rank, "name")
     )
-
-
-def free_slug(model, name: str) -> str:
-    """A slug made from `name` that no row of `model` has yet."""
-    base = slugify(name)[:70] or "seam"
-    slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug

@@ -18,6 +18,7 @@ over several lines) raises `NeedsRowReader`: the row-by-row reader then names ev
 
 import codecs
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -25,25 +26,22 @@ from django.db import connection
 from django.utils import timezone
 from psycopg import errors as pg_errors
 
-from seams import business_time
+from seams import business_time, model_events
+from seams.handoff_rules import (
+    COMPLETED_BEFORE_STARTED,
+    COMPLETED_NOT_STARTED,
+    CSV_COLUMNS,
+    STARTED_BEFORE_SUBMITTED,
+    UPDATED_COLUMNS,
+    UPSERT_COLUMNS,
+)
 from seams.ingest import FUTURE_SLACK, MAX_LENGTHS, MAX_RETURNED, RowError, parse_time
 from seams.models import Handoff
-from seams.signals import handoffs_written
 
 # Text is read in blocks and sent to COPY in segments cut at line ends, so memory stays flat
 # and progress can be reported between segments.
 BLOCK_BYTES = 1 << 20
 SEGMENT_CHARS = 2 << 20
-CHECKED_COLUMNS = [
-    "seam",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-]
 TIMES = ("submitted_at", "started_at", "completed_at")
 # The plain ISO 8601 shapes SQL checks by itself, digits written as 9: a date, or a date and
 # time with optional seconds, fraction and zone. A lookup in this set is far cheaper than a
@@ -118,13 +116,7 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
     count and (width, {column: position}) for `_cells`."""
     decoder = codecs.getincrementaldecoder(encoding)()
     text = decoder.decode(stream.read(BLOCK_BYTES), final=False)
-    header_end = text.find("\n")
-    if header_end < 0:
-        raise NeedsRowReader("no line end within the first block")
-    try:
-        names = [name.strip().lower() for name in next(csv.reader([text[:header_end]]))]
-    except csv.Error as exc:  # a cell over the csv module's limit: the row reader says so
-        raise NeedsRowReader(str(exc)) from exc
+    names = _header(text)
     result.extra_columns = check_header(names)
     if len(names) > MAX_COPY_COLUMNS:
         raise NeedsRowReader(f"{len(names)} columns")
@@ -137,22 +129,11 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
         f"{cells}) ON COMMIT DROP"
     )
     columns = ", ".join(f"c{i}" for i in range(len(names)))
-    newlines, first, ends_with_newline, exhausted = 0, True, True, False
-    # Loop until the stream is spent, not until the text is: a cut that ends exactly at the end
-    # of the text read so far leaves it empty while blocks remain.
-    while not exhausted:
-        block = stream.read(BLOCK_BYTES)
-        exhausted = not block
-        text += decoder.decode(block, final=exhausted)
-        if len(text) < SEGMENT_CHARS and not exhausted:
-            continue
-        cut = len(text) if exhausted else text.rfind("\n") + 1
-        segment, text = text[:cut], text[cut:]
-        if not segment:
-            continue
+    newlines, ends_with_newline = 0, True
+    for number, segment in enumerate(_segments(stream, decoder, text)):
         newlines += segment.count("\n")
         ends_with_newline = segment.endswith("\n")
-        options = "FORMAT csv, HEADER true" if first else "FORMAT csv"
+        options = "FORMAT csv, HEADER true" if number == 0 else "FORMAT csv"
         try:
             with cursor.cursor.copy(
                 f"COPY handoff_csv_raw ({columns}) FROM STDIN ({options})"
@@ -160,7 +141,6 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
                 copy.write(segment)
         except (pg_errors.DataError, pg_errors.ProgramLimitExceeded) as exc:
             raise NeedsRowReader(str(exc)) from exc
-        first = False
         if progress:
             progress(newlines)
     cursor.execute("SELECT count(*) FROM handoff_csv_raw")
@@ -172,6 +152,35 @@ def _copy_text(cursor, stream, encoding, check_header, result, progress):
     return rows, (len(names), position)
 
 
+def _header(text: str) -> list[str]:
+    """The header's column names, from the text of the first block."""
+    header_end = text.find("\n")
+    if header_end < 0:
+        raise NeedsRowReader("no line end within the first block")
+    try:
+        return [name.strip().lower() for name in next(csv.reader([text[:header_end]]))]
+    except csv.Error as exc:  # a cell over the csv module's limit: the row reader says so
+        raise NeedsRowReader(str(exc)) from exc
+
+
+def _segments(stream, decoder, text: str) -> Iterator[str]:
+    """The text in segments of about SEGMENT_CHARS, each cut at a line end (the last at the
+    end of the stream); `text` is what was read already."""
+    exhausted = False
+    # Loop until the stream is spent, not until the text is: a cut that ends exactly at the end
+    # of the text read so far leaves it empty while blocks remain.
+    while not exhausted:
+        block = stream.read(BLOCK_BYTES)
+        exhausted = not block
+        text += decoder.decode(block, final=exhausted)
+        if len(text) < SEGMENT_CHARS and not exhausted:
+            continue
+        cut = len(text) if exhausted else text.rfind("\n") + 1
+        segment, text = text[:cut], text[cut:]
+        if segment:
+            yield segment
+
+
 # --- 2. Check every cell ---------------------------------------------------------------------
 
 
@@ -181,7 +190,7 @@ def _trim(column: str) -> str:
 
 def _cells(width: int, position: dict[str, int]) -> str:
     """The raw table's cells under the checked columns' names, with each row's line number."""
-    named = ", ".join(f"c{position[name]} AS {name}" for name in CHECKED_COLUMNS)
+    named = ", ".join(f"c{position[name]} AS {name}" for name in CSV_COLUMNS)
     everything = _concat([f"c{i}" for i in range(width)])
     return f"SELECT n + 1 AS line, {named}, {everything} AS everything FROM handoff_csv_raw"
 
@@ -202,33 +211,7 @@ def _check(cursor, cells: str) -> None:
     Each layer is fenced (OFFSET 0) so the regular expressions run once per cell, and every
     cast sits behind a CASE that has already checked its text: a cast never fails.
     """
-    real, casts = [], []
-    for name in TIMES:
-        raw = f"{name}_text"
-        y, m, d = (f"substr({raw}, {a}, {b})::int" for a, b in ((1, 4), (6, 2), (9, 2)))
-        hh, mi, ss = (f"substr({raw}, {a}, 2)::int" for a in (12, 15, 18))
-        days_in_month = (
-            f"CASE WHEN {m} = 2 THEN CASE WHEN ({y} %% 4 = 0 AND {y} %% 100 <> 0) "
-            f"OR {y} %% 400 = 0 THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
-        )
-        real.append(
-            f"CASE WHEN {name}_plain THEN {y} >= 1 AND {m} BETWEEN 1 AND 12 "
-            f"AND {d} BETWEEN 1 AND {days_in_month} AND (length({raw}) = 10 OR ({hh} <= 23 "
-            f"AND {mi} <= 59 AND (substr({raw}, 17, 1) <> ':' OR {ss} <= 59))) "
-            f"ELSE false END AS {name}_real"
-        )
-        local = f"{raw}::timestamp"
-        at_zone = f"({local} AT TIME ZONE %(zone)s)"
-        # PostgreSQL reads a repeated wall-clock time as its second occurrence; Django, its first.
-        naive = (
-            f"CASE WHEN ({at_zone} - interval '1 hour') AT TIME ZONE %(zone)s = {local} "
-            f"THEN {at_zone} - interval '1 hour' ELSE {at_zone} END"
-        )
-        casts.append(
-            f"CASE WHEN {name}_real THEN CASE WHEN substr({raw}, 17) ~ '[Z+-]' "
-            f"THEN {raw}::timestamptz ELSE {naive} END END AS {name}_at, "
-            f"{name}_plain AND NOT {name}_real AS {name}_unreal"
-        )
+    real, casts = zip(*(_time_checks(name) for name in TIMES), strict=True)
     shape_list = ", ".join(_literal(shape) for shape in PLAIN_SHAPES)
     plain = ", ".join(
         f"CASE WHEN {n}_shape IN ({shape_list}) THEN {_zone_in_range(n)} ELSE false END "
@@ -256,6 +239,37 @@ def _check(cursor, cells: str) -> None:
         ") r",
         {"zone": timezone.get_current_timezone_name()},
     )
+
+
+def _time_checks(name: str) -> tuple[str, str]:
+    """The SQL that tells whether a plain timestamp names a real instant, and the cast that
+    reads it (in the organisation's time zone when it names none)."""
+    raw = f"{name}_text"
+    y, m, d = (f"substr({raw}, {a}, {b})::int" for a, b in ((1, 4), (6, 2), (9, 2)))
+    hh, mi, ss = (f"substr({raw}, {a}, 2)::int" for a in (12, 15, 18))
+    days_in_month = (
+        f"CASE WHEN {m} = 2 THEN CASE WHEN ({y} %% 4 = 0 AND {y} %% 100 <> 0) "
+        f"OR {y} %% 400 = 0 THEN 29 ELSE 28 END WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+    )
+    real = (
+        f"CASE WHEN {name}_plain THEN {y} >= 1 AND {m} BETWEEN 1 AND 12 "
+        f"AND {d} BETWEEN 1 AND {days_in_month} AND (length({raw}) = 10 OR ({hh} <= 23 "
+        f"AND {mi} <= 59 AND (substr({raw}, 17, 1) <> ':' OR {ss} <= 59))) "
+        f"ELSE false END AS {name}_real"
+    )
+    local = f"{raw}::timestamp"
+    at_zone = f"({local} AT TIME ZONE %(zone)s)"
+    # PostgreSQL reads a repeated wall-clock time as its second occurrence; Django, its first.
+    naive = (
+        f"CASE WHEN ({at_zone} - interval '1 hour') AT TIME ZONE %(zone)s = {local} "
+        f"THEN {at_zone} - interval '1 hour' ELSE {at_zone} END"
+    )
+    cast = (
+        f"CASE WHEN {name}_real THEN CASE WHEN substr({raw}, 17) ~ '[Z+-]' "
+        f"THEN {raw}::timestamptz ELSE {naive} END END AS {name}_at, "
+        f"{name}_plain AND NOT {name}_real AS {name}_unreal"
+    )
+    return real, cast
 
 
 def _zone_in_range(name: str) -> str:
@@ -328,12 +342,12 @@ PROBLEMS = {
     "submitted_at": "coalesce(v.submitted_at_problem, "
     f"CASE WHEN v.submitted_at_value IS NULL THEN {MISSING} END)",
     "started_at": "coalesce(v.started_at_problem, CASE WHEN v.started_at_value "
-    f"< v.submitted_at_value THEN {_literal('Started before it was submitted.')} END)",
+    f"< v.submitted_at_value THEN {_literal(STARTED_BEFORE_SUBMITTED)} END)",
     "completed_at": "coalesce(v.completed_at_problem, CASE "
     "WHEN v.completed_at_value IS NOT NULL AND v.started_at_value IS NULL "
-    f"AND v.started_at_problem IS NULL THEN {_literal('Completed but never started.')} "
+    f"AND v.started_at_problem IS NULL THEN {_literal(COMPLETED_NOT_STARTED)} "
     "WHEN v.completed_at_value < v.started_at_value "
-    f"THEN {_literal('Completed before it was started.')} END)",
+    f"THEN {_literal(COMPLETED_BEFORE_STARTED)} END)",
     "returned_count": "CASE WHEN v.returned_text = '' THEN NULL "
     "WHEN v.returned_text !~ '^[0-9]+$' "
     f"THEN {_quoting('v.returned_count', ' is not a whole number of 0 or more.')} "
@@ -479,27 +493,6 @@ def _deadline() -> str:
     )
 
 
-# The upsert writes these; on conflict it keeps what was fixed at first recording.
-WRITTEN = [
-    "seam_id",
-    "source",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-    "sla_hours",
-    "sla_deadline",
-    "queue_hours",
-    "lead_hours",
-    "created_at",
-    "updated_at",
-]
-KEPT = {"source", "external_id", "sla_hours", "sla_deadline", "created_at"}
-
-
 def _moved_from(cursor, source: str) -> dict:
     """Before the upsert: for the rows it will move to another seam or submission time, the
     seams they leave and the earliest time they were submitted there (see handoffs_written)."""
@@ -521,8 +514,7 @@ def _announce(cursor, moved_from: dict) -> None:
     )
     rows = cursor.fetchall()
     if rows:
-        handoffs_written.send(
-            sender=Handoff,
+        model_events.handoffs_written(
             seam_ids={seam_id for seam_id, _ in rows},
             earliest=rows[0][1],
             moved_from=moved_from,
@@ -548,9 +540,9 @@ def _upsert(cursor, source: str) -> tuple[int, int]:
         "%(now)s",
         "%(now)s",
     ]
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in WRITTEN if c not in KEPT)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED_COLUMNS)
     cursor.execute(
-        f"WITH written AS (INSERT INTO {table} ({', '.join(WRITTEN)}) "
+        f"WITH written AS (INSERT INTO {table} ({', '.join(UPSERT_COLUMNS)}) "
         f"SELECT {', '.join(values)} FROM ({CLOCKED}) k "
         f"ON CONFLICT (source, external_id) DO UPDATE SET {updates} "
         "RETURNING xmax = 0 AS created) "

@@ -16,21 +16,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from seams.csv_copy import NeedsRowReader, copy_import
+from seams.handoff_rules import CSV_COLUMNS
 from seams.ingest import RowError, ingest, load_seams
 from seams.models import HandoffImport
 
 log = logging.getLogger(__name__)
-
-COLUMNS = [
-    "seam",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-]
 
 
 class CsvRejected(Exception):
@@ -199,13 +189,13 @@ def _copy(stream, encoding, label, source, partial, progress) -> ImportOutcome |
 
 def _check_header(header: list[str]) -> list[str]:
     """Refuse a header missing a column; the extra columns it names, which are ignored."""
-    missing = [name for name in COLUMNS if name not in header]
+    missing = [name for name in CSV_COLUMNS if name not in header]
     if missing:
         raise CsvRejected(
             f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}. "
-            f"The header must name: {','.join(COLUMNS)}."
+            f"The header must name: {','.join(CSV_COLUMNS)}."
         )
-    return [name for name in header if name not in COLUMNS and name]
+    return [name for name in header if name not in CSV_COLUMNS and name]
 
 
 def _import_text(stream, encoding, label, *, source, partial, progress) -> ImportOutcome:
@@ -218,13 +208,17 @@ def _import_text(stream, encoding, label, *, source, partial, progress) -> Impor
         text.detach()  # leave the caller's stream open (a GC'd wrapper would close it)
 
 
-def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
+def _read_header(reader) -> list[str]:
     try:
-        header = [name.strip().lower() for name in next(reader)]
+        return [name.strip().lower() for name in next(reader)]
     except StopIteration as exc:
         raise CsvRejected("The file is empty.") from exc
     except csv.Error as exc:
         raise CsvRejected(f"The file has no readable header row: {exc}.") from exc
+
+
+def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
+    header = _read_header(reader)
     outcome = ImportOutcome(encoding=label, extra_columns=_check_header(header))
     seams = load_seams()
     started = timezone.now()
@@ -256,13 +250,8 @@ def _import_rows(reader, label, *, source, partial, progress) -> ImportOutcome:
                 continue
             outcome.rows_read += 1
             if len(values) != len(header):
-                shape.append(
-                    RowError(
-                        reader.line_num,
-                        "",
-                        {"row": f"Has {len(values)} cells where the header has {len(header)}."},
-                    )
-                )
+                cells = f"Has {len(values)} cells where the header has {len(header)}."
+                shape.append(RowError(reader.line_num, "", {"row": cells}))
             else:
                 chunk.append((reader.line_num, dict(zip(header, values, strict=True))))
             if len(chunk) + len(shape) >= CHUNK_ROWS:

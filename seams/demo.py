@@ -14,8 +14,8 @@ import holidays
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from django.utils.text import slugify
 
+from common.slugs import slug_for, slug_length
 from seams import demo_plan
 from seams.models import (
     Calendar,
@@ -142,7 +142,8 @@ def seed() -> DemoOrganisation:
         org.people[person.username] = user
 
     for name, description, leader in TEAMS:
-        team = Team.objects.filter(slug=slugify(name)).first() or Team(slug=slugify(name))
+        slug = slug_for(name, slug_length(Team))
+        team = Team.objects.filter(slug=slug).first() or Team(slug=slug)
         team.name, team.description, team.leader = name, description, org.people[leader]
         members = [
             MemberSpec(user=org.people[p.username], role=role)
@@ -472,7 +473,7 @@ def seed_seams(org: DemoOrganisation) -> dict[str, Seam]:
     seams = {}
     for demo in SEAMS:
         seam, _ = Seam.objects.update_or_create(
-            slug=slugify(demo.name),
+            slug=slug_for(demo.name, slug_length(Seam)),
             defaults={
                 "name": demo.name,
                 "description": demo.description,

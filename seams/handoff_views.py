@@ -16,8 +16,8 @@ from common.export import csv_lines
 from common.paging import query_without_page
 from common.redirects import back_url
 from seams import permissions
-from seams.csv_import import COLUMNS
 from seams.forms import HandoffFilterForm, HandoffImportForm, HandoffReturnForm, HandoffSubmitForm
+from seams.handoff_rules import EXPORT_COLUMNS
 from seams.handoffs import (
     HandoffRefused,
     complete_handoff,
@@ -191,7 +191,7 @@ def handoff_export(request: HttpRequest) -> StreamingHttpResponse:
     handoffs = Handoff.objects.select_related("seam")
     if filters.is_valid():
         handoffs = filters.apply(handoffs, timezone.now())
-    header = [*COLUMNS, "source", "sla_hours", "sla_deadline", "queue_hours", "lead_hours"]
+    header = EXPORT_COLUMNS
     rows = (
         [
             h.seam.slug,

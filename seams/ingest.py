@@ -13,12 +13,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from seams import model_events
+from seams.handoff_rules import (
+    CSV_COLUMNS,
+    TIME_FIELDS,
+    UPDATED_COLUMNS,
+    UPDATED_FIELDS,
+    UPSERT_COLUMNS,
+    timestamp_problems,
+)
 from seams.handoffs import stamp
 from seams.models import Handoff, Seam
-from seams.signals import handoffs_written
 
 MAX_LENGTHS = {"external_id": 120, "title": 300, "approval_type": 80, "source": 60}
-TIME_FIELDS = ("submitted_at", "started_at", "completed_at")
 # A clock may run a little ahead; anything later than this is not a time that happened yet.
 FUTURE_SLACK = timedelta(minutes=5)
 # Nothing handed off before this is a handoff Seamline tracks; earlier times are typing slips,
@@ -28,15 +35,7 @@ CHUNK = 2000
 
 
 # The order a row's problems are told in, whichever check found them first.
-FIELD_ORDER = [
-    "row",
-    "seam",
-    "external_id",
-    "title",
-    "approval_type",
-    *TIME_FIELDS,
-    "returned_count",
-]
+FIELD_ORDER = ["row", *CSV_COLUMNS]
 NOT_YOURS = "Team owners record handoffs only at seams whose sending or receiving team they own."
 NOT_YOURS_ID = "This id is a handoff at a seam of other teams; only leaders and ops change it."
 # The largest returned_count the database takes.
@@ -152,12 +151,10 @@ def validate_row(raw: dict, seams: dict[str, Seam]) -> tuple[dict, dict[str, str
     if clean["submitted_at"] is None and "submitted_at" not in errors:
         errors["submitted_at"] = "It is missing."
     submitted, started, completed = (clean[n] for n in TIME_FIELDS)
-    if submitted and started and started < submitted:
-        errors["started_at"] = "Started before it was submitted."
-    if completed and not started and "started_at" not in errors:
-        errors["completed_at"] = "Completed but never started."
-    elif completed and started and completed < started:
-        errors["completed_at"] = "Completed before it was started."
+    problems = timestamp_problems(
+        submitted, started, completed, started_unreadable="started_at" in errors
+    )
+    errors.update({name: text for name, text in problems.items() if name not in errors})
     clean["returned_count"] = _returned_count(raw.get("returned_count"), errors)
     return clean, errors
 
@@ -192,6 +189,28 @@ def ingest(
     scope = "batch" if unit == "row" else "file"
     seams = seams if seams is not None else load_seams()
     result = IngestResult(errors=list(known_errors))
+    valid = _valid_rows(rows, seams, result, unit=unit, scope=scope, allowed=allowed_seam_ids)
+    if allowed_seam_ids is not None and valid:
+        theirs = set(
+            Handoff.objects.filter(source=source, external_id__in=list(valid))
+            .exclude(seam_id__in=allowed_seam_ids)
+            .values_list("external_id", flat=True)
+        )
+        _reject(rows, valid, theirs, result, NOT_YOURS_ID)
+    if touched_since is not None and valid:
+        repeated = set(
+            Handoff.objects.filter(
+                source=source, external_id__in=list(valid), updated_at__gte=touched_since
+            ).values_list("external_id", flat=True)
+        )
+        earlier = f"is already used on an earlier {unit} of this {scope}."
+        _reject(rows, valid, repeated, result, earlier)
+    _write(valid, source, result, partial=partial)
+    return result
+
+
+def _valid_rows(rows, seams, result: IngestResult, *, unit, scope, allowed) -> dict[str, dict]:
+    """The rows that pass their checks, by external id; the others' errors go to `result`."""
     valid: dict[str, dict] = {}
     seen: dict[str, int] = {}
     for number, raw in rows:
@@ -204,70 +223,24 @@ def ingest(
         elif key:
             seen[key] = number
         seam = clean.get("seam")
-        if seam is not None and allowed_seam_ids is not None and seam.pk not in allowed_seam_ids:
+        if seam is not None and allowed is not None and seam.pk not in allowed:
             errors["seam"] = NOT_YOURS
         if errors:
             result.errors.append(RowError(number, key, errors))
         else:
             valid[key] = clean | {"row": number}
-    if allowed_seam_ids is not None and valid:
-        theirs = set(
-            Handoff.objects.filter(source=source, external_id__in=list(valid))
-            .exclude(seam_id__in=allowed_seam_ids)
-            .values_list("external_id", flat=True)
-        )
-        for number, raw in rows:
-            key = str(raw.get("external_id") or "").strip()
-            if key in theirs and key in valid:
-                del valid[key]
-                result.errors.append(RowError(number, key, {"external_id": NOT_YOURS_ID}))
-    if touched_since is not None and valid:
-        repeated = set(
-            Handoff.objects.filter(
-                source=source, external_id__in=list(valid), updated_at__gte=touched_since
-            ).values_list("external_id", flat=True)
-        )
-        for number, raw in rows:
-            key = str(raw.get("external_id") or "").strip()
-            if key in repeated and key in valid:
-                del valid[key]
-                result.errors.append(
-                    RowError(
-                        number,
-                        key,
-                        {
-                            "external_id": (
-                                f"“{key}” is already used on an earlier {unit} of this {scope}."
-                            )
-                        },
-                    )
-                )
-    _write(valid, source, result, partial=partial)
-    return result
+    return valid
 
 
-# The columns an upsert writes, in the PostgreSQL COPY's order.
-COPY_COLUMNS = [
-    "seam_id",
-    "source",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-    "sla_hours",
-    "sla_deadline",
-    "queue_hours",
-    "lead_hours",
-    "created_at",
-    "updated_at",
-]
-# On conflict the row is updated, except what is fixed at first recording.
-KEEP_ON_UPDATE = {"source", "external_id", "sla_hours", "sla_deadline", "created_at"}
-# What SQLite's bulk_update writes: the same, by field name.
-UPDATE_FIELDS = [c.removesuffix("_id") for c in COPY_COLUMNS if c not in KEEP_ON_UPDATE]
+def _reject(rows, valid: dict, keys: set, result: IngestResult, message: str) -> None:
+    """Take the rows with these external ids out of `valid`, telling why. A message starting
+    "is" follows the quoted id."""
+    for number, raw in rows:
+        key = str(raw.get("external_id") or "").strip()
+        if key in keys and key in valid:
+            del valid[key]
+            text = f"“{key}” {message}" if message.startswith("is ") else message
+            result.errors.append(RowError(number, key, {"external_id": text}))
 
 
 @transaction.atomic
@@ -276,17 +249,10 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
     if result.errors and not partial:
         _refuse(result)
         return
-    keys = list(valid)
-    existing = {}
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        existing |= {
-            h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
-        }
-    new, changed, unstamped = [], [], set()
-    moved_from: dict[int, datetime] = {}
+    existing = _existing(source, list(valid))
+    new, changed, moved_from = [], [], {}
     now = timezone.now()
-    for key, clean in valid.items():
+    for key, clean in list(valid.items()):
         handoff = existing.get(key) or Handoff(source=source, external_id=key)
         if handoff.pk and (handoff.seam_id, handoff.submitted_at) != (
             clean["seam"].pk,
@@ -295,24 +261,10 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
             # Where it was counted until now: that seam's months from then must forget it.
             was = moved_from.get(handoff.seam_id, handoff.submitted_at)
             moved_from[handoff.seam_id] = min(was, handoff.submitted_at)
-        handoff.created_at = handoff.created_at or now
-        handoff.updated_at = now  # bulk writes don't touch auto_now fields by themselves
-        for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
-            setattr(handoff, name, clean[name])
-        seam = clean["seam"]
-        spec = getattr(seam, "spec", None)
-        try:
-            stamp(
-                handoff,
-                calendar=seam.calendar,
-                response_sla=spec.response_sla_hours if spec else None,
-            )
-        except ValueError as problem:  # a calendar that never works gives no deadline
-            result.errors.append(RowError(clean["row"], key, {"seam": _no_deadline(seam, problem)}))
-            unstamped.add(key)
+        if not _fill(handoff, clean, now, result):
+            del valid[key]
             continue
         (changed if handoff.pk else new).append(handoff)
-    valid = {key: clean for key, clean in valid.items() if key not in unstamped}
     if result.errors and not partial:
         _refuse(result)
         return
@@ -321,15 +273,45 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
         _copy_upsert([*new, *changed])
     else:
         Handoff.objects.bulk_create(new, batch_size=CHUNK)
-        Handoff.objects.bulk_update(changed, UPDATE_FIELDS, batch_size=CHUNK)
+        Handoff.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=CHUNK)
     result.created, result.updated = len(new), len(changed)
     if valid:
-        handoffs_written.send(
-            sender=Handoff,
+        model_events.handoffs_written(
             seam_ids={clean["seam"].pk for clean in valid.values()},
             earliest=min(clean["submitted_at"] for clean in valid.values()),
             moved_from=moved_from,
         )
+
+
+def _existing(source: str, keys: list[str]) -> dict[str, Handoff]:
+    """The handoffs already recorded under these ids, read in chunks."""
+    existing = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        existing |= {
+            h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
+        }
+    return existing
+
+
+def _fill(handoff: Handoff, clean: dict, now: datetime, result: IngestResult) -> bool:
+    """Set the row's values on the handoff and stamp it; False (and the row rejected) when its
+    calendar can't give it a deadline."""
+    handoff.created_at = handoff.created_at or now
+    handoff.updated_at = now  # bulk writes don't touch auto_now fields by themselves
+    for name in ("seam", "title", "approval_type", *TIME_FIELDS, "returned_count"):
+        setattr(handoff, name, clean[name])
+    seam = clean["seam"]
+    spec = getattr(seam, "spec", None)
+    try:
+        stamp(
+            handoff, calendar=seam.calendar, response_sla=spec.response_sla_hours if spec else None
+        )
+    except ValueError as problem:  # a calendar that never works gives no deadline
+        key = handoff.external_id
+        result.errors.append(RowError(clean["row"], key, {"seam": _no_deadline(seam, problem)}))
+        return False
+    return True
 
 
 def _refuse(result: IngestResult) -> None:
@@ -348,8 +330,8 @@ def _copy_upsert(handoffs: list[Handoff]) -> None:
     rows as they are. The temp table lives for the transaction.
     """
     table = Handoff._meta.db_table
-    columns = ", ".join(COPY_COLUMNS)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COPY_COLUMNS if c not in KEEP_ON_UPDATE)
+    columns = ", ".join(UPSERT_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS handoff_stage ON COMMIT DROP AS "
@@ -358,7 +340,7 @@ def _copy_upsert(handoffs: list[Handoff]) -> None:
         cursor.execute("TRUNCATE handoff_stage")
         with cursor.cursor.copy(f"COPY handoff_stage ({columns}) FROM STDIN") as copy:
             for handoff in handoffs:
-                copy.write_row(tuple(getattr(handoff, column) for column in COPY_COLUMNS))
+                copy.write_row(tuple(getattr(handoff, column) for column in UPSERT_COLUMNS))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM handoff_stage "
             f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}"

@@ -6,8 +6,8 @@ from datetime import date, datetime
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.text import slugify
 
+from common.slugs import free_slug
 from seams.models import (
     Calendar,
     CalendarHoliday,
@@ -158,18 +158,10 @@ def _current_content(spec: HandoffSpec) -> dict:
 def create_calendar(*, calendar: Calendar, holidays: dict[date, str]) -> Calendar:
     """Save a new calendar (its slug from its name) with the given holidays."""
     if not calendar.slug:
-        calendar.slug = _free_slug(Calendar, calendar.name)
+        calendar.slug = free_slug(Calendar, calendar.name, fallback="calendar")
     calendar.save()
     CalendarHoliday.objects.bulk_create(
         CalendarHoliday(calendar=calendar, date=day, name=name[:120])
         for day, name in sorted(holidays.items())
     )
     return calendar
-
-
-def _free_slug(model, name: str) -> str:
-    base = slugify(name)[:50] or "calendar"
-    slug, n = base, 2
-    while model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug

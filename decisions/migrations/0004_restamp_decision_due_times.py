@@ -6,7 +6,7 @@ calendar of the seam the decision is tagged to, whoever's right it is. Decisions
 right have no due time and stay as they are.
 
 The snapshots counted the old due times. Once this has run, metrics' post-migrate step
-(metrics.signals.recompute_after_restamp) queues the recompute of every month that has
+(metrics.staleness.recompute_after_restamp) queues the recompute of every month that has
 snapshots through the outbox; `manage.py compute_metrics --all` does the same at once.
 """
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from seams import handoff_rules
 from seams.models.people import User
 from seams.models.seams import Seam
 
@@ -87,13 +88,9 @@ class Handoff(models.Model):
         return self.title
 
     def clean(self) -> None:
-        errors = {}
-        if self.started_at and self.submitted_at and self.started_at < self.submitted_at:
-            errors["started_at"] = "Started before it was submitted."
-        if self.completed_at and not self.started_at:
-            errors["completed_at"] = "Completed but never started."
-        elif self.completed_at and self.started_at and self.completed_at < self.started_at:
-            errors["completed_at"] = "Completed before it was started."
+        errors = handoff_rules.timestamp_problems(
+            self.submitted_at, self.started_at, self.completed_at
+        )
         if errors:
             raise ValidationError(errors)
 

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.text import slugify
+
+from common.slugs import slug_for, slug_length
 
 
 def derive_slug(obj: models.Model, *, field: str = "name") -> None:
@@ -15,7 +16,7 @@ def derive_slug(obj: models.Model, *, field: str = "name") -> None:
     """
     name = getattr(obj, field)
     if not obj.slug:
-        obj.slug = slugify(name)[: obj._meta.get_field("slug").max_length].strip("-")
+        obj.slug = slug_for(name, slug_length(type(obj)))
         if not obj.slug:
             raise ValidationError({field: "Use at least one letter or digit in the name."})
     clash = type(obj).objects.filter(slug=obj.slug).exclude(pk=obj.pk).first()

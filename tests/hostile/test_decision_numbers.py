@@ -34,7 +34,7 @@ from contracts.models import Contract, ContractSeam, DecisionRight
 from decisions.models import Decision, DecisionEvent, Dependency
 from decisions.services import decide, log_decision, reopen, withdraw
 from metrics.models import MonthlySeamMetrics
-from metrics.signals import recompute_after_restamp
+from metrics.staleness import recompute_after_restamp
 from metrics.tasks import compute_metrics
 from seams.business_time import WorkingTime, add_business_hours, business_hours_between
 from seams.models import Calendar, CalendarHoliday

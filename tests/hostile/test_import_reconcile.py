@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 import seams.csv_copy as csv_copy
 import seams.csv_import as csv_import
-from seams.csv_import import COLUMNS, CsvRejected, import_csv
+from seams.csv_import import CsvRejected, import_csv
+from seams.handoff_rules import CSV_COLUMNS
 from seams.models import Handoff, HandoffImport
 from seams.tasks import import_handoffs as import_handoffs_task
 
@@ -46,7 +47,7 @@ def data_line(key: str, width: int, *, fill: str = "a", newline: str = "\n") -> 
 
 def header_line(width: int, *, newline: str = "\n") -> bytes:
     """The header and an extra (ignored) `note` column, padded to `width` bytes."""
-    line = ",".join(COLUMNS) + ",note"
+    line = ",".join(CSV_COLUMNS) + ",note"
     return (line + "x" * (width - len(line) - len(newline)) + newline).encode()
 
 
@@ -368,7 +369,7 @@ def test_it_ends_the_job_with_a_message_when_the_stored_file_has_gone(csv_path, 
 
 
 def wide_file(extra: int, *, name=lambda n: f"x{n}") -> bytes:
-    header = ",".join([*COLUMNS, *(name(n) for n in range(extra))])
+    header = ",".join([*CSV_COLUMNS, *(name(n) for n in range(extra))])
     row = f"{SLUG},W-1,Wide,standard,{TIMES},0" + ",v" * extra
     return f"{header}\n{row}\n".encode()
 

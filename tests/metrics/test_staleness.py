@@ -87,11 +87,12 @@ def test_imported_handoffs_refresh_their_seams_months_once_committed(
 ):
     from io import BytesIO
 
-    from seams.csv_import import COLUMNS, import_csv
+    from seams.csv_import import import_csv
+    from seams.handoff_rules import CSV_COLUMNS
 
     MonthlySeamMetrics.objects.all().delete()
     rows = [f"{seam.slug},X-{n},Imported,standard,2026-10-0{n}T10:00:00,,,0" for n in range(1, 4)]
-    content = ("\n".join([",".join(COLUMNS), *rows]) + "\n").encode()
+    content = ("\n".join([",".join(CSV_COLUMNS), *rows]) + "\n").encode()
     with django_capture_on_commit_callbacks(execute=True):
         import_csv(BytesIO(content), source="csv", partial=False)
     october = MonthlySeamMetrics.objects.get(seam=seam, month=OCT)

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 
 import seams.csv_import as csv_import
-from seams.csv_import import COLUMNS, import_csv
+from seams.csv_import import import_csv
+from seams.handoff_rules import CSV_COLUMNS
 from seams.models import Calendar, CalendarHoliday, Handoff
 from tests.factories import SeamFactory
 
@@ -34,7 +35,7 @@ ROWS = [
 
 
 def csv_bytes(rows, slug: str) -> bytes:
-    lines = [",".join(COLUMNS)]
+    lines = [",".join(CSV_COLUMNS)]
     for key, submitted, started, completed in rows:
         lines.append(f"{slug},{key},Title {key},standard,{submitted},{started},{completed},1")
     return ("\n".join(lines) + "\n").encode()

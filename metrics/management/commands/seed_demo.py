@@ -4,7 +4,7 @@ from django.db import transaction
 from contracts import demo as contracts_demo
 from decisions import demo as decisions_demo
 from metrics import demo as metrics_demo
-from metrics import engine, signals
+from metrics import engine, staleness
 from seams import demo as seams_demo
 from seams.models import Team, User
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if if_empty and (User.objects.exists() or Team.objects.exists()):
             self.stdout.write("The database already has data; the demo was not seeded again.")
         else:
-            with transaction.atomic(), signals.paused():
+            with transaction.atomic(), staleness.paused():
                 org = seams_demo.seed()
                 contracts_demo.seed(org)
                 decisions_demo.seed(org)

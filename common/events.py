@@ -1,0 +1,71 @@
+"""Named events: how an app tells a later one that something happened, without naming it.
+
+An app that must tell a later one something emits a named event; the later app subscribes.
+The core never names a later app, not even in a string: it only says what happened.
+
+    from common import events
+
+    events.emit("handoff.saved", seam_id=3, submitted_at=when)      # in seams
+    events.subscribe("handoff.saved", handoff_saved)                 # in metrics' AppConfig.ready
+
+Conventions:
+- Names are dotted `noun.past_tense`: "handoff.saved", "handoffs.written", "calendar.changed".
+  Every name is listed in NAMES below with what its payload holds, so a reader finds them all.
+- Payloads are keyword arguments of plain values: ids, times, sets or dicts of those. Never a
+  model instance: a subscriber reads what it needs itself.
+- Subscribers run synchronously, in the emitter's transaction, in the order they subscribed. A
+  subscriber that has work to do later defers it: `transaction.on_commit`, or the outbox for a
+  Celery task, so a rolled-back write leaves nothing behind. A subscriber's exception reaches
+  the emitter (the write fails with it): subscribers keep to quick, safe bookkeeping.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+NAMES = {
+    "handoff.saved": "seam_id, submitted_at; was_seam_id, was_submitted_at (None if new)",
+    "handoff.deleted": "seam_id, submitted_at",
+    "handoffs.written": "seam_ids, earliest, moved_from ({seam id: earliest time it left})",
+    "calendar.changed": "calendar_id: its working hours or holidays changed",
+    "escalation.saved": "seam_id, at (raised_at); was_seam_id, was_at (None if new)",
+    "escalation.deleted": "seam_id, at",
+    "decision.saved": "seam_id, at (requested_at); was_seam_id, was_at (None if new)",
+    "decision.deleted": "seam_id, at",
+    "dependency.saved": "seam_id, at (needed_by, a date); was_seam_id, was_at (None if new)",
+    "dependency.deleted": "seam_id, at",
+    "target.changed": "seam_id: a contract's metric target on it was saved or deleted",
+}
+
+Handler = Callable[..., None]
+_subscribers: dict[str, list[Handler]] = defaultdict(list)
+
+
+class UnknownEvent(ValueError):
+    """An event name not in NAMES: a typo would otherwise reach no one, silently."""
+
+
+def _known(name: str) -> str:
+    if name not in NAMES:
+        raise UnknownEvent(f"No event is named {name!r}; add it to common.events.NAMES.")
+    return name
+
+
+def subscribe(name: str, handler: Handler) -> None:
+    """Call `handler(**payload)` whenever `name` is emitted. Subscribing twice is once."""
+    if handler not in _subscribers[_known(name)]:
+        _subscribers[name].append(handler)
+
+
+def unsubscribe(name: str, handler: Handler) -> None:
+    if handler in _subscribers[_known(name)]:
+        _subscribers[name].remove(handler)
+
+
+def emit(name: str, **payload) -> None:
+    """Tell every subscriber of `name`, now, in the caller's transaction."""
+    for handler in list(_subscribers[_known(name)]):
+        handler(**payload)
+
+
+def subscribers(name: str) -> list[Handler]:
+    return list(_subscribers[_known(name)])
