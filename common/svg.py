@@ -3,7 +3,7 @@ escapes its arguments, and pieces are joined by `join`, which escapes anything t
 already safe. Nothing here marks text safe by hand.
 
 The chart convention, for every app: a chart is drawn in Python, geometry and markup together,
-from these helpers (metrics.charts, metrics.seam_map, decisions.pareto); a template only places
+from these helpers (the monthly charts, the seam map, the escalation Pareto); a template only places
 the finished drawing (`{{ chart.svg }}`) and any HTML around it (legends, a figures table).
 Why: one escaping rule for every attribute and label, numbers formatted the same way whatever
 the locale, and drawings testable and cacheable without a template engine.

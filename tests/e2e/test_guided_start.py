@@ -65,6 +65,7 @@ def tag(page: Page, summary: str, *, seam: str = "", sender: str = "", receiver:
     expect(page.locator(".miss-row", has_text=summary).locator(".tag-accent")).to_be_visible()
 
 
+# Long: one journey through all five steps; split, it would hide the order the user sees.
 @pytest.mark.django_db(transaction=True)
 def test_leaders_go_from_ten_misses_to_a_piloted_contract(
     live_server, page: Page, browser: Browser, tmp_path, celery_eager

@@ -11,6 +11,7 @@ The independent computation here is plain Python over the timelines the test its
 its own calendar rules (not the Calendar model's), its own replay of each decision's history,
 its own percentile. It never calls the engine or the decision log's querysets.
 """
+# Long file: one generated world and the hand-made cases DESIGN.md settles, read together.
 
 import importlib
 import math
@@ -222,6 +223,7 @@ def _sla_of(seam_key: str, kind: str) -> Decimal | None:
     return own[1] if own and own[0] == kind else None
 
 
+# Long: the generated months written as one script, so the expected numbers can be traced.
 def generate(world: World, now: datetime, seed: int = 17) -> tuple[dict, list]:
     """Decisions with random histories across seven months, plus the boundary cases, and
     dependencies with every status. Returns {decision pk: Timeline} and the dependencies."""
@@ -353,6 +355,7 @@ def expected_due_at(world: World, timeline: Timeline) -> datetime | None:
     return add_business_hours(world.rules[timeline.seam], timeline.requested, timeline.sla)
 
 
+# Long: the independent computation's every figure compared in one place, per clock day.
 @pytest.mark.parametrize("day", CLOCK_DAYS)
 def test_it_matches_an_independent_computation_over_generated_months(world, day):
     now = london(2026, 12, day, 10, 0)

@@ -214,6 +214,7 @@ def test_it_suggests_the_templates_three_targets_following_the_spec_sla(started,
     assert len({metric for metric, _ in suggestions}) == 3
 
 
+# Long: the last step's every effect, read against the one guided start it finishes.
 def test_it_finishes_with_a_contract_in_pilot_three_targets_and_the_seam_piloting(started, leader):
     seams = _through_spec(started, leader)
     decision = add_decision(
