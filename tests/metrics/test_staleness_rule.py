@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from common import events
+from common.models import OutboxMessage
 from metrics import engine, staleness
-from seams.models import OutboxMessage
 from tests.factories import SeamFactory
 
 LONDON = ZoneInfo("Europe/London")
