@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from audit.models import RefusedWrite
+from common.admin import KeptRecordAdmin
 
 
 @admin.register(RefusedWrite)
-class RefusedWriteAdmin(admin.ModelAdmin):
+class RefusedWriteAdmin(KeptRecordAdmin):
     """Read-only: refusals are evidence, recorded by the middleware and never edited."""
 
     date_hierarchy = "at"
@@ -12,12 +13,3 @@ class RefusedWriteAdmin(admin.ModelAdmin):
     list_filter = ["status", "method"]
     list_select_related = ["user"]
     search_fields = ["username", "path", "view_name", "reason", "remote_addr"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from common.admin import RecordAdmin
 from contracts.models import (
     Assumption,
     Commitment,
@@ -54,28 +55,16 @@ class SignatureInline(admin.TabularInline):
 
 
 @admin.register(ContractRevision)
-class ContractRevisionAdmin(admin.ModelAdmin):
+class ContractRevisionAdmin(RecordAdmin):
     list_display = ["contract", "number", "status", "published_at", "fully_signed_at"]
     list_filter = ["status"]
     inlines = [SignatureInline]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ContractEvent)
-class ContractEventAdmin(admin.ModelAdmin):
+class ContractEventAdmin(RecordAdmin):
     list_display = ["at", "contract", "kind", "summary", "by"]
     list_filter = ["kind"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class CommitmentInline(admin.TabularInline):

@@ -181,15 +181,7 @@ class AssumptionForm(forms.ModelForm):
 
     class Meta:
         model = Assumption
-        fields = [
-            "statement",
-            "from_commitment",
-            "to_commitment",
-            "owner",
-            "status",
-            "check_by",
-            "notes",
-        ]
+        fields = list(Assumption.EDITABLE_FIELDS)
         labels = {"from_commitment": "Relied on by", "to_commitment": "Relies on"}
         widgets = {
             "check_by": forms.DateInput(attrs={"type": "date"}),

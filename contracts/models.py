@@ -15,13 +15,20 @@ from django.urls import reverse
 from contracts import catalogue
 from seams import permissions
 from seams.models import (
-    POSITIVE_HOURS,
     Calendar,
     Seam,
     Team,
     User,
     derive_slug,
-    validate_checklist,
+)
+from seams.models.specs import (
+    COMPLETION_SLA_HELP,
+    ESCALATE_AFTER_HELP,
+    RESPONSE_SLA_HELP,
+    done_field,
+    forum_field,
+    hours_field,
+    ready_field,
 )
 
 TARGETS_MIN, TARGETS_MAX = 3, 5
@@ -364,6 +371,17 @@ class AssumptionQuerySet(models.QuerySet):
 class Assumption(models.Model):
     """What must hold for two commitments to add up ("capacity is in place before demand")."""
 
+    # What people write on an assumption, on its page and through the API, in this order.
+    EDITABLE_FIELDS = (
+        "statement",
+        "from_commitment",
+        "to_commitment",
+        "owner",
+        "status",
+        "check_by",
+        "notes",
+    )
+
     class Status(models.TextChoices):
         UNVERIFIED = "unverified", "Unverified"
         HOLDING = "holding", "Holding"
@@ -467,42 +485,12 @@ class SpecTemplate(models.Model):
     description = models.CharField(
         max_length=300, blank=True, help_text="What crosses a seam of this kind, in a line."
     )
-    definition_of_ready = models.JSONField(
-        default=list,
-        blank=True,
-        validators=[validate_checklist],
-        help_text="Inputs the sender must provide before the clock starts, in order.",
-    )
-    definition_of_done = models.TextField(
-        blank=True, help_text="The output the receiving team hands back."
-    )
-    response_sla_hours = models.DecimalField(
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=POSITIVE_HOURS,
-        help_text="Business hours from submitted to started.",
-    )
-    completion_sla_hours = models.DecimalField(
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=POSITIVE_HOURS,
-        help_text="Optional: business hours from submitted to completed.",
-    )
-    escalate_after_hours = models.DecimalField(
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=POSITIVE_HOURS,
-        help_text="Business hours without a response before escalating.",
-    )
-    forum = models.CharField(
-        max_length=200, blank=True, help_text="Where exceptions are decided, e.g. a weekly sync."
-    )
+    definition_of_ready = ready_field()
+    definition_of_done = done_field()
+    response_sla_hours = hours_field(RESPONSE_SLA_HELP)
+    completion_sla_hours = hours_field(COMPLETION_SLA_HELP)
+    escalate_after_hours = hours_field(ESCALATE_AFTER_HELP)
+    forum = forum_field()
     suggested_targets = models.JSONField(
         default=list,
         blank=True,

@@ -220,18 +220,7 @@ class AssumptionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assumption
-        fields = [
-            "id",
-            "statement",
-            "from_commitment",
-            "to_commitment",
-            "owner",
-            "status",
-            "check_by",
-            "notes",
-            "needs_attention",
-            "updated_at",
-        ]
+        fields = ["id", *Assumption.EDITABLE_FIELDS, "needs_attention", "updated_at"]
         read_only_fields = ["updated_at"]
 
     def get_needs_attention(self, assumption: Assumption) -> bool:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from common.admin import RecordAdmin
 from metrics.models import DataQualityReport, MetricsRun, MonthlySeamMetrics
 
 
@@ -18,7 +19,7 @@ class DataQualityReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(MonthlySeamMetrics)
-class MonthlySeamMetricsAdmin(admin.ModelAdmin):
+class MonthlySeamMetricsAdmin(RecordAdmin):
     """Snapshots are computed, never typed: read them here, recompute from the Metrics page."""
 
     list_display = [
@@ -36,20 +37,8 @@ class MonthlySeamMetricsAdmin(admin.ModelAdmin):
     search_fields = ["seam__name", "seam__slug"]
     date_hierarchy = "month"
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(MetricsRun)
-class MetricsRunAdmin(admin.ModelAdmin):
+class MetricsRunAdmin(RecordAdmin):
     list_display = ["started_at", "months", "seams", "requested_by", "finished_at"]
     list_select_related = ["requested_by"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -320,23 +320,25 @@ def cadence_step(request: HttpRequest, current: GuidedStart) -> HttpResponse:
 @step_page(Step.CADENCE)
 @require_POST
 def cadence_decision(request: HttpRequest, current: GuidedStart) -> HttpResponse:
-    form = CadenceDecisionForm(request.POST, seams=guide.chosen_queryset(current))
-    if not form.is_valid():
-        return _render_cadence(request, current, status=400, decision_form=form)
-    cadence.add_decision(guide=current, by=request.user, **form.cleaned_data)
-    if not request.htmx:
-        messages.success(request, "Added to the agenda.")
-        return redirect("onboarding:guide-cadence")
-    return _render_cadence(request, current)
+    return _add_to_agenda(
+        request, current, CadenceDecisionForm, "decision_form", cadence.add_decision
+    )
 
 
 @step_page(Step.CADENCE)
 @require_POST
 def cadence_constraint(request: HttpRequest, current: GuidedStart) -> HttpResponse:
-    form = CadenceConstraintForm(request.POST, seams=guide.chosen_queryset(current))
+    return _add_to_agenda(
+        request, current, CadenceConstraintForm, "constraint_form", cadence.add_constraint
+    )
+
+
+def _add_to_agenda(request, current: GuidedStart, form_class, form_name: str, add) -> HttpResponse:
+    """A decision or a constraint for the first review's agenda, from the cadence step's form."""
+    form = form_class(request.POST, seams=guide.chosen_queryset(current))
     if not form.is_valid():
-        return _render_cadence(request, current, status=400, constraint_form=form)
-    cadence.add_constraint(guide=current, by=request.user, **form.cleaned_data)
+        return _render_cadence(request, current, status=400, **{form_name: form})
+    add(guide=current, by=request.user, **form.cleaned_data)
     if not request.htmx:
         messages.success(request, "Added to the agenda.")
         return redirect("onboarding:guide-cadence")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from common.admin import KeptRecordAdmin
 from seams.models import (
     Calendar,
     CalendarHoliday,
@@ -115,22 +116,13 @@ class SpecVersionInline(admin.TabularInline):
 
 
 @admin.register(HandoffSpec)
-class HandoffSpecAdmin(admin.ModelAdmin):
+class HandoffSpecAdmin(KeptRecordAdmin):
     """Read-only: every change to a spec must make a version, which only the app does."""
 
     list_display = ["seam", "version", "owner", "response_sla_hours", "updated_at", "updated_by"]
     list_select_related = ["seam", "owner", "updated_by"]
     search_fields = ["seam__name"]
     inlines = [SpecVersionInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(WebhookSource)

@@ -50,8 +50,8 @@ EXPORT_COLUMNS = [*CSV_COLUMNS, "source", "sla_hours", "sla_deadline", "queue_ho
 
 # The columns a bulk upsert writes (the API's and the CSV import's, by COPY or by the ORM), in
 # the PostgreSQL COPY's order.
-UPSERT_COLUMNS = [
-    "seam_id",
+# What a handoff records besides its seam, in that order (the API shows the same, after its seam).
+RECORDED_COLUMNS = [
     "source",
     "external_id",
     "title",
@@ -62,9 +62,8 @@ UPSERT_COLUMNS = [
     "sla_deadline",
     "queue_hours",
     "lead_hours",
-    "created_at",
-    "updated_at",
 ]
+UPSERT_COLUMNS = ["seam_id", *RECORDED_COLUMNS, "created_at", "updated_at"]
 # On conflict the row is updated, except what is fixed at first recording.
 KEPT_ON_UPDATE = {"source", "external_id", "sla_hours", "sla_deadline", "created_at"}
 UPDATED_COLUMNS = [column for column in UPSERT_COLUMNS if column not in KEPT_ON_UPDATE]

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from common.api_errors import ErrorSerializer
 from common.serializers import SlugReference
+from seams import handoff_rules
 from seams.models import (
     Calendar,
     CalendarHoliday,
@@ -387,23 +388,7 @@ class HandoffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Handoff
-        fields = [
-            "id",
-            "seam",
-            "source",
-            "external_id",
-            "title",
-            "approval_type",
-            "submitted_at",
-            "started_at",
-            "completed_at",
-            "returned_count",
-            "sla_hours",
-            "sla_deadline",
-            "queue_hours",
-            "lead_hours",
-            "returns",
-        ]
+        fields = ["id", "seam", *handoff_rules.RECORDED_COLUMNS, "returns"]
         read_only_fields = fields
 
     def get_returns(self, handoff: Handoff) -> list[dict]:

@@ -25,6 +25,43 @@ def validate_checklist(value) -> None:
 POSITIVE_HOURS = [MinValueValidator(Decimal("0.01"), "Use a positive number of hours.")]
 
 
+# The fields a spec and a spec template share (contracts.SpecTemplate copies into a spec), made
+# in one place so the two can't drift.
+def ready_field() -> models.JSONField:
+    return models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_checklist],
+        help_text="Inputs the sender must provide before the clock starts, in order.",
+    )
+
+
+def done_field() -> models.TextField:
+    return models.TextField(blank=True, help_text="The output the receiving team hands back.")
+
+
+def hours_field(help_text: str) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POSITIVE_HOURS,
+        help_text=help_text,
+    )
+
+
+def forum_field() -> models.CharField:
+    return models.CharField(
+        max_length=200, blank=True, help_text="Where exceptions are decided, e.g. a weekly sync."
+    )
+
+
+RESPONSE_SLA_HELP = "Business hours from submitted to started."
+COMPLETION_SLA_HELP = "Optional: business hours from submitted to completed."
+ESCALATE_AFTER_HELP = "Business hours without a response before escalating."
+
+
 class SpecContent(models.Model):
     """The five micro-ownership fields plus notes: what one version of a spec says."""
 
@@ -36,31 +73,10 @@ class SpecContent(models.Model):
         blank=True,
         help_text="The single accountable person for this seam.",
     )
-    definition_of_ready = models.JSONField(
-        default=list,
-        blank=True,
-        validators=[validate_checklist],
-        help_text="Inputs the sender must provide before the clock starts, in order.",
-    )
-    definition_of_done = models.TextField(
-        blank=True, help_text="The output the receiving team hands back."
-    )
-    response_sla_hours = models.DecimalField(
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=POSITIVE_HOURS,
-        help_text="Business hours from submitted to started.",
-    )
-    completion_sla_hours = models.DecimalField(
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=POSITIVE_HOURS,
-        help_text="Optional: business hours from submitted to completed.",
-    )
+    definition_of_ready = ready_field()
+    definition_of_done = done_field()
+    response_sla_hours = hours_field(RESPONSE_SLA_HELP)
+    completion_sla_hours = hours_field(COMPLETION_SLA_HELP)
     escalate_to = models.ForeignKey(
         User,
         on_delete=models.PROTECT,
@@ -69,17 +85,8 @@ class SpecContent(models.Model):
         blank=True,
         help_text="Who hears about a miss.",
     )
-    escalate_after_hours = models.DecimalField(
-        max_digits=7,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=POSITIVE_HOURS,
-        help_text="Business hours without a response before escalating.",
-    )
-    forum = models.CharField(
-        max_length=200, blank=True, help_text="Where exceptions are decided, e.g. a weekly sync."
-    )
+    escalate_after_hours = hours_field(ESCALATE_AFTER_HELP)
+    forum = forum_field()
     notes = models.TextField(blank=True)
 
     CONTENT_FIELDS = (

@@ -38,7 +38,7 @@ def test_it_registers_the_domain_models_and_not_the_computed_or_historical_ones(
         "metrics.DataQualityReport",
         "seams.SpecVersion",
         "seams.WebhookDelivery",
-        "seams.OutboxMessage",
+        "common.OutboxMessage",
         "audit.RefusedWrite",
         "decisions.DecisionEvent",
         "authtoken.Token",

@@ -2,8 +2,12 @@
 agenda, the last review's actions) so that browser tests of the pack and the phone stay fast."""
 
 import datetime as dt
+import os
 from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page
 
@@ -137,3 +141,16 @@ def sign_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def shots(tmp_path) -> Path:
+    """Where the journeys save screenshots: SEAMLINE_SCREENSHOTS (docs/screenshots holds the
+    README's), else the test's own directory."""
+    folder = Path(os.environ.get("SEAMLINE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def at(day: int) -> dt.datetime:
+    """9:30 on a day of March 2026, in the organisation's time zone."""
+    return dt.datetime(2026, 3, day, 9, 30, tzinfo=ZoneInfo(settings.TIME_ZONE))

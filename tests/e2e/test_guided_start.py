@@ -3,9 +3,7 @@ the guided start from ten recent misses to a piloted contract, handed from one l
 another halfway, and then everything it made, found on its ordinary pages."""
 
 import importlib
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -13,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from contracts.models import Contract, SpecTemplate
 from decisions.models import Escalation
+from tests.e2e.review_data import shots
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.e2e
@@ -31,12 +30,6 @@ MISSES_TYPED = [
     "Wayne contract went out with the old liability cap",
     "Pied Piper staging environment took three weeks",
 ]
-
-
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("SEAMLINE_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def sign_in(page: Page, live_server, username: str) -> None:

@@ -2,25 +2,15 @@
 first, a drill-down, a corrective action added inline, the review closed, and the pack
 printed."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from metrics import engine
 from metrics.models import CorrectiveAction, Review
+from tests.e2e.review_data import shots
 
 pytestmark = pytest.mark.e2e
-
-
-def shots(tmp_path) -> Path:
-    """Where the journey saves its screenshots: SEAMLINE_SCREENSHOTS (docs/screenshots holds
-    the README's), else the test's own directory."""
-    folder = Path(os.environ.get("SEAMLINE_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 # Long: one journey a step at a time; split, it would hide the order the user sees.

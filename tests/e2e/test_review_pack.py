@@ -3,23 +3,19 @@ print media, on A4 and on Letter, landscape, with the paper chosen by the printe
 page's CSS). A 10-seam contract fits two pages; 300 seams continue the table across pages with
 its header row repeated; every page has the pack's header and a "Page n of N" footer."""
 
-import datetime as dt
-import os
 import re
 import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from contracts import catalogue
 from metrics import dashboard, engine
-from tests.e2e.review_data import a_leader, review_contract, sign_in
+from tests.e2e.review_data import a_leader, at, review_contract, shots, sign_in
 
 pypdf = pytest.importorskip(
     "pypdf", reason="pypdf (a dev dependency) reads the printed pack's pages and text"
@@ -31,17 +27,6 @@ HEADER = "SEAMLINE · MONTHLY SEAM REVIEW PACK"
 PAPERS = ["A4", "Letter"]
 SEAM_NAME = re.compile(r"Seam \d{3} intake")
 LAST_COLUMN = "Queue p85, 12 months"  # the table's header row ends with it
-
-
-def shots(tmp_path) -> Path:
-    """Where screenshots go: SEAMLINE_SCREENSHOTS, else the test's own directory."""
-    folder = Path(os.environ.get("SEAMLINE_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def at(day: int) -> dt.datetime:
-    return dt.datetime(2026, 3, day, 9, 30, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def print_pack(page: Page, path: Path, paper: str, pages: list[int] | None = None) -> list[str]:

@@ -2,21 +2,15 @@
 more", which the mouse, the keyboard and a browser without script all open), the constraints,
 the seam map and the escalations as links, and no chart wider than the screen."""
 
-import datetime as dt
-import os
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from contracts.models import ContractSeam
 from metrics import engine
 from metrics.models import MonthlySeamMetrics
-from tests.e2e.review_data import a_leader, review_contract, sign_in
+from tests.e2e.review_data import a_leader, at, review_contract, shots, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,16 +18,6 @@ PHONE = {"width": 390, "height": 844}
 # dashboard-mobile.png is 390 × 3072 pixels: drawn at one pixel per CSS pixel, 3072 CSS px long.
 MOCKUP_HEIGHT = 3072
 SHOW_MORE = "Show 7 more seams (3 amber, 4 green)"
-
-
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("SEAMLINE_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def at(day: int) -> dt.datetime:
-    return dt.datetime(2026, 3, day, 9, 30, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
 def open_review(page: Page, live_server, contract, month) -> None:

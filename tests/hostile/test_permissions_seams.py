@@ -94,24 +94,14 @@ def test_it_refuses_an_owners_constraint_and_dependency_at_another_teams_seam_in
     owner, team, other_team, foreign_seam
 ):
     client = api(owner)
-    constraint = client.post(
-        "/api/v1/constraints/",
-        {"description": "Cap", "owner": "owner", "team": team.slug, "seam": foreign_seam.slug},
-        format="json",
+    responses = post_constraint_and_dependency(
+        client,
+        (team, other_team, foreign_seam),
+        "owner",
+        timezone.localdate() + timedelta(days=9),
+        constraint_team=team.slug,
     )
-    dependency = client.post(
-        "/api/v1/dependencies/",
-        {
-            "title": "SSO",
-            "consumer": team.slug,
-            "provider": other_team.slug,
-            "seam": foreign_seam.slug,
-            "owner": "owner",
-            "needed_by": str(timezone.localdate() + timedelta(days=9)),
-        },
-        format="json",
-    )
-    for response in (constraint, dependency):
+    for response in responses:
         assert response.status_code == 403
         assert NOT_YOURS in response.json()["detail"]
     assert counts() == (0, 0, 0)
@@ -227,24 +217,10 @@ def test_it_refuses_a_bystander_as_owner_of_a_constraint_or_dependency(
     assert board.status_code == 400
     assert NOT_NAMEABLE in board.content.decode().replace("&#x27;", "'")
     client = api(ops)
-    constraint = client.post(
-        "/api/v1/constraints/",
-        {"description": "Cap", "owner": bystander.username, "seam": seam.slug},
-        format="json",
+    responses = post_constraint_and_dependency(
+        client, (team, other_team, seam), bystander.username, timezone.localdate()
     )
-    dependency = client.post(
-        "/api/v1/dependencies/",
-        {
-            "title": "SSO",
-            "consumer": team.slug,
-            "provider": other_team.slug,
-            "seam": seam.slug,
-            "owner": bystander.username,
-            "needed_by": str(timezone.localdate()),
-        },
-        format="json",
-    )
-    for response in (constraint, dependency):
+    for response in responses:
         assert response.status_code == 400
         assert NOT_NAMEABLE in response.json()["errors"]["owner"][0]
     assert counts() == (0, 0, 0)
@@ -371,3 +347,24 @@ def test_it_refuses_a_contract_decision_for_an_owner_outside_its_seams(owner, le
     )
     assert response.status_code == 403
     assert not Decision.objects.exists()
+
+
+def post_constraint_and_dependency(client, teams_and_seam, owner: str, needed_by, **constraint):
+    """A constraint and a dependency (consumer → provider at the seam) posted to the API, both
+    owned by `owner`: their two responses."""
+    consumer, provider, seam = teams_and_seam
+    constraint = {"description": "Cap", "owner": owner, "seam": seam.slug} | {
+        key.removeprefix("constraint_"): value for key, value in constraint.items()
+    }
+    dependency = {
+        "title": "SSO",
+        "consumer": consumer.slug,
+        "provider": provider.slug,
+        "seam": seam.slug,
+        "owner": owner,
+        "needed_by": str(needed_by),
+    }
+    return (
+        client.post("/api/v1/constraints/", constraint, format="json"),
+        client.post("/api/v1/dependencies/", dependency, format="json"),
+    )

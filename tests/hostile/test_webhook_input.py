@@ -93,30 +93,30 @@ def test_it_reads_a_chunked_body_only_one_byte_past_the_limit(generic, seam):
     assert written() == (0, 0, 0)
 
 
-def test_it_takes_a_small_chunked_body_that_the_server_ended(generic, seam):
-    body = json.dumps(generic_row(seam)).encode()
-    response = post_hook(
+def post_chunked(stream, **extra):
+    """A chunked POST with no Content-Length, its body read from `stream`."""
+    return post_hook(
         "ticketing",
         b"",
         sign=False,
         CONTENT_LENGTH="",
         HTTP_TRANSFER_ENCODING="chunked",
-        **signed_headers(body),
-        **{"wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True},
+        **{"wsgi.input": stream},
+        **extra,
+    )
+
+
+def test_it_takes_a_small_chunked_body_that_the_server_ended(generic, seam):
+    body = json.dumps(generic_row(seam)).encode()
+    response = post_chunked(
+        io.BytesIO(body), **signed_headers(body), **{"wsgi.input_terminated": True}
     )
     assert response.status_code == 200
     assert response.json()["created"] == 1
 
 
 def test_it_asks_for_a_length_where_the_server_would_wait_for_a_chunked_body(generic):
-    response = post_hook(
-        "ticketing",
-        b"",
-        sign=False,
-        CONTENT_LENGTH="",
-        HTTP_TRANSFER_ENCODING="chunked",
-        **{"wsgi.input": Unreadable()},
-    )
+    response = post_chunked(Unreadable())
     assert response.status_code == 411
     assert "Content-Length" in response.json()["detail"]
 

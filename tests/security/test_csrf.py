@@ -99,16 +99,7 @@ def test_the_api_refuses_a_session_write_without_the_token(world):
     baseline = fingerprint()
     problems = []
     for route, method in API_WRITES:
-        headers = HEADERS.get((route.name, method), lambda w: {})(world)
-        sent = send(
-            client,
-            method,
-            url_for(route, world),
-            body=body_for(world, route, method),
-            as_json=True,
-            headers=headers,
-            baseline=baseline,
-        )
+        sent = send_api_write(client, world, route, method, baseline)
         if not is_csrf_refusal(sent.response) or sent.written:
             problems.append(
                 f"{method} {route.name}: {sent.response.status_code}, "
@@ -125,16 +116,7 @@ def test_the_api_needs_no_csrf_token_with_token_authentication(world):
     baseline = fingerprint()
     problems = []
     for route, method in API_WRITES:
-        headers = HEADERS.get((route.name, method), lambda w: {})(world) | token
-        sent = send(
-            client,
-            method,
-            url_for(route, world),
-            body=body_for(world, route, method),
-            as_json=True,
-            headers=headers,
-            baseline=baseline,
-        )
+        sent = send_api_write(client, world, route, method, baseline, token)
         expected = MATRIX[route.name][method]["leader"]
         if sent.outcome != expected:
             problems.append(f"{method} {route.name}: expected {expected}, got {sent.outcome}")
@@ -190,3 +172,17 @@ def test_a_session_api_write_with_the_cookies_token_works(world):
     )
     assert sent.response.status_code == 201
     assert sent.written == ["decisions.Escalation (2 → 3 rows)"]
+
+
+def send_api_write(client, world, route, method: str, baseline, extra_headers=None):
+    """One API write of the matrix as JSON, with its route's headers and any `extra_headers`."""
+    headers = HEADERS.get((route.name, method), lambda w: {})(world) | (extra_headers or {})
+    return send(
+        client,
+        method,
+        url_for(route, world),
+        body=body_for(world, route, method),
+        as_json=True,
+        headers=headers,
+        baseline=baseline,
+    )
