@@ -110,15 +110,7 @@ def test_it_refuses_an_owners_constraint_and_dependency_at_another_teams_seam_in
 def test_it_refuses_a_patch_that_moves_an_owners_record_to_another_teams_seam(
     owner, team, other_team, seam, foreign_seam
 ):
-    constraint = Constraint.objects.create(description="Cap", owner=owner, team=team, seam=seam)
-    dependency = Dependency.objects.create(
-        title="SSO",
-        consumer=team,
-        provider=other_team,
-        seam=seam,
-        owner=owner,
-        needed_by=timezone.localdate(),
-    )
+    constraint, dependency = owned_records(owner, (team, other_team, seam), team=team)
     client = api(owner)
     for url in (f"/api/v1/constraints/{constraint.pk}/", f"/api/v1/dependencies/{dependency.pk}/"):
         response = client.patch(url, {"seam": foreign_seam.slug}, format="json")
@@ -227,15 +219,7 @@ def test_it_refuses_a_bystander_as_owner_of_a_constraint_or_dependency(
 
 
 def test_it_refuses_a_patch_that_hands_a_record_to_a_viewer(ops, owner, team, other_team, seam):
-    constraint = Constraint.objects.create(description="Cap", owner=owner, seam=seam)
-    dependency = Dependency.objects.create(
-        title="SSO",
-        consumer=team,
-        provider=other_team,
-        seam=seam,
-        owner=owner,
-        needed_by=timezone.localdate(),
-    )
+    constraint, dependency = owned_records(owner, (team, other_team, seam))
     viewer = UserFactory(username="late_viewer", roles=["viewer"])
     for url in (f"/api/v1/constraints/{constraint.pk}/", f"/api/v1/dependencies/{dependency.pk}/"):
         response = api(ops).patch(url, {"owner": viewer.username}, format="json")
@@ -367,4 +351,21 @@ def post_constraint_and_dependency(client, teams_and_seam, owner: str, needed_by
     return (
         client.post("/api/v1/constraints/", constraint, format="json"),
         client.post("/api/v1/dependencies/", dependency, format="json"),
+    )
+
+
+def owned_records(owner, teams_and_seam, **constraint) -> tuple[Constraint, Dependency]:
+    """A constraint and a dependency (consumer → provider, needed today) at the seam, owned
+    by `owner`."""
+    consumer, provider, seam = teams_and_seam
+    return (
+        Constraint.objects.create(description="Cap", owner=owner, seam=seam, **constraint),
+        Dependency.objects.create(
+            title="SSO",
+            consumer=consumer,
+            provider=provider,
+            seam=seam,
+            owner=owner,
+            needed_by=timezone.localdate(),
+        ),
     )
