@@ -5,7 +5,7 @@ The core never names a later app, not even in a string: it only says what happen
 
     from common import events
 
-    events.emit("handoff.saved", seam_id=3, submitted_at=when)      # in seams
+    events.emit("handoff.saved", seam_id=3, at=when)                # in seams
     events.subscribe("handoff.saved", handoff_saved)                 # in metrics' AppConfig.ready
 
 Conventions:
@@ -22,9 +22,12 @@ Conventions:
 from collections import defaultdict
 from collections.abc import Callable
 
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+
 NAMES = {
-    "handoff.saved": "seam_id, submitted_at; was_seam_id, was_submitted_at (None if new)",
-    "handoff.deleted": "seam_id, submitted_at",
+    "handoff.saved": "seam_id, at (submitted_at); was_seam_id, was_at (None if new)",
+    "handoff.deleted": "seam_id, at",
     "handoffs.written": "seam_ids, earliest, moved_from ({seam id: earliest time it left})",
     "calendar.changed": "calendar_id: its working hours or holidays changed",
     "escalation.saved": "seam_id, at (raised_at); was_seam_id, was_at (None if new)",
@@ -69,3 +72,38 @@ def emit(name: str, **payload) -> None:
 
 def subscribers(name: str) -> list[Handler]:
     return list(_subscribers[_known(name)])
+
+
+def emit_on_write(model: type[models.Model], *, at: str) -> None:
+    """Emit "<model>.saved" and "<model>.deleted" whenever a row of `model` is written, by any
+    path (services, views, the API, the admin, factories). The model is placed by its `seam`
+    and the time field `at`; each event names both and, for a save, where the row was before
+    (`was_seam_id`, `was_at`; None for a new row or a save that touched neither), so a
+    subscriber can tell what a move left behind."""
+    name = model._meta.model_name
+
+    def saving(sender, instance, update_fields=None, **kwargs) -> None:
+        instance._place_before = None
+        if instance.pk is None or (
+            update_fields is not None and not {"seam", at} & set(update_fields)
+        ):
+            return
+        found = sender.objects.filter(pk=instance.pk).values_list("seam_id", at)
+        instance._place_before = found.first()
+
+    def saved(sender, instance, **kwargs) -> None:
+        was_seam_id, was_at = getattr(instance, "_place_before", None) or (None, None)
+        emit(
+            f"{name}.saved",
+            seam_id=instance.seam_id,
+            at=getattr(instance, at),
+            was_seam_id=was_seam_id,
+            was_at=was_at,
+        )
+
+    def deleted(sender, instance, **kwargs) -> None:
+        emit(f"{name}.deleted", seam_id=instance.seam_id, at=getattr(instance, at))
+
+    # Kept by the signals themselves (weak=False): nothing else holds these functions.
+    for signal, receiver in ((pre_save, saving), (post_save, saved), (post_delete, deleted)):
+        signal.connect(receiver, sender=model, weak=False, dispatch_uid=f"events-{name}-{signal}")

@@ -90,13 +90,6 @@ def _refresh_pending() -> None:
 # --- What the events say -------------------------------------------------------------------
 
 
-def handoff_saved(*, seam_id, submitted_at, was_seam_id=None, was_submitted_at=None) -> None:
-    places = [(seam_id, submitted_at)]
-    if was_seam_id is not None and (was_seam_id, was_submitted_at) != (seam_id, submitted_at):
-        places.append((was_seam_id, was_submitted_at))
-    mark_stale(places)
-
-
 def handoffs_written(*, seam_ids, earliest, moved_from=None) -> None:
     # The other side of an update: seams and months the rows left, which counted them so far.
     places = [(seam_id, earliest) for seam_id in seam_ids]
@@ -104,16 +97,13 @@ def handoffs_written(*, seam_ids, earliest, moved_from=None) -> None:
 
 
 def record_saved(*, seam_id, at, was_seam_id=None, was_at=None) -> None:
-    """A decision, escalation or dependency logged, moved, decided, withdrawn or delivered."""
+    """A handoff, decision, escalation or dependency written, moved, decided, withdrawn or
+    delivered: stale from where it is and from where it was."""
     mark_stale({(seam_id, at), (was_seam_id, was_at)})
 
 
 def record_deleted(*, seam_id, at) -> None:
     mark_stale([(seam_id, at)])
-
-
-def handoff_deleted(*, seam_id, submitted_at) -> None:
-    mark_stale([(seam_id, submitted_at)])
 
 
 def calendar_changed(*, calendar_id: int) -> None:
@@ -154,14 +144,14 @@ def recompute_after_restamp(sender, app_config, plan=None, using="default", **kw
         outbox.enqueue(compute_metrics, [f"{month:%Y-%m}" for month in months])
 
 
+# The records placed by a seam and a time (common.events.emit_on_write).
+PLACED = ("handoff", "escalation", "decision", "dependency")
 SUBSCRIPTIONS = {
-    "handoff.saved": handoff_saved,
-    "handoff.deleted": handoff_deleted,
     "handoffs.written": handoffs_written,
     "calendar.changed": calendar_changed,
     "target.changed": target_changed,
-    **{f"{noun}.saved": record_saved for noun in ("escalation", "decision", "dependency")},
-    **{f"{noun}.deleted": record_deleted for noun in ("escalation", "decision", "dependency")},
+    **{f"{noun}.saved": record_saved for noun in PLACED},
+    **{f"{noun}.deleted": record_deleted for noun in PLACED},
 }
 
 

@@ -2,9 +2,9 @@
 
 Every way a handoff, calendar or holiday is written passes here: the services, the admin, the
 API's serializers, data fixes and tests' factories alike, so a later app that subscribes misses
-none. Each event tells what changed and, for a saved handoff, where it was before (its seam and
-submission time), so a subscriber can tell what a move left behind. The bulk writers
-(seams.ingest, seams.csv_copy) bypass model saves and emit "handoffs.written" themselves.
+none. A handoff's events ("handoff.saved", "handoff.deleted") are placed by its seam and
+submission time (common.events.emit_on_write). The bulk writers (seams.ingest,
+seams.csv_copy) bypass model saves and emit "handoffs.written" themselves.
 """
 
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -15,31 +15,6 @@ from seams.models import Calendar, CalendarHoliday, Handoff
 
 # What a calendar's working time is made of: a change to any of these moves its clocks.
 WORKING_TIME = ("time_zone", "working_weekdays", "day_start", "day_end", "is_24x7")
-
-
-def _handoff_saving(sender, instance: Handoff, update_fields=None, **kwargs) -> None:
-    instance._place_before = None
-    if instance.pk is None or (
-        update_fields is not None and not {"seam", "submitted_at"} & set(update_fields)
-    ):
-        return
-    found = Handoff.objects.filter(pk=instance.pk).values_list("seam_id", "submitted_at")
-    instance._place_before = found.first()
-
-
-def _handoff_saved(sender, instance: Handoff, **kwargs) -> None:
-    was_seam_id, was_submitted_at = getattr(instance, "_place_before", None) or (None, None)
-    events.emit(
-        "handoff.saved",
-        seam_id=instance.seam_id,
-        submitted_at=instance.submitted_at,
-        was_seam_id=was_seam_id,
-        was_submitted_at=was_submitted_at,
-    )
-
-
-def _handoff_deleted(sender, instance: Handoff, **kwargs) -> None:
-    events.emit("handoff.deleted", seam_id=instance.seam_id, submitted_at=instance.submitted_at)
 
 
 def _working_time(calendar: Calendar) -> tuple:
@@ -71,9 +46,7 @@ def handoffs_written(*, seam_ids: set[int], earliest, moved_from: dict) -> None:
 
 
 def connect() -> None:
-    pre_save.connect(_handoff_saving, sender=Handoff, dispatch_uid="seams-handoff-saving")
-    post_save.connect(_handoff_saved, sender=Handoff, dispatch_uid="seams-handoff-saved")
-    post_delete.connect(_handoff_deleted, sender=Handoff, dispatch_uid="seams-handoff-deleted")
+    events.emit_on_write(Handoff, at="submitted_at")
     pre_save.connect(_calendar_saving, sender=Calendar, dispatch_uid="seams-calendar-saving")
     post_save.connect(_calendar_saved, sender=Calendar, dispatch_uid="seams-calendar-saved")
     for signal in (post_save, post_delete):

@@ -1,8 +1,13 @@
 """The named-event bus: names are declared, subscribers run in order, once each, synchronously."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from common import events
+from seams.models import Handoff
+from tests.factories import SeamFactory
 
 
 @pytest.fixture
@@ -59,3 +64,43 @@ def test_the_metrics_app_subscribes_to_what_makes_snapshots_stale():
 
     for name, handler in staleness.SUBSCRIPTIONS.items():
         assert handler in events.subscribers(name)
+
+
+@pytest.fixture
+def handoff_events(db):
+    calls = []
+
+    def saved(**payload):
+        calls.append(("saved", payload))
+
+    def deleted(**payload):
+        calls.append(("deleted", payload))
+
+    events.subscribe("handoff.saved", saved)
+    events.subscribe("handoff.deleted", deleted)
+    yield calls
+    events.unsubscribe("handoff.saved", saved)
+    events.unsubscribe("handoff.deleted", deleted)
+
+
+def test_a_written_row_says_where_it_is_and_where_it_was(handoff_events):
+
+    first, second = SeamFactory(), SeamFactory()
+    when = timezone.now().replace(microsecond=0)
+    handoff = Handoff.objects.create(seam=first, external_id="A-1", title="A", submitted_at=when)
+    place = 'SELECT "seams_handoff"."seam_id" AS "seam_id", "seams_handoff"."submitted_at" AS'
+    handoff.seam = second
+    with CaptureQueriesContext(connection) as moving:
+        handoff.save()
+    # A save that touches neither the seam nor the time doesn't look up where the row was.
+    with CaptureQueriesContext(connection) as retitling:
+        handoff.save(update_fields=["title"])
+    assert any(q["sql"].startswith(place) for q in moving.captured_queries)
+    assert not any(q["sql"].startswith(place) for q in retitling.captured_queries)
+    handoff.delete()
+    new, moved, untouched, gone = (payload for _, payload in handoff_events)
+    assert new == {"seam_id": first.pk, "at": when, "was_seam_id": None, "was_at": None}
+    assert moved == {"seam_id": second.pk, "at": when, "was_seam_id": first.pk, "was_at": when}
+    assert untouched["was_seam_id"] is None
+    assert gone == {"seam_id": second.pk, "at": when}
+    assert [kind for kind, _ in handoff_events] == ["saved", "saved", "saved", "deleted"]

@@ -39,3 +39,15 @@ def test_the_tag_renders_each_panel_with_the_page_context_and_its_own(monkeypatc
     assert html.startswith("<aside>")
     assert html.endswith("gone</aside>")
     assert "A leader begins with the guided start" in html
+
+
+def test_the_tag_escapes_what_people_typed_into_a_panel(monkeypatch, tmp_path, settings):
+    (tmp_path / "card.html").write_text("<p>{{ name }}</p>")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    monkeypatch.setattr(panels, "_slots", {})
+    panels.register("side", lambda request: panels.Panel("card.html", {"name": "<b>Ann</b>"}))
+    page = engines["django"].from_string('{% load panels %}{% panels "side" %}')
+    html = page.render({}, request=RequestFactory().get("/"))
+    assert html == "<p>&lt;b&gt;Ann&lt;/b&gt;</p>"

@@ -27,7 +27,7 @@ def test_events_in_one_transaction_gather_into_one_refresh(db, django_capture_on
     month = engine.current_month()
     at = dt.datetime.combine(month, dt.time(12), tzinfo=LONDON)
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        events.emit("handoff.saved", seam_id=one.pk, submitted_at=at)
+        events.emit("handoff.saved", seam_id=one.pk, at=at)
         events.emit("escalation.saved", seam_id=two.pk, at=at + dt.timedelta(hours=1))
         events.emit("dependency.saved", seam_id=one.pk, at=month)
     [(args, kwargs)] = _refreshes()
@@ -43,9 +43,9 @@ def test_a_move_refreshes_where_it_was_too(db, django_capture_on_commit_callback
         events.emit(
             "handoff.saved",
             seam_id=one.pk,
-            submitted_at=at,
+            at=at,
             was_seam_id=two.pk,
-            was_submitted_at=at,
+            was_at=at,
         )
     [(_, kwargs)] = _refreshes()
     assert kwargs == {"seam_ids": sorted([one.pk, two.pk])}
@@ -55,7 +55,7 @@ def test_nothing_is_queued_while_paused(db, django_capture_on_commit_callbacks):
     seam = SeamFactory()
     at = dt.datetime.now(tz=LONDON)
     with django_capture_on_commit_callbacks(execute=True), staleness.paused():
-        events.emit("handoff.saved", seam_id=seam.pk, submitted_at=at)
+        events.emit("handoff.saved", seam_id=seam.pk, at=at)
         events.emit("target.changed", seam_id=seam.pk)
     assert not OutboxMessage.objects.exists()
 
