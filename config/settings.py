@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "metrics",
     "onboarding",
     "identity",
+    "connections",
     "audit",
 ]
 

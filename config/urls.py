@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("onboarding.urls")),
     path("", include("identity.urls")),
+    path("", include("connections.urls")),
     path("", include("audit.urls")),
 ]
 
