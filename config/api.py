@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from contracts.api import ContractViewSet, InitiativeViewSet
 from decisions.api import ConstraintViewSet, DecisionViewSet, DependencyViewSet, EscalationViewSet
 from metrics.api import MetricsViewSet
+from metrics.review_api import ActionViewSet, ReviewViewSet
 from seams.api import CalendarViewSet, HandoffViewSet, SeamViewSet, SpecViewSet, TeamViewSet
 
 router = DefaultRouter()
@@ -22,3 +23,5 @@ router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("constraints", ConstraintViewSet, basename="constraint")
 router.register("dependencies", DependencyViewSet, basename="dependency")
 router.register("metrics", MetricsViewSet, basename="metrics")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("actions", ActionViewSet, basename="action")

@@ -311,6 +311,8 @@ SPECTACULAR_SETTINGS = {
         "AssumptionStatusEnum": "contracts.models.Assumption.Status",
         "DecisionStatusEnum": "decisions.models.Decision.Status",
         "DependencyStatusEnum": "decisions.models.Dependency.Status",
+        "ReviewStatusEnum": "metrics.models.Review.Status",
+        "CorrectiveActionStatusEnum": "metrics.models.CorrectiveAction.Status",
     },
 }
 

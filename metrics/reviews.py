@@ -150,8 +150,9 @@ def latest_full_month(action: CorrectiveAction) -> date | None:
 
 
 def judge(actions: list[CorrectiveAction]) -> None:
-    """Give each action `latest` (its metric in the latest full month since it was agreed)
-    and `verdict`, reading the snapshots and targets once for all of them."""
+    """Give each action `latest` (its metric in the latest full month since it was agreed),
+    `target` (its metric's target at the seam, rates as fractions) and `verdict`, reading
+    the snapshots and targets once for all of them."""
     months = {latest_full_month(a) for a in actions} - {None}
     values = {
         (row["seam_id"], row["month"]): row
@@ -171,5 +172,6 @@ def judge(actions: list[CorrectiveAction]) -> None:
                 if catalogue.unit_of(action.metric) == catalogue.PERCENT
                 else goal.target
             )
+        action.target = target
         action.verdict = verdict(action, action.latest, target)
         action.verdict_badge = VERDICT_BADGES[action.verdict]

@@ -586,6 +586,7 @@ SAMPLE_BY_SEGMENT = {
     "dependencies": lambda w: w.dependency.pk,
     "misses": lambda w: w.miss.pk,
     "reviews": lambda w: w.review.pk,
+    "actions": lambda w: w.action.pk,
     "metrics": lambda w: w.snapshot.pk,
 }
 # Where the usual sample won't do: reopening needs a decided decision.

@@ -304,4 +304,14 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "dependency-move": api(POST=LOGGERS),
     "metrics-list": api(GET=EVERYONE),
     "metrics-detail": api(GET=EVERYONE),
+    # Reviews: everyone reads; only leaders hold them (start, root causes, actions, close),
+    # checked before the method, as for the other leaders-write resources.
+    "review-list": leaders_api(GET=EVERYONE, POST=LEADERS),
+    "review-detail": leaders_api(GET=EVERYONE),
+    "review-root-causes": leaders_api(POST=LEADERS),
+    "review-actions": leaders_api(POST=LEADERS),
+    "review-close": leaders_api(POST=LEADERS),
+    # Leaders update any corrective action's status; its owner (here Sales' owner) their own.
+    "action-list": api(GET=EVERYONE),
+    "action-detail": api(GET=EVERYONE, PATCH=OWNER_AND_LEADERS),
 }

@@ -446,6 +446,20 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
     },
     ("dependency-detail", "PATCH"): lambda w: {"title": "Pricing API v2"},
     ("dependency-move", "POST"): lambda w: {"status": "committed"},
+    ("review-list", "POST"): lambda w: {"month": f"{engine.current_month():%Y-%m}"},
+    ("review-root-causes", "POST"): lambda w: {
+        "seam": w.seam.slug,
+        "text": "Intake skips the checklist",
+    },
+    ("review-actions", "POST"): lambda w: {
+        "seam": w.seam.slug,
+        "title": "Require the payload",
+        "owner": "owner",
+        "due_on": _day(7),
+        "metric": "queue_time_p85_hours",
+    },
+    ("review-close", "POST"): lambda w: {"notes": "Agreed: payload first."},
+    ("action-detail", "PATCH"): lambda w: {"status": "done"},
 }
 # Spec writes through the API name the version they are based on.
 HEADERS: dict[tuple[str, str], Callable[[World], dict]] = {
