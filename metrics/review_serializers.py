@@ -91,7 +91,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     root causes recorded per seam and the corrective actions agreed."""
 
     month = MonthField(read_only=True)
-    contract = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    contract = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     scope = serializers.SerializerMethodField()
     started_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     root_causes = RootCauseSerializer(many=True, read_only=True)

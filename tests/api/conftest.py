@@ -28,7 +28,7 @@ from contracts.services import publish_revision
 from decisions.models import Constraint, Dependency, Escalation
 from decisions.services import decide, log_decision
 from metrics import engine
-from metrics.models import MonthlySeamMetrics
+from metrics.models import CorrectiveAction, MonthlySeamMetrics, Review, RootCause
 from seams.models import Calendar, Handoff, Membership, WebhookSource
 from tests.factories import (
     CalendarFactory,
@@ -156,6 +156,19 @@ def build_world() -> World:
     snapshot = MonthlySeamMetrics.objects.create(
         seam=intake, month=engine.current_month(), submitted=3, started=1
     )
+    meeting = Review.objects.create(
+        month=engine.previous_month(engine.current_month()), started_by=people["leader"]
+    )
+    RootCause.objects.create(review=meeting, seam=intake, text="No payload", recorded_by=decider)
+    action = CorrectiveAction.objects.create(
+        review=meeting,
+        seam=intake,
+        title="Require the payload",
+        owner=people["owner"],
+        due_on=timezone.localdate() + timedelta(days=7),
+        metric="queue_time_p85_hours",
+        created_by=people["leader"],
+    )
     hook = WebhookSource.objects.create(
         slug="fuzz-hook", name="Fuzz hook", secret="s3cret", seam=intake
     )
@@ -209,6 +222,11 @@ def build_world() -> World:
         "/api/v1/handoffs/{id}/": ids(handoffs),
         "/api/v1/metrics/{id}/": ids([snapshot]),
         "/api/v1/hooks/handoffs/{source}/": [{"source": hook.slug}],
+        "/api/v1/reviews/{id}/": ids([meeting]),
+        "/api/v1/reviews/{id}/root-causes/": ids([meeting]),
+        "/api/v1/reviews/{id}/actions/": ids([meeting]),
+        "/api/v1/reviews/{id}/close/": ids([meeting]),
+        "/api/v1/actions/{id}/": ids([action]),
     }
     usernames = [u.username for u in (*people.values(), decider)]
     teams = [t.slug for t in (sales, product, legal)]
