@@ -129,9 +129,9 @@ def with_today(context: dict) -> dict:
 
 class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     """Monthly reviews, newest month first, each with its root causes and corrective actions
-    (their verdicts as the review pages compute them). Leaders start one (POST: the one in
-    progress for the month and scope, if there is one), record root causes, add actions and
-    close it."""
+    (their verdicts as the review pages compute them). Leaders start one (POST: the one
+    started already for the month and scope, if there is one), record root causes, add
+    actions and close it."""
 
     schema = ApiSchema()
     serializer_class = ReviewSerializer
@@ -162,8 +162,9 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _answer(self, review: Review, code: int = status.HTTP_200_OK) -> Response:
         """The review as it is now, read again with everything it holds."""
-        self.kwargs[self.lookup_field] = review.pk
-        return Response(self.get_serializer(self.get_object()).data, status=code)
+        fresh = self.get_queryset().get(pk=review.pk)
+        reviews.judge(list(fresh.actions.all()))
+        return Response(self.get_serializer(fresh).data, status=code)
 
     def _open_review(self) -> Review:
         review = super().get_object()
@@ -174,8 +175,8 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request=ReviewStartSerializer,
         responses={201: ReviewSerializer, 200: ReviewSerializer},
-        description="Start the month's review of a scope. The review in progress for that "
-        "month and scope, if there is one, is answered as it is (200), so a repeated request "
+        description="Start the month's review of a scope. One started already for that "
+        "month and scope (open or closed) is answered as it is (200), so a repeated request "
         "starts nothing twice; a new one is 201.",
     )
     def create(self, request, *args, **kwargs) -> Response:

@@ -260,6 +260,16 @@ class TestStart:
         review = Review.objects.get()
         assert (review.month, review.contract, review.started_by) == (MONTH, contract, leader)
 
+    def test_starting_a_closed_one_again_answers_it_closed(self, leader, review):
+        reviews.close_review(review=review, by=leader)
+        # Filters in the query string are no part of a command.
+        response = api(leader).post(
+            URL + "?status=open", {"month": f"{MONTH:%Y-%m}", "contract": None}, format="json"
+        )
+        assert response.status_code == 200
+        assert (response.json()["id"], response.json()["status"]) == (review.pk, "closed")
+        assert Review.objects.count() == 1
+
     def test_it_reviews_the_month_under_review_of_all_seams_by_default(self, leader):
         response = api(leader).post(URL, {}, format="json")
         assert response.status_code == 201
@@ -334,6 +344,13 @@ class TestStart:
         response = api(leader).post(URL, [{"month": "2026-10"}], format="json")
         assert response.status_code == 400
         assert "Expected a dictionary" in response.json()["errors"]["non_field_errors"][0]
+        assert not Review.objects.exists()
+
+    def test_a_body_too_large_is_refused(self, leader, settings):
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+        response = api(leader).post(URL, {"month": "2026-10", "x": "y" * 1000}, format="json")
+        assert response.status_code == 413
+        assert response.json()["code"] == "too_large"
         assert not Review.objects.exists()
 
     def test_a_form_body_is_not_the_api(self, leader):
