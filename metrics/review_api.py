@@ -291,7 +291,17 @@ class ActionViewSet(viewsets.ReadOnlyModelViewSet):
         return found
 
     @extend_schema(
-        request=ActionStatusSerializer,
+        # Written out: a serializer would be documented with every field optional, as PATCH
+        # bodies usually are, and this one takes exactly one.
+        request={
+            "application/json": {
+                "type": "object",
+                "properties": {
+                    "status": {"type": "string", "enum": CorrectiveAction.Status.values},
+                },
+                "required": ["status"],
+            }
+        },
         responses={200: CorrectiveActionSerializer},
         description="Mark the action done (today), dropped, or open again.",
     )

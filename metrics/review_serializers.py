@@ -146,8 +146,7 @@ class ContractInForce(SlugReference):
 
 
 class ReviewStartSerializer(serializers.Serializer):
-    """Start the month's review of a scope (or open the one in progress: the same again
-    answers the same review)."""
+    """Start the month's review of a scope; the same again answers the review started."""
 
     month = MonthInput(
         required=False, help_text="The month reviewed; the month under review when omitted."
