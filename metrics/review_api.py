@@ -40,10 +40,16 @@ class ReviewClosed(APIException):
     default_detail = "This review is closed."
 
 
-def refused(exc: reviews.ReviewRefused) -> APIException:
-    """A service's refusal in the error contract: 403 for who asks, else 400 with its reason."""
+def refused(exc: reviews.ReviewRefused, review: Review | None = None) -> APIException:
+    """A service's refusal in the error contract: 403 for who asks, 409 when the review was
+    closed meanwhile, else 400 with its reason."""
     if isinstance(exc, reviews.ReviewForbidden):
         return PermissionDenied(str(exc))
+    if (
+        review is not None
+        and not Review.objects.filter(pk=review.pk, status=Review.Status.OPEN).exists()
+    ):
+        return ReviewClosed()
     return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc)]})
 
 
@@ -204,7 +210,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             cause = reviews.record_root_cause(review=review, by=request.user, **body.validated_data)
         except reviews.ReviewRefused as exc:
-            raise refused(exc) from exc
+            raise refused(exc, review) from exc
         return Response(RootCauseSerializer(cause).data)
 
     @extend_schema(
@@ -230,7 +236,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             try:
                 found = reviews.add_action(review=review, by=request.user, **data)
             except reviews.ReviewRefused as exc:
-                raise refused(exc) from exc
+                raise refused(exc, review) from exc
         return Response(action_data(found, self.get_serializer_context()), status=code)
 
     @extend_schema(
@@ -247,7 +253,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             reviews.close_review(review=review, by=request.user, **body.validated_data)
         except reviews.ReviewRefused as exc:
-            raise refused(exc) from exc
+            raise refused(exc, review) from exc
         return self._answer(review)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from metrics import reviews
 from metrics.models import CorrectiveAction, MonthlySeamMetrics, Review, RootCause
 from seams import permissions
+from tests.audit.helpers import entries_for, token_client
 from tests.factories import UserFactory
 from tests.metrics.test_review_api import ACTIONS, MONTH, URL, action_body, api, due, rows
 
@@ -95,6 +96,21 @@ class TestRootCauses:
         )
         assert response.status_code == 409
         assert response.json()["detail"] == "This review is closed."
+        assert not RootCause.objects.exists()
+
+    def test_a_review_closed_meanwhile_is_a_conflict(self, leader, review, seam, monkeypatch):
+        record = reviews.record_root_cause
+
+        def closed_first(**kwargs):  # another leader closes it between the check and the write
+            Review.objects.filter(pk=review.pk).update(status="closed")
+            kwargs["review"].refresh_from_db()
+            return record(**kwargs)
+
+        monkeypatch.setattr(reviews, "record_root_cause", closed_first)
+        response = api(leader).post(
+            f"{URL}{review.pk}/root-causes/", {"seam": seam.slug, "text": "Why"}, format="json"
+        )
+        assert response.status_code == 409
         assert not RootCause.objects.exists()
 
     def test_the_page_and_the_api_record_the_same(self, leader, leader_client, review, seam):
@@ -183,6 +199,15 @@ class TestAddAction:
         assert list(response.json()["errors"]) == [field]
         assert says in str(response.json()["errors"][field])
         assert not CorrectiveAction.objects.exists()
+
+    def test_the_audit_log_names_the_tokens_owner(self, leader, owner, review, seam):
+        response = token_client(leader).post(
+            f"{URL}{review.pk}/actions/", action_body(seam, owner), format="json"
+        )
+        assert response.status_code == 201
+        [entry] = entries_for(CorrectiveAction.objects.get())
+        assert entry.actor == leader
+        assert entry.changes["title"] == ["None", "Pair on intake"]
 
     def test_a_missing_field_is_named(self, leader, review):
         response = api(leader).post(f"{URL}{review.pk}/actions/", {}, format="json")
