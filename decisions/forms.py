@@ -231,16 +231,13 @@ class HistoryImportForm(forms.Form):
         ("partial", "Import the valid rows and report the others"),
     ]
 
-    file = forms.FileField(label="CSV file")
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, or Excel's Windows-1252; a header row naming the columns below.",
+    )
     mode = forms.ChoiceField(
         choices=MODES, initial="all", widget=forms.RadioSelect, label="If some rows are invalid"
     )
-
-    def __init__(self, *args, columns: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields[
-            "file"
-        ].help_text = f"Columns: {', '.join(columns)}. UTF-8 or Excel's Windows-1252."
 
     def clean_file(self):
         from decisions.history_import import max_bytes

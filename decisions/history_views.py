@@ -31,7 +31,7 @@ def _require_importer(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def history_import(request: HttpRequest, kind: str) -> HttpResponse:
     _require_importer(request)
-    form = HistoryImportForm(request.POST or None, request.FILES or None, columns=COLUMNS[kind])
+    form = HistoryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = HistoryImport.objects.create(
