@@ -3,13 +3,15 @@ another tool (leaders and ops), then watch its progress and read its report."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common import outbox
+from common.export import csv_lines
 from decisions.forms import HistoryImportForm
 from decisions.history import may_give_past_times
+from decisions.history_export import ROWS
 from decisions.history_rows import COLUMNS
 from decisions.models import HistoryImport
 from decisions.tasks import import_history as import_history_task
@@ -73,3 +75,15 @@ def history_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"job": job, "import_url": PAGES[job.kind][0], "list_url": PAGES[job.kind][1]}
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def history_export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+    """Every record of `kind` in its import's columns, streamed, safe to open in a
+    spreadsheet. Everyone signed in reads everything in the organisation."""
+    response = StreamingHttpResponse(
+        csv_lines(COLUMNS[kind], ROWS[kind]()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+    return response

@@ -27,6 +27,24 @@ urlpatterns = [
         name="dependency-import",
     ),
     path(
+        "decisions/export/",
+        history_views.history_export,
+        {"kind": "decisions"},
+        name="decision-export",
+    ),
+    path(
+        "escalations/export/",
+        history_views.history_export,
+        {"kind": "escalations"},
+        name="escalation-export",
+    ),
+    path(
+        "dependencies/export/",
+        history_views.history_export,
+        {"kind": "dependencies"},
+        name="dependency-export",
+    ),
+    path(
         "history-imports/<int:pk>/",
         history_views.history_import_detail,
         name="history-import-detail",

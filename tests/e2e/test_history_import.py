@@ -37,13 +37,7 @@ def test_ops_import_a_decision_log_and_read_the_report(
     csv_file = tmp_path / "decision-log.csv"
     csv_file.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
 
-    page.set_viewport_size({"width": 1440, "height": 1000})
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Username").fill("olivia")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_label("Password").press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
+    _sign_in_with_the_keyboard(page, live_server.url)
     page.goto(live_server.url + "/decisions/")
     page.get_by_role("link", name="Import a CSV").click()
     expect(page.get_by_role("heading", name="Import decisions from another tool")).to_be_visible()
@@ -74,6 +68,23 @@ def test_ops_import_a_decision_log_and_read_the_report(
     expect(report.locator("tbody tr")).to_contain_text("seam: No seam “no-such-seam”.")
     page.screenshot(path=str(shots(tmp_path) / "history-import-report.png"), full_page=True)
 
+    _check_the_database(before)
+
+    # "See the decisions" leads back to the log, where the imported one is listed.
+    page.get_by_role("link", name="See the decisions").click()
+    expect(page.get_by_role("heading", name="Decision log")).to_be_visible()
+
+
+def _sign_in_with_the_keyboard(page: Page, url: str) -> None:
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(url + "/accounts/login/")
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url(lambda at: "/accounts/login/" not in at)
+
+
+def _check_the_database(before: int) -> None:
     job = HistoryImport.objects.get()
     assert (job.kind, job.status, job.created, job.rejected, job.partial) == (
         "decisions",
@@ -87,7 +98,3 @@ def test_ops_import_a_decision_log_and_read_the_report(
     assert (acme.status, acme.times_reopened, acme.outcome) == ("decided", 1, "Yes")
     assert [e.kind for e in acme.events.all()] == ["logged", "decided", "reopened", "decided"]
     assert Decision.objects.get(question="Drop the legacy API?").status == "withdrawn"
-
-    # "See the decisions" leads back to the log, where the imported one is listed.
-    page.get_by_role("link", name="See the decisions").click()
-    expect(page.get_by_role("heading", name="Decision log")).to_be_visible()

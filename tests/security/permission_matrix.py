@@ -212,6 +212,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "decisions:escalation-import": page(GET=IMPORTERS, POST=IMPORTERS),
     "decisions:dependency-import": page(GET=IMPORTERS, POST=IMPORTERS),
     "decisions:history-import-detail": page(GET=IMPORTERS),
+    "decisions:decision-export": page(GET=EVERYONE),
+    "decisions:escalation-export": page(GET=EVERYONE),
+    "decisions:dependency-export": page(GET=EVERYONE),
     # --- The guided start: leaders take the steps; everyone sees where it is ---------------------
     "onboarding:guide": page(GET=EVERYONE),
     # It was begun already: beginning again just goes back to the current step.
