@@ -317,3 +317,20 @@ class TestTheFile:
             run(tmp_path, "decisions", rows_csv("decisions", decision()), by="owner@example.com")
         with pytest.raises(CommandError, match="No active person"):
             run(tmp_path, "decisions", rows_csv("decisions", decision()), by="x@example.com")
+
+
+def test_an_import_marks_the_months_it_reaches_stale(
+    tmp_path, seam, right, ops, owner, django_capture_on_commit_callbacks
+):
+    from common.models import OutboxMessage
+
+    body = rows_csv("decisions", decision(requested_at="2026-09-14T10:00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(tmp_path, "decisions", body)
+    refreshes = list(
+        OutboxMessage.objects.filter(task="metrics.tasks.compute_metrics").values_list(
+            "args", "kwargs"
+        )
+    )
+    # One refresh for the whole import, from the record's month (September) to now.
+    assert refreshes == [([["2026-09", "2026-10", "2026-11", "2026-12"]], {"seam_ids": [seam.pk]})]
