@@ -159,18 +159,21 @@ def _import_row(raw, line, kind, by, lookups, seen, outcome: HistoryOutcome) -> 
     handler = KINDS[kind]
     row = Row(raw, lookups)
     clean = handler.check(row)
-    if row.errors:
-        columns = COLUMNS[kind]
-        order = sorted(row.errors, key=columns.index)
-        outcome.reject(line, "; ".join(f"{name}: {row.errors[name]}" for name in order))
-        return
-    key = handler.key(clean)
-    if key in seen:
+    # A row imported before is left as it is, whatever its other cells say now (the people
+    # it names may have moved on): only its natural key is read.
+    keyed = not any(name in row.errors for name in handler.key_columns)
+    key = handler.key(clean) if keyed else None
+    if key is not None and key in seen:
         outcome.reject(line, f"The same {handler.noun} as line {seen[key]}.")
         return
-    seen[key] = line
-    if handler.exists(clean):
-        outcome.unchanged += 1
+    if key is not None:
+        seen[key] = line
+        if handler.exists(clean):
+            outcome.unchanged += 1
+            return
+    if row.errors:
+        order = sorted(row.errors, key=COLUMNS[kind].index)
+        outcome.reject(line, "; ".join(f"{name}: {row.errors[name]}" for name in order))
         return
     try:
         with transaction.atomic():

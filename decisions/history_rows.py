@@ -184,6 +184,7 @@ class Kind:
     exists: Callable[[dict], bool]
     write: Callable[[dict, User], None]
     noun: str
+    key_columns: tuple[str, ...]
 
 
 # --- Decisions -------------------------------------------------------------------------------
@@ -396,12 +397,30 @@ def write_dependency(clean: dict, by: User) -> None:
     move_dependency(dependency=dependency, to_status=status, by=by, at=at, delivered_at=delivered)
 
 
+# Each kind's natural key: a row whose key is already in Seamline was imported before.
 KINDS = {
-    "decisions": Kind(check_decision, decision_key, decision_exists, write_decision, "decision"),
+    "decisions": Kind(
+        check_decision,
+        decision_key,
+        decision_exists,
+        write_decision,
+        "decision",
+        ("seam", "question", "requested_at"),
+    ),
     "escalations": Kind(
-        check_escalation, escalation_key, escalation_exists, write_escalation, "escalation"
+        check_escalation,
+        escalation_key,
+        escalation_exists,
+        write_escalation,
+        "escalation",
+        ("seam", "summary", "raised_at"),
     ),
     "dependencies": Kind(
-        check_dependency, dependency_key, dependency_exists, write_dependency, "dependency"
+        check_dependency,
+        dependency_key,
+        dependency_exists,
+        write_dependency,
+        "dependency",
+        ("consumer", "provider", "title", "needed_by"),
     ),
 }

@@ -334,3 +334,15 @@ def test_an_import_marks_the_months_it_reaches_stale(
     )
     # One refresh for the whole import, from the record's month (September) to now.
     assert refreshes == [([["2026-09", "2026-10", "2026-11", "2026-12"]], {"seam_ids": [seam.pk]})]
+
+
+def test_a_row_imported_before_is_left_whatever_its_other_cells_say_now(
+    tmp_path, seam, right, ops, owner
+):
+    run(tmp_path, "decisions", rows_csv("decisions", decision()))
+    # The same key (seam, question, requested_at); a cell that would not pass on its own.
+    changed = rows_csv("decisions", decision(decided_at="2026-11-23T10:00"))
+    out, err = run(tmp_path, "decisions", changed)
+    assert "1 row(s) were imported before" in out
+    assert err == ""
+    assert Decision.objects.get().status == "open"
