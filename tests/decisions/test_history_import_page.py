@@ -169,3 +169,35 @@ def test_wrong_method_is_refused(ops_client, ops):
     assert ops_client.delete(reverse(PAGES["escalations"])).status_code == 405
     url = reverse("decisions:history-import-detail", args=[job.pk])
     assert ops_client.post(url).status_code == 405
+
+
+def test_the_worker_runs_a_job_once_and_an_unexpected_error_ends_it_refused(
+    seam, right, ops, owner, monkeypatch
+):
+    import decisions.history_import as history_import
+
+    def make(content: bytes) -> HistoryImport:
+        return HistoryImport.objects.create(
+            kind="decisions",
+            file=SimpleUploadedFile("d.csv", content),
+            filename="d.csv",
+            size=len(content),
+            by=ops,
+        )
+
+    job = make(as_csv("decisions", decision()))
+    history_import.run_history_import(job.pk)
+    history_import.run_history_import(job.pk)  # a retry of a finished job changes nothing
+    job.refresh_from_db()
+    assert (job.status, job.created, Decision.objects.count()) == ("done", 1, 1)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(history_import, "import_history", broken)
+    failed = make(as_csv("decisions", decision(question="Other?")))
+    history_import.run_history_import(failed.pk)
+    failed.refresh_from_db()
+    assert failed.status == "rejected"
+    assert failed.message.startswith("The import stopped on an unexpected error")
+    assert Decision.objects.count() == 1
