@@ -25,7 +25,7 @@ from contracts.models import (
     Signature,
     SpecTemplate,
 )
-from decisions.models import Constraint, Decision, Dependency, Escalation
+from decisions.models import Constraint, Decision, Dependency, Escalation, HistoryImport
 from metrics.models import CorrectiveAction, Review, RootCause
 from onboarding.models import GuidedStart, Miss
 from seams.models import (
@@ -77,6 +77,7 @@ def registrations() -> dict[type[models.Model], dict]:
         Escalation: {},
         Constraint: {},
         Dependency: {},
+        HistoryImport: {"exclude_fields": ["errors", "notes", "progress_bytes"]},
         Review: {},
         RootCause: {},
         CorrectiveAction: {},

@@ -8,8 +8,9 @@ another way (20 for the stored 20.0) leaves no entry.
 Three kinds of write send no model signal, so auditlog can't see them; they are logged here:
 - a spec save is one conditional UPDATE (first save wins): the `SpecVersion` it creates is
   logged as the spec's change from the version before;
-- a handoff import task moves its `HandoffImport` with QuerySet.update(): the row is read
-  before and after the task and the difference logged as one change;
+- a handoff (or history) import task moves its `HandoffImport` (`HistoryImport`) with
+  QuerySet.update(): the row is read before and after the task and the difference logged as
+  one change;
 - handoffs written in bulk (the bulk API, webhooks, the import command) send
   `handoffs_written`: each seam they landed on gets one entry.
 """
@@ -28,6 +29,7 @@ from django.utils.encoding import smart_str
 
 from audit.current import current_request, disabled
 from audit.fields import model_field
+from decisions.models import HistoryImport
 from seams.models import HandoffImport, Seam, SpecContent, SpecVersion
 from seams.signals import handoffs_written
 
@@ -35,7 +37,10 @@ from seams.signals import handoffs_written
 BULK = "bulk"
 
 # Tasks that move a row with QuerySet.update(): the task's first argument is the row's pk.
-TASK_ROWS: dict[str, type[models.Model]] = {"seams.tasks.import_handoffs": HandoffImport}
+TASK_ROWS: dict[str, type[models.Model]] = {
+    "seams.tasks.import_handoffs": HandoffImport,
+    "decisions.tasks.import_history": HistoryImport,
+}
 
 
 def connect() -> None:

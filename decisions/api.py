@@ -8,6 +8,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.response import Response
 
 from common.schema import ApiSchema, error_responses
+from decisions.history import TimeRefused
 from decisions.models import (
     Constraint,
     Decision,
@@ -23,7 +24,8 @@ from decisions.serializers import (
     DependencySerializer,
     EscalationSerializer,
     MoveSerializer,
-    ReasonSerializer,
+    ReopenSerializer,
+    WithdrawSerializer,
 )
 from decisions.services import (
     DecisionRefused,
@@ -80,6 +82,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             contract=contract,
             requested_by=self.request.user,
             decider=data.get("decider"),
+            requested_at=data.get("requested_at"),
         )
 
     def _act(self, request, check, act) -> Response:
@@ -97,7 +100,7 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None) -> Response:
-        body = DecideSerializer(data=request.data)
+        body = DecideSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         return self._act(
@@ -113,31 +116,37 @@ class DecisionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
-        request=ReasonSerializer, responses={200: DecisionSerializer, **error_responses(409)}
+        request=ReopenSerializer, responses={200: DecisionSerializer, **error_responses(409)}
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None) -> Response:
-        body = ReasonSerializer(data=request.data)
+        body = ReopenSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
+        data = body.validated_data
         return self._act(
             request,
             lambda d: permissions.can_log_at(request.user, d.place),
-            lambda d: reopen(decision=d, by=request.user, reason=body.validated_data["reason"]),
+            lambda d: reopen(
+                decision=d, by=request.user, reason=data["reason"], at=data.get("reopened_at")
+            ),
         )
 
     @extend_schema(
-        request=ReasonSerializer, responses={200: DecisionSerializer, **error_responses(409)}
+        request=WithdrawSerializer, responses={200: DecisionSerializer, **error_responses(409)}
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None) -> Response:
-        body = ReasonSerializer(data=request.data)
+        body = WithdrawSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
+        data = body.validated_data
         return self._act(
             request,
             lambda d: (
                 request.user == d.requested_by or permissions.can_import_handoffs(request.user)
             ),
-            lambda d: withdraw(decision=d, by=request.user, reason=body.validated_data["reason"]),
+            lambda d: withdraw(
+                decision=d, by=request.user, reason=data["reason"], at=data.get("withdrawn_at")
+            ),
         )
 
 
@@ -235,14 +244,22 @@ class DependencyViewSet(
     # Who may log or change one where, before and after the change, is checked with the body
     # (DependencySerializer.validate).
 
-    @extend_schema(request=MoveSerializer, responses=DependencySerializer)
+    @extend_schema(
+        request=MoveSerializer, responses={200: DependencySerializer, **error_responses(409)}
+    )
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None) -> Response:
         dependency = self.get_object()
         require_log(request.user, *dependency.places)
-        body = MoveSerializer(data=request.data)
+        body = MoveSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        move_dependency(
-            dependency=dependency, to_status=body.validated_data["status"], by=request.user
-        )
+        try:
+            move_dependency(
+                dependency=dependency,
+                to_status=body.validated_data["status"],
+                by=request.user,
+                delivered_at=body.validated_data.get("delivered_at"),
+            )
+        except TimeRefused as refused:
+            raise Refused(str(refused)) from refused
         return Response(self.get_serializer(self.get_queryset().get(pk=dependency.pk)).data)

@@ -221,3 +221,33 @@ class BoardFilterForm(forms.Form):
     seam = forms.ModelChoiceField(
         queryset=Seam.objects.all(), to_field_name="slug", required=False, empty_label="All seams"
     )
+
+
+class HistoryImportForm(forms.Form):
+    """Upload a CSV of decisions, escalations or dependencies (history from other tools)."""
+
+    MODES = [
+        ("all", "All or nothing: import only if every row is valid"),
+        ("partial", "Import the valid rows and report the others"),
+    ]
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text="UTF-8, or Excel's Windows-1252; a header row naming the columns below.",
+    )
+    mode = forms.ChoiceField(
+        choices=MODES, initial="all", widget=forms.RadioSelect, label="If some rows are invalid"
+    )
+
+    def clean_file(self):
+        from decisions.history_import import max_bytes
+
+        upload = self.cleaned_data["file"]
+        if upload.size > max_bytes():
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1e6:.1f} MB; the limit is "
+                f"{max_bytes() / 1e6:.0f} MB. Split it and import the parts."
+            )
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        return upload

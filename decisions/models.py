@@ -1,7 +1,9 @@
 """What ops log every day: decisions, escalations, constraints and dependencies."""
 
+import contextlib
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
@@ -415,7 +417,11 @@ class Dependency(models.Model):
     committed_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
     delivered_at = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When it was logged: its own start, which a delivery can't precede. Leaders "
+        "and ops may give a past one (history from other tools).",
+    )
 
     objects = DependencyQuerySet.as_manager()
 
@@ -508,3 +514,74 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.user} on {self.day}"
+
+
+class HistoryImport(models.Model):
+    """A CSV of decisions, escalations or dependencies from another tool, imported by a worker:
+    its progress and, at the end, its summary (as `seams.HandoffImport` for handoffs)."""
+
+    class Kind(models.TextChoices):
+        DECISIONS = "decisions", "Decisions"
+        ESCALATIONS = "escalations", "Escalations"
+        DEPENDENCIES = "dependencies", "Dependencies"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        REJECTED = "rejected", "Not imported"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    file = models.FileField(upload_to="history-imports/%Y/%m/")
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    partial = models.BooleanField(
+        default=False, help_text="Import the valid rows even if some are rejected."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_bytes = models.PositiveBigIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(
+        default=0, help_text="Rows already imported before (same natural key): left as they are."
+    )
+    rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def progress_key(self) -> str:
+        return f"history-import:{self.pk}:progress"
+
+    def report_progress(self, rows: int, read_bytes: int) -> None:
+        """The import runs in one transaction: readers see its progress through the cache."""
+        cache.set(self.progress_key, (rows, read_bytes), timeout=60 * 60 * 2)
+
+    def with_live_progress(self) -> "HistoryImport":
+        if self.status == self.Status.RUNNING:
+            with contextlib.suppress(Exception):  # a cache outage must not break the page
+                self.rows_read, self.progress_bytes = cache.get(self.progress_key) or (
+                    self.rows_read,
+                    self.progress_bytes,
+                )
+        return self
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED)
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        return min(99, int(100 * self.progress_bytes / self.size)) if self.size else 0

@@ -1,9 +1,20 @@
+from datetime import datetime
+
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from common.serializers import SlugReference
 from contracts.models import Contract
 from contracts.serializers import run_clean
+from decisions.history import (
+    PAST_TIMES_ONLY,
+    TimeRefused,
+    check_day,
+    check_time,
+    is_past,
+    may_give_past_times,
+)
 from decisions.models import (
     Constraint,
     Decision,
@@ -47,6 +58,31 @@ def check_places(serializer: serializers.Serializer, places, before=None, **name
         raise serializers.ValidationError(problems)
 
 
+def check_given_times(serializer: serializers.Serializer, attrs: dict, *names: str) -> None:
+    """Times given instead of "now" (history from other tools, `decisions.history`): a past one
+    only from leaders and ops (403, saying so); none in the future or before 2000 (400 on the
+    field). Each named field that is present in `attrs` is checked."""
+    given = {name: attrs[name] for name in names if attrs.get(name) is not None}
+    request = serializer.context.get("request")
+    past = any(is_past(value) for value in given.values())
+    if past and request is not None and not may_give_past_times(request.user):
+        raise PermissionDenied(PAST_TIMES_ONLY)
+    problems = {}
+    for name, value in given.items():
+        try:
+            check_time(value) if isinstance(value, datetime) else check_day(value)
+        except TimeRefused as refused:
+            problems[name] = str(refused)
+    if problems:
+        raise serializers.ValidationError(problems)
+
+
+def refuse_change(serializer: serializers.Serializer, attrs: dict, name: str) -> None:
+    """A start time is given when the record is logged, never moved afterwards."""
+    if serializer.instance is not None and name in attrs:
+        raise serializers.ValidationError({name: "It is given when the record is logged."})
+
+
 class DecisionEventSerializer(serializers.ModelSerializer):
     by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
@@ -63,6 +99,11 @@ class DecisionSerializer(serializers.ModelSerializer):
         slug_field="slug", queryset=Contract.objects.all(), required=False, allow_null=True
     )
     decider = person(required=False, help_text="Only when no decision right covers the type.")
+    requested_at = serializers.DateTimeField(
+        required=False,
+        help_text="When it was asked: now, or (leaders and ops) a past time. The due time "
+        "runs from it.",
+    )
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     events = DecisionEventSerializer(many=True, read_only=True)
     overdue = serializers.SerializerMethodField()
@@ -88,7 +129,6 @@ class DecisionSerializer(serializers.ModelSerializer):
             "events",
         ]
         read_only_fields = [
-            "requested_at",
             "due_at",
             "decided_at",
             "outcome",
@@ -108,6 +148,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             )
         place = Decision.place_of(seam, contract)
         check_places(self, [place])  # who may log it there: 403 before anything else
+        check_given_times(self, attrs, "requested_at")
         right = find_decision_right(seam=seam, decision_type=attrs.get("decision_type", ""))
         if right is None and not attrs.get("decider"):
             raise serializers.ValidationError(
@@ -123,19 +164,44 @@ class DecideSerializer(serializers.Serializer):
     outcome = serializers.CharField(max_length=2000)
     rationale = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     decided_at = serializers.DateTimeField(
-        required=False, help_text="When it was decided: now or earlier. Defaults to now."
+        required=False,
+        help_text="When it was decided: now, or (leaders and ops) a past time not before the "
+        "request or the last reopen. Defaults to now.",
     )
 
-    def validate_decided_at(self, value):
+    def validate(self, attrs: dict) -> dict:
         # A later time would record a decision not made yet (and, far enough ahead, overflow
         # the business-hours clock that measures its latency).
-        if value > timezone.now():
-            raise serializers.ValidationError("That is in the future.")
-        return value
+        check_given_times(self, attrs, "decided_at")
+        return attrs
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class ReopenSerializer(ReasonSerializer):
+    reopened_at = serializers.DateTimeField(
+        required=False,
+        help_text="When it was reopened: now, or (leaders and ops) a past time not before it "
+        "was decided. Defaults to now.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        check_given_times(self, attrs, "reopened_at")
+        return attrs
+
+
+class WithdrawSerializer(ReasonSerializer):
+    withdrawn_at = serializers.DateTimeField(
+        required=False,
+        help_text="When it was withdrawn: now, or (leaders and ops) a past time not before "
+        "its last step. Withdrawn by its due time, it is not due; later, it breached.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        check_given_times(self, attrs, "withdrawn_at")
+        return attrs
 
 
 class EscalationSerializer(serializers.ModelSerializer):
@@ -156,13 +222,25 @@ class EscalationSerializer(serializers.ModelSerializer):
             "resolution",
             "root_cause",
         ]
-        read_only_fields = ["raised_at"]
+        extra_kwargs = {
+            "raised_at": {
+                "required": False,
+                "help_text": "When it was raised: now, or (leaders and ops) a past time. Given "
+                "when it is logged.",
+            },
+            "resolved_at": {
+                "help_text": "When it was resolved: now, or (leaders and ops) a past time not "
+                "before it was raised."
+            },
+        }
 
     def validate(self, attrs: dict) -> dict:
         # A resolution (resolved_at, resolution, root_cause) is checked and written by
         # `resolve_escalation`, as the page's is: see EscalationViewSet.
         before = [self.instance.seam] if self.instance else None
         check_places(self, [attrs.get("seam", getattr(self.instance, "seam", None))], before)
+        refuse_change(self, attrs, "raised_at")
+        check_given_times(self, attrs, "raised_at", "resolved_at")
         return attrs
 
 
@@ -226,9 +304,17 @@ class DependencySerializer(serializers.ModelSerializer):
             "status",
             "delivered_at",
             "delivered_on_time",
+            "created_at",
             "moves",
         ]
         read_only_fields = ["status", "delivered_at"]
+        extra_kwargs = {
+            "created_at": {
+                "required": False,
+                "help_text": "When it was logged, its own start: now, or (leaders and ops) a "
+                "past time. Given when it is logged.",
+            }
+        }
 
     def validate(self, attrs: dict) -> dict:
         candidate = Dependency(
@@ -240,8 +326,23 @@ class DependencySerializer(serializers.ModelSerializer):
         before = self.instance.places if self.instance else None
         check_places(self, candidate.places, before)  # who may write it where: 403
         run_clean(candidate)  # the model's rules, its owner's among them: 400
+        refuse_change(self, attrs, "created_at")
+        check_given_times(self, attrs, "created_at")
         return attrs
 
 
 class MoveSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Dependency.Status.choices)
+    delivered_at = serializers.DateField(
+        required=False,
+        help_text="With a move to delivered: the day it was delivered, today or (leaders and "
+        "ops) earlier, not before the day it was logged. Defaults to today.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if "delivered_at" in attrs and attrs["status"] != Dependency.Status.DELIVERED:
+            raise serializers.ValidationError(
+                {"delivered_at": "A delivery date goes only with a move to delivered."}
+            )
+        check_given_times(self, attrs, "delivered_at")
+        return attrs

@@ -1,6 +1,6 @@
 """Writes on the decision log and the dependency board, shared by pages, API and commands."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from contracts.models import Contract, DecisionRight
+from decisions.history import TimeRefused, check_day, check_time, start_of_day
 from decisions.models import Decision, DecisionEvent, Dependency, DependencyMove, Escalation
 from seams.models import Calendar, Seam, User
 
@@ -89,8 +90,11 @@ def log_decision(
     contract: Contract | None = None,
     requested_at: datetime | None = None,
 ) -> Decision:
-    """Log a decision to make. The decision right names the decider and sets the due time;
-    without one, `decider` must be given and the decision has no due time."""
+    """Log a decision to make. The decision right names the decider and sets the due time,
+    from `requested_at` (now, or a past time from history: `decisions.history`); without a
+    right, `decider` must be given and the decision has no due time."""
+    if requested_at is not None:
+        check_time(requested_at)
     requested_at = requested_at or timezone.now()
     right = find_decision_right(seam=seam, decision_type=decision_type)
     if right is None and decider is None:
@@ -128,6 +132,21 @@ def _locked(decision: Decision) -> Decision:
     return Decision.objects.select_for_update().get(pk=decision.pk)
 
 
+def _check_turn(decision: Decision, at: datetime, done: str) -> None:
+    """A decide, reopen or withdraw at `at` comes after the decision's last recorded step (its
+    request at the earliest): history keeps its order. Raises DecisionRefused."""
+    last = decision.events.order_by("-at", "-pk").first()
+    if last is not None and at < last.at:
+        raise DecisionRefused(
+            f"It can't be {done} before it was {last.get_kind_display().lower()} "
+            f"({timezone.localtime(last.at):%-d %b %Y %H:%M})."
+        )
+    try:
+        check_time(at)
+    except TimeRefused as refused:
+        raise DecisionRefused(str(refused)) from refused
+
+
 @transaction.atomic
 def decide(
     *, decision: Decision, by: User, outcome: str, rationale: str = "", at: datetime | None = None
@@ -143,6 +162,7 @@ def decide(
         )
     if at < decision.requested_at:
         raise DecisionRefused("A decision can't be made before it was asked.")
+    _check_turn(decision, at, "decided")
     decision.status = Decision.Status.DECIDED
     decision.decided_at, decision.outcome, decision.rationale = at, outcome, rationale
     decision.latency_hours = latency_hours(decision)
@@ -161,6 +181,7 @@ def reopen(*, decision: Decision, by: User, reason: str, at: datetime | None = N
     at = at or timezone.now()
     if decision.status != Decision.Status.DECIDED:
         raise DecisionRefused("Only a decided decision can be reopened.")
+    _check_turn(decision, at, "reopened")
     previous = decision.outcome
     decision.status = Decision.Status.REOPENED
     decision.times_reopened += 1
@@ -177,31 +198,46 @@ def withdraw(*, decision: Decision, by: User, reason: str, at: datetime | None =
     """Withdraw a question nobody needs decided any more. The due time stays: withdrawn by
     it, the decision is not due; withdrawn later, it breached (the event's time says which)."""
     decision = _locked(decision)
+    at = at or timezone.now()
     if not decision.is_pending:
         raise DecisionRefused("Only an open or reopened decision can be withdrawn.")
+    _check_turn(decision, at, "withdrawn")
     decision.status = Decision.Status.WITHDRAWN
     decision.save(update_fields=["status"])
-    DecisionEvent.objects.create(
-        decision=decision, kind="withdrawn", by=by, at=at or timezone.now(), note=reason
-    )
+    DecisionEvent.objects.create(decision=decision, kind="withdrawn", by=by, at=at, note=reason)
     return decision
 
 
 @transaction.atomic
 def move_dependency(
-    *, dependency: Dependency, to_status: str, by: User, at: datetime | None = None
+    *,
+    dependency: Dependency,
+    to_status: str,
+    by: User,
+    at: datetime | None = None,
+    delivered_at: date | None = None,
 ) -> Dependency:
-    """Move a card on the board and record who moved it, when, from where to where."""
+    """Move a card on the board and record who moved it, when, from where to where.
+
+    A delivery may give its date (history from other tools): not in the future nor before the
+    day the dependency was logged (its own start, `created_at`); the move is then recorded at
+    that day's start (or at the creation, when it was logged later that day)."""
     dependency = Dependency.objects.select_for_update().get(pk=dependency.pk)
     if to_status not in Dependency.Status.values:
         raise ValueError(f"“{to_status}” is not a dependency status.")
+    if delivered_at is not None:
+        if to_status != Dependency.Status.DELIVERED:
+            raise TimeRefused("A delivery date goes only with a move to delivered.")
+        created = timezone.localdate(dependency.created_at)
+        check_day(delivered_at, not_before=created, start="it was logged")
+        at = at or max(start_of_day(delivered_at), dependency.created_at)
     at = at or timezone.now()
     from_status = dependency.status
     if from_status == to_status:
         return dependency
     dependency.status = to_status
     if to_status == Dependency.Status.DELIVERED:
-        dependency.delivered_at = dependency.delivered_at or timezone.localdate(at)
+        dependency.delivered_at = delivered_at or dependency.delivered_at or timezone.localdate(at)
     else:
         dependency.delivered_at = None  # delivered-on-time is computed, never left stale
     dependency.save(update_fields=["status", "delivered_at"])

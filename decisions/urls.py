@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import history_views, views
 
 app_name = "decisions"
 
@@ -8,6 +8,47 @@ urlpatterns = [
     path("decisions/", views.decision_list, name="list"),
     path("decisions/log/", views.decision_log, name="log"),
     path("decisions/agenda/", views.agenda, name="agenda"),
+    path(
+        "decisions/import/",
+        history_views.history_import,
+        {"kind": "decisions"},
+        name="decision-import",
+    ),
+    path(
+        "escalations/import/",
+        history_views.history_import,
+        {"kind": "escalations"},
+        name="escalation-import",
+    ),
+    path(
+        "dependencies/import/",
+        history_views.history_import,
+        {"kind": "dependencies"},
+        name="dependency-import",
+    ),
+    path(
+        "decisions/export/",
+        history_views.history_export,
+        {"kind": "decisions"},
+        name="decision-export",
+    ),
+    path(
+        "escalations/export/",
+        history_views.history_export,
+        {"kind": "escalations"},
+        name="escalation-export",
+    ),
+    path(
+        "dependencies/export/",
+        history_views.history_export,
+        {"kind": "dependencies"},
+        name="dependency-export",
+    ),
+    path(
+        "history-imports/<int:pk>/",
+        history_views.history_import_detail,
+        name="history-import-detail",
+    ),
     path("decisions/<int:pk>/", views.decision_detail, name="detail"),
     path("decisions/<int:pk>/decide/", views.decision_decide, name="decide"),
     path("decisions/<int:pk>/reopen/", views.decision_reopen, name="reopen"),

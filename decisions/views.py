@@ -102,6 +102,7 @@ def _decision_log_context(
         "status": request.GET.get("status", ""),
         "query_string": query_without_page(request),
         "can_log": permissions.can_log_somewhere(request.user),
+        "can_import": permissions.can_import_handoffs(request.user),
         "decision_types": known_decision_types(),
         "just_logged": just_logged,
         "confirmation": confirmation,
@@ -340,6 +341,7 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "can_log": permissions.can_log_somewhere(request.user),
+        "can_import": permissions.can_import_handoffs(request.user),
         # One resolve form per open escalation, each with its own element ids.
         "rows": [
             (e, None if e.resolved_at else ResolveForm(auto_id=f"id_resolve{e.pk}_%s"))
@@ -496,6 +498,7 @@ def _board_context(
         "today": today,
         "summary": _board_summary(dependencies, cards, today),
         "can_log": permissions.can_log_somewhere(user),
+        "can_import": permissions.can_import_handoffs(user),
         # The filters ride along on every move, so the board comes back as it was filtered.
         "filter_query": request.GET.urlencode(),
         "said": said,

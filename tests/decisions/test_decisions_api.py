@@ -46,7 +46,7 @@ class TestDecisions:
         assert field in response.json()["errors"]
         assert not Decision.objects.exists()
 
-    def test_deciding_before_the_request_is_refused(self, ops, other_owner, seam, right):
+    def test_deciding_before_the_request_is_refused(self, ops, leader, other_owner, seam, right):
         created = (
             api(ops)
             .post(
@@ -57,7 +57,15 @@ class TestDecisions:
             .json()
         )
         early = (timezone.now() - timedelta(days=1)).isoformat()
-        response = api(other_owner).post(
+        # The decider is a team owner: only leaders and ops give past times.
+        owner_said = api(other_owner).post(
+            f"/api/v1/decisions/{created['id']}/decide/",
+            {"outcome": "Yes", "decided_at": early},
+            format="json",
+        )
+        assert owner_said.status_code == 403
+        assert "Only leaders and ops give past times" in owner_said.json()["detail"]
+        response = api(leader).post(
             f"/api/v1/decisions/{created['id']}/decide/",
             {"outcome": "Yes", "decided_at": early},
             format="json",

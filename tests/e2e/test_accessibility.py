@@ -69,6 +69,7 @@ PAGES = [
     ("olivia", "/dependencies/"),
     ("olivia", "/handoffs/"),
     ("olivia", "/handoffs/import/"),
+    ("olivia", "/decisions/import/"),
     ("victor", "/review/"),
     ("victor", "/account/"),
 ]

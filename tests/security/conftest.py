@@ -45,7 +45,7 @@ from contracts.models import (
     SpecTemplate,
 )
 from contracts.services import publish_revision
-from decisions.models import Constraint, Dependency, Escalation
+from decisions.models import Constraint, Dependency, Escalation, HistoryImport
 from decisions.services import decide, log_decision
 from metrics import engine
 from metrics.models import (
@@ -324,6 +324,17 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         errors=[{"line": 2, "message": say("Import error")}],
         notes=[say("Import note")],
     )
+    history_import = HistoryImport.objects.create(
+        kind=HistoryImport.Kind.DECISIONS,
+        file=ContentFile(b"seam\n", name="decisions.csv"),
+        filename=say("decisions.csv"),
+        size=5,
+        by=leader,
+        status=HistoryImport.Status.REJECTED,
+        message=say("History import message"),
+        errors=[{"line": 2, "message": say("History import error")}],
+        notes=[say("History import note")],
+    )
     webhook = WebhookSource.objects.create(
         slug="jira-intake",
         name=say("Jira intake"),
@@ -410,6 +421,7 @@ def build_world(say: Callable[[str], str] = plain) -> World:
             "dependency": dependency,
             "handoff": handoff,
             "handoff_import": handoff_import,
+            "history_import": history_import,
             "webhook": webhook,
             "snapshot": snapshot,
             "review": review,
@@ -588,6 +600,7 @@ SAMPLE_BY_SEGMENT = {
     "reviews": lambda w: w.review.pk,
     "actions": lambda w: w.action.pk,
     "metrics": lambda w: w.snapshot.pk,
+    "history-imports": lambda w: w.history_import.pk,
 }
 # Where the usual sample won't do: reopening needs a decided decision.
 SAMPLE_FOR_ROUTE = {

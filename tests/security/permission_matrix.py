@@ -207,6 +207,14 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "decisions:constraint-remove": page(POST=LOGGERS),
     "decisions:dependencies": page(GET=EVERYONE, POST=LOGGERS),
     "decisions:dependency-move": page(POST=LOGGERS),
+    # History from other tools: leaders and ops import it (as they import handoffs).
+    "decisions:decision-import": page(GET=IMPORTERS, POST=IMPORTERS),
+    "decisions:escalation-import": page(GET=IMPORTERS, POST=IMPORTERS),
+    "decisions:dependency-import": page(GET=IMPORTERS, POST=IMPORTERS),
+    "decisions:history-import-detail": page(GET=IMPORTERS),
+    "decisions:decision-export": page(GET=EVERYONE),
+    "decisions:escalation-export": page(GET=EVERYONE),
+    "decisions:dependency-export": page(GET=EVERYONE),
     # --- The guided start: leaders take the steps; everyone sees where it is ---------------------
     "onboarding:guide": page(GET=EVERYONE),
     # It was begun already: beginning again just goes back to the current step.

@@ -45,6 +45,8 @@ def _no_flood_brake(settings):
     settings.REFUSED_WRITES_ANON_RATE = "1000000/min"
 
 
+# An upload is queued whatever its rows say: the import page writes its HistoryImport.
+HISTORY_CSV = b"seam,question\nintake,Imported?\n"
 CSV = (
     b"seam,external_id,title,approval_type,submitted_at,started_at,completed_at,returned_count\n"
     b"intake,CSV-1,Imported request,,2026-01-05T10:00,,,0\n"
@@ -160,6 +162,18 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
     ("seams:handoff-import", "POST"): lambda w: {
         "file": SimpleUploadedFile("handoffs.csv", CSV, content_type="text/csv"),
         "source": "csv",
+        "mode": "all",
+    },
+    ("decisions:decision-import", "POST"): lambda w: {
+        "file": SimpleUploadedFile("decisions.csv", HISTORY_CSV, content_type="text/csv"),
+        "mode": "all",
+    },
+    ("decisions:escalation-import", "POST"): lambda w: {
+        "file": SimpleUploadedFile("escalations.csv", HISTORY_CSV, content_type="text/csv"),
+        "mode": "partial",
+    },
+    ("decisions:dependency-import", "POST"): lambda w: {
+        "file": SimpleUploadedFile("dependencies.csv", HISTORY_CSV, content_type="text/csv"),
         "mode": "all",
     },
     ("contracts:create", "POST"): lambda w: {
