@@ -34,6 +34,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
+from connections.models import MappingRule, Source, SourceSecret
 from contracts.models import (
     Assumption,
     Commitment,
@@ -333,6 +334,10 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         started_statuses=say("In Progress"),
         done_statuses=say("Done"),
     )
+    # The source deliveries arrive at (the URL's <source>), beside the guided start's record.
+    inbound = Source.objects.create(slug=webhook.slug, name=webhook.name, kind="jira")
+    SourceSecret.objects.create(source=inbound, value=webhook.secret)
+    MappingRule.objects.create(source=inbound, field="any", seam=intake)
     _refused_write(say)
 
     snapshot = MonthlySeamMetrics.objects.create(
