@@ -84,7 +84,16 @@ NOT_COUNTED = {
     "common.outboxmessage",
     "sessions.session",
 }
-COUNTED_APPS = ["seams", "contracts", "decisions", "metrics", "onboarding", "auth", "authtoken"]
+COUNTED_APPS = [
+    "seams",
+    "contracts",
+    "decisions",
+    "metrics",
+    "onboarding",
+    "connections",
+    "auth",
+    "authtoken",
+]
 
 
 # --- The sample organisation ------------------------------------------------------------------
@@ -337,7 +346,7 @@ def build_world(say: Callable[[str], str] = plain) -> World:
     # The source deliveries arrive at (the URL's <source>), beside the guided start's record.
     inbound = Source.objects.create(slug=webhook.slug, name=webhook.name, kind="jira")
     SourceSecret.objects.create(source=inbound, value=webhook.secret)
-    MappingRule.objects.create(source=inbound, field="any", seam=intake)
+    inbound_rule = MappingRule.objects.create(source=inbound, field="any", seam=intake)
     _refused_write(say)
 
     snapshot = MonthlySeamMetrics.objects.create(
@@ -416,6 +425,8 @@ def build_world(say: Callable[[str], str] = plain) -> World:
             "handoff": handoff,
             "handoff_import": handoff_import,
             "webhook": webhook,
+            "inbound": inbound,
+            "inbound_rule": inbound_rule,
             "snapshot": snapshot,
             "review": review,
             "action": action,
@@ -592,11 +603,13 @@ SAMPLE_BY_SEGMENT = {
     "misses": lambda w: w.miss.pk,
     "reviews": lambda w: w.review.pk,
     "metrics": lambda w: w.snapshot.pk,
+    "sources": lambda w: w.inbound.slug,
 }
 # Where the usual sample won't do: reopening needs a decided decision.
 SAMPLE_FOR_ROUTE = {
     ("decisions:reopen", "pk"): lambda w: w.decided.pk,
     ("decision-reopen", "pk"): lambda w: w.decided.pk,
+    ("connections:source-rule-edit", "pk"): lambda w: w.inbound_rule.pk,
 }
 
 
