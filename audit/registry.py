@@ -2,7 +2,7 @@
 
 Not registered, because they are computed or are histories themselves: MonthlySeamMetrics,
 MetricsRun, DataQualityReport (computed); SpecVersion (logged by `audit.writes` as the spec's
-change), ContractEvent, DecisionEvent, DependencyMove (histories); WebhookDelivery,
+change), ContractEvent, DecisionEvent, DependencyMove (histories);
 OutboxMessage, DigestSent, connections.Delivery (an inbound delivery is its own record, with
 its outcome), sessions (technical); authtoken.Token (its primary key is the
 secret key); RefusedWrite (the audit's own record).
@@ -41,7 +41,6 @@ from seams.models import (
     Seam,
     Team,
     User,
-    WebhookSource,
 )
 
 HIDDEN = "(hidden)"
@@ -71,7 +70,6 @@ def registrations() -> dict[type[models.Model], dict]:
         HandoffSpec: {},
         Handoff: {"exclude_fields": TIMESTAMPS},
         HandoffReturn: {},
-        WebhookSource: {"mask_fields": ["secret"], "mask_callable": HIDE},
         # Inbound sources: who changed a source, its rules, and when a secret was rotated.
         Source: {},
         MappingRule: {},

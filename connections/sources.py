@@ -93,6 +93,9 @@ def move_rule(*, rule: MappingRule, up: bool) -> None:
 class TestResult:
     ok: bool
     message: str
+    state: str = ""  # the handoff's state after the delivery, before it was rolled back
+    item: str = ""
+    seam: str = ""
 
 
 def _fact(source: Source, *fields: str) -> dict[str, str]:
@@ -250,4 +253,7 @@ def _verdict(delivery: Delivery, handoff: Handoff | None) -> TestResult:
         True,
         f"Signed test delivery accepted: {delivery.external_id} became a handoff on "
         f"{handoff.seam.name} ({handoff.state}). Nothing was kept.",
+        state=handoff.state,
+        item=delivery.external_id,
+        seam=handoff.seam.name,
     )

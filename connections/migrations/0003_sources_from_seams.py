@@ -44,4 +44,7 @@ class Migration(migrations.Migration):
         ("seams", "0014_refusedwrite_moved_to_audit"),
     ]
 
+    # The core's migration that removes the old models names no later app: this one says so.
+    run_before = [("seams", "0015_remove_webhook_sources")]
+
     operations = [migrations.RunPython(carry, migrations.RunPython.noop)]

@@ -67,7 +67,6 @@ from seams.models import (
     Seam,
     Team,
     User,
-    WebhookSource,
 )
 from seams.services import save_spec
 from tests.factories import PASSWORD
@@ -334,18 +333,15 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         errors=[{"line": 2, "message": say("Import error")}],
         notes=[say("Import note")],
     )
-    webhook = WebhookSource.objects.create(
+    webhook = Source.objects.create(
         slug="jira-intake",
         name=say("Jira intake"),
-        kind=WebhookSource.Kind.JIRA,
-        secret="s3cret-for-tests",
-        seam=intake,
+        kind=Source.Kind.JIRA,
         started_statuses=say("In Progress"),
         done_statuses=say("Done"),
     )
-    # The source deliveries arrive at (the URL's <source>), beside the guided start's record.
-    inbound = Source.objects.create(slug=webhook.slug, name=webhook.name, kind="jira")
-    SourceSecret.objects.create(source=inbound, value=webhook.secret)
+    SourceSecret.objects.create(source=webhook, value="s3cret-for-tests")
+    inbound = webhook
     inbound_rule = MappingRule.objects.create(source=inbound, field="any", seam=intake)
     _refused_write(say)
 
