@@ -5,6 +5,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,6 +37,7 @@ class HandoffWebhook(APIView):
     authentication_classes = []  # the signature is the authentication
     permission_classes = [drf_permissions.AllowAny]
     throttle_classes = []
+    parser_classes = [JSONParser]  # the schema says JSON only; the body is read raw
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
