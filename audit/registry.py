@@ -2,8 +2,9 @@
 
 Not registered, because they are computed or are histories themselves: MonthlySeamMetrics,
 MetricsRun, DataQualityReport (computed); SpecVersion (logged by `audit.writes` as the spec's
-change), ContractEvent, DecisionEvent, DependencyMove (histories); WebhookDelivery,
-OutboxMessage, DigestSent, sessions (technical); authtoken.Token (its primary key is the
+change), ContractEvent, DecisionEvent, DependencyMove (histories);
+OutboxMessage, DigestSent, connections.Delivery (an inbound delivery is its own record, with
+its outcome), sessions (technical); authtoken.Token (its primary key is the
 secret key); RefusedWrite (the audit's own record).
 """
 
@@ -13,6 +14,7 @@ from auditlog.registry import auditlog
 from django.contrib.auth.models import Group
 from django.db import models
 
+from connections.models import MappingRule, Source, SourceSecret
 from contracts.models import (
     Assumption,
     Commitment,
@@ -39,7 +41,6 @@ from seams.models import (
     Seam,
     Team,
     User,
-    WebhookSource,
 )
 
 HIDDEN = "(hidden)"
@@ -69,7 +70,10 @@ def registrations() -> dict[type[models.Model], dict]:
         HandoffSpec: {},
         Handoff: {"exclude_fields": TIMESTAMPS},
         HandoffReturn: {},
-        WebhookSource: {"mask_fields": ["secret"], "mask_callable": HIDE},
+        # Inbound sources: who changed a source, its rules, and when a secret was rotated.
+        Source: {},
+        MappingRule: {},
+        SourceSecret: {"mask_fields": ["value"], "mask_callable": HIDE},
         # The per-row errors and notes stay on the import's page; the log keeps the counts.
         HandoffImport: {"exclude_fields": ["errors", "notes", "progress_bytes"]},
         **_contracts(),

@@ -41,7 +41,7 @@ NAVIGATION = [
         ),
     ),
     ("Dependencies", "decisions:dependencies", ("decisions:dependencies",)),
-    ("Handoffs", "seams:handoffs", ("seams:handoffs",)),
+    ("Handoffs", "seams:handoffs", ("seams:handoffs", "connections:source")),
     (
         "Teams",
         "seams:teams",

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from config.api import router
 from config.landing import home
 from config.views import PasswordResetView, api_docs, healthz
-from seams.api import HandoffWebhook
+from connections.hooks_api import HandoffWebhook
 
 urlpatterns = [
     path("", home, name="home"),

@@ -3,9 +3,6 @@ Jira webhook with a signed test delivery that keeps nothing, or handoffs logged 
 
 import csv
 import io
-import json
-import secrets
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -13,10 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.slugs import free_slug
+from connections import sources
+from connections.models import MappingRule
+from connections.models import Source as InboundSource
 from onboarding.guide import Step
 from onboarding.models import GuidedStart
-from seams import handoff_rules, webhooks
-from seams.models import Seam, User, WebhookSource
+from seams import handoff_rules
+from seams.models import Seam, User
 
 
 def example_csv(seam: Seam) -> str:
@@ -67,18 +67,17 @@ def choose_source(*, guide: GuidedStart, source: str, by: User) -> None:
     guide.touch(by=by, fields=fields)
 
 
-def jira_source(seam: Seam) -> WebhookSource:
-    """A Jira webhook source for the seam, with a fresh secret and the usual status names."""
-    slug = free_slug(WebhookSource, f"jira-{seam.slug}", fallback="jira")
-    return WebhookSource.objects.create(
-        slug=slug,
-        name=f"Jira: {seam.name}"[:120],
-        kind=WebhookSource.Kind.JIRA,
-        secret=secrets.token_urlsafe(32),
-        seam=seam,
-        started_statuses="In Progress",
-        done_statuses="Done",
+def jira_source(seam: Seam) -> InboundSource:
+    """A Jira inbound source for the seam: a fresh secret, the usual status names, and the
+    seam as its catch-all rule."""
+    slug = free_slug(InboundSource, f"jira-{seam.slug}", fallback="jira")
+    source, _secret = sources.create_source(
+        kind=InboundSource.Kind.JIRA, name=f"Jira: {seam.name}"[:120], slug=slug
     )
+    source.started_statuses, source.done_statuses = "In Progress", "Done"
+    source.save(update_fields=["started_statuses", "done_statuses"])
+    sources.add_rule(source=source, field=MappingRule.Field.ANY, value="", seam=seam)
+    return source
 
 
 @dataclass(frozen=True)
@@ -87,51 +86,23 @@ class DeliveryCheck:
     message: str
 
 
-def send_test_delivery(source: WebhookSource) -> DeliveryCheck:
-    """Send a signed sample Jira event through the webhook, exactly as Jira's would arrive
-    (signature, mapping, seam), and keep nothing: the delivery is rolled back."""
+def send_test_delivery(source: InboundSource) -> DeliveryCheck:
+    """Send a signed sample Jira event through the source, exactly as Jira's would arrive
+    (signature, rules, statuses), and keep nothing but its line in the source's deliveries."""
     started = (source.started_statuses.split(",")[0] or "In Progress").strip()
-    key = f"SEAMLINE-TEST-{secrets.token_hex(3).upper()}"
-    body = json.dumps(
-        {
-            "timestamp": int(time.time() * 1000),
-            "webhookEvent": "jira:issue_updated",
-            "issue": {
-                "key": key,
-                "fields": {
-                    "summary": "Seamline test delivery",
-                    "created": timezone.now().isoformat(),
-                    "issuetype": {"name": "Test"},
-                },
-            },
-            "changelog": {
-                "items": [{"field": "status", "fromString": "To Do", "toString": started}]
-            },
-        }
-    ).encode()
-    stamp = str(int(time.time()))
-    headers = {
-        "X-Seamline-Timestamp": stamp,
-        "X-Seamline-Signature": webhooks.signature(source.secret, stamp, body),
-        "X-Seamline-Delivery": f"test-{key}",
-    }
-    try:
-        with transaction.atomic():
-            result = webhooks.receive(source, headers, body)
-            transaction.set_rollback(True)
-    except webhooks.WebhookRefused as refused:
-        return DeliveryCheck(False, f"The test delivery was refused: {refused}")
-    state = result.get("state", "")
-    if state != "started":
+    result = sources.send_test_delivery(source=source)
+    if not result.ok:
+        return DeliveryCheck(False, result.message)
+    if result.state != "started":
         return DeliveryCheck(
             False,
             f"The delivery arrived, but “{started}” did not start the handoff (it is "
-            f"{state or 'unknown'}). Check the status mapping.",
+            f"{result.state or 'unknown'}). Check the status mapping.",
         )
     return DeliveryCheck(
         True,
-        f"Signed test delivery accepted: issue {key} became a handoff on {source.seam.name} "
-        f"and “{started}” started it. Nothing was kept.",
+        f"Signed test delivery accepted: issue {result.item} became a handoff on "
+        f"{result.seam} and “{started}” started it. Nothing was kept.",
     )
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from connections.models import Source as InboundSource
 from contracts import catalogue
 from contracts.models import Contract, SpecTemplate
 from decisions.models import Escalation
@@ -13,7 +14,7 @@ from onboarding import cadence, misses, pilot
 from onboarding.models import GuidedStart
 from seams import permissions
 from seams.forms import HoursField, PersonChoiceField
-from seams.models import Seam, User, WebhookSource
+from seams.models import Seam, User
 
 CAUSE_CHOICES = [("", "Cause: not sure"), *Escalation.Cause.choices]
 
@@ -171,7 +172,7 @@ class SourceForm(forms.Form):
 
 class JiraMappingForm(forms.ModelForm):
     class Meta:
-        model = WebhookSource
+        model = InboundSource
         fields = ["started_statuses", "done_statuses"]
         labels = {
             "started_statuses": "Statuses that mean started",

@@ -46,7 +46,7 @@ class GuidedStart(models.Model):
     constraints = models.ManyToManyField("decisions.Constraint", blank=True, related_name="+")
     data_source = models.CharField(max_length=6, choices=Source.choices, blank=True)
     webhook = models.ForeignKey(
-        "seams.WebhookSource", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "connections.Source", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

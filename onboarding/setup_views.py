@@ -132,6 +132,7 @@ def _render_data(
         "mapping_form": extra.pop("mapping_form", None)
         or (JiraMappingForm(instance=source) if source else None),
         "webhook": source,
+        "webhook_secret": (source.live_secrets() or [""])[0] if source else "",
         "webhook_url": request.build_absolute_uri(reverse("handoff-webhook", args=[source.slug]))
         if source
         else "",

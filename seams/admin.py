@@ -11,8 +11,6 @@ from seams.models import (
     SpecVersion,
     Team,
     User,
-    WebhookDelivery,
-    WebhookSource,
 )
 
 
@@ -123,24 +121,3 @@ class HandoffSpecAdmin(KeptRecordAdmin):
     list_select_related = ["seam", "owner", "updated_by"]
     search_fields = ["seam__name"]
     inlines = [SpecVersionInline]
-
-
-@admin.register(WebhookSource)
-class WebhookSourceAdmin(admin.ModelAdmin):
-    """Where handoffs are pushed from, and how a Jira source's statuses map."""
-
-    list_display = ["name", "slug", "kind", "seam", "active"]
-    list_filter = ["kind", "active"]
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "kind", "secret", "active"]}),
-        ("Jira mapping", {"fields": ["seam", "started_statuses", "done_statuses"]}),
-    ]
-
-
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["delivery_id", "source", "received_at"]
-    list_filter = ["source"]
-
-    def has_add_permission(self, request) -> bool:
-        return False

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -8,13 +7,12 @@ from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from common.api_errors import error_body
 from common.schema import SLUG, ApiSchema, error_responses
 from seams import permissions
 from seams.ingest import MAX_LENGTHS, ingest, load_seams
-from seams.models import Calendar, Handoff, HandoffSpec, Seam, Team, WebhookSource
+from seams.models import Calendar, Handoff, HandoffSpec, Seam, Team
 from seams.serializers import (
     CalendarSerializer,
     HandoffRowSerializer,
@@ -27,7 +25,6 @@ from seams.serializers import (
     TeamSerializer,
 )
 from seams.services import SpecConflict, create_seam, restore_spec_version, save_spec
-from seams.webhooks import WebhookRefused, read_body, receive
 
 
 class LeadersWrite(drf_permissions.BasePermission):
@@ -397,56 +394,3 @@ def _rows_by_source(rows: list[dict]) -> tuple[dict[str, list], list[dict]]:
         else:
             by_source.setdefault(source, []).append((index, row))
     return by_source, errors
-
-
-WEBHOOK_CODES = {
-    401: "unauthorized",
-    411: "length_required",
-    413: "too_large",
-    415: "unsupported_media_type",
-}
-
-
-class HandoffWebhook(APIView):
-    """POST /api/v1/hooks/handoffs/<source>/: signed with HMAC-SHA256 (see seams.webhooks)."""
-
-    schema = ApiSchema()
-    authentication_classes = []  # the signature is the authentication
-    permission_classes = [drf_permissions.AllowAny]
-    throttle_classes = []
-
-    @extend_schema(
-        request=HandoffRowSerializer(many=True),
-        responses={
-            200: OpenApiTypes.OBJECT,
-            **error_responses(400, 401, 404, 409, 411, 413, 415),
-        },
-        auth=[],
-    )
-    def post(self, request, source: str) -> Response:
-        hook = WebhookSource.objects.filter(slug=source, active=True).select_related("seam").first()
-        if hook is None:
-            return Response(
-                error_body(
-                    status_code=404,
-                    code="not_found",
-                    detail=f"No active webhook source “{source}”.",
-                ),
-                status=404,
-            )
-        try:
-            # The raw bytes the signature covers, read before any parsing and only if small.
-            body = read_body(request._request, limit=settings.WEBHOOK_MAX_BYTES)
-            result = receive(hook, request.headers, body)
-        except WebhookRefused as refused:
-            code = WEBHOOK_CODES.get(refused.status, "refused")
-            return Response(
-                error_body(
-                    status_code=refused.status,
-                    code=code,
-                    detail=str(refused),
-                    errors=refused.errors,
-                ),
-                status=refused.status,
-            )
-        return Response(result)

@@ -13,7 +13,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "healthz",
-    # Signed with HMAC instead of a session or token (seams.webhooks); refused without one.
+    # Signed with HMAC instead of a session or token (connections.hooks); refused without one.
     "handoff-webhook",
 }
 SAMPLE_KWARGS = {

@@ -20,7 +20,6 @@ from seams.models.specs import (
     SpecVersion,
     validate_checklist,
 )
-from seams.models.webhooks import WebhookDelivery, WebhookSource
 
 __all__ = [
     "POSITIVE_HOURS",
@@ -40,8 +39,6 @@ __all__ = [
     "Team",
     "TeamQuerySet",
     "User",
-    "WebhookDelivery",
-    "WebhookSource",
     "derive_slug",
     "validate_checklist",
     "validate_time_zone",

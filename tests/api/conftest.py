@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from connections.models import Source, SourceSecret
 from contracts.models import (
     Assumption,
     Commitment,
@@ -29,7 +30,7 @@ from decisions.models import Constraint, Dependency, Escalation
 from decisions.services import decide, log_decision
 from metrics import engine
 from metrics.models import CorrectiveAction, MonthlySeamMetrics, Review, RootCause
-from seams.models import Calendar, Handoff, Membership, WebhookSource
+from seams.models import Calendar, Handoff, Membership
 from tests.factories import (
     CalendarFactory,
     MembershipFactory,
@@ -169,9 +170,8 @@ def build_world() -> World:
         metric="queue_time_p85_hours",
         created_by=people["leader"],
     )
-    hook = WebhookSource.objects.create(
-        slug="fuzz-hook", name="Fuzz hook", secret="s3cret", seam=intake
-    )
+    hook = Source.objects.create(slug="fuzz-hook", name="Fuzz hook")
+    SourceSecret.objects.create(source=hook, value="s3cret")
 
     world = World()
     world.tokens = {role: Token.objects.create(user=user).key for role, user in people.items()}

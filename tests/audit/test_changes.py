@@ -7,11 +7,10 @@ from auditlog.models import LogEntry
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from audit import registry
+from connections.models import Source
 from seams.models import (
     Handoff,
     HandoffImport,
-    WebhookSource,
 )
 from tests.audit.helpers import entries_for, token_client
 from tests.factories import CalendarFactory, UserFactory
@@ -111,27 +110,28 @@ def test_handoffs_written_in_bulk_are_recorded_once_per_seam_with_who_sent_them(
 def test_an_admin_change_is_recorded_with_the_administrator(db, client):
     admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(admin_user)
-    source = WebhookSource.objects.create(slug="jira", name="Jira", secret="old-secret")
+    source = Source.objects.create(slug="jira", name="Jira")
+    inlines = {
+        f"{prefix}-{key}": value
+        for prefix in ("rules", "secrets")
+        for key, value in {"TOTAL_FORMS": "0", "INITIAL_FORMS": "0"}.items()
+    }
     response = client.post(
-        reverse("admin:seams_webhooksource_change", args=[source.pk]),
+        reverse("admin:connections_source_change", args=[source.pk]),
         {
             "name": "Jira Cloud",
             "slug": "jira",
             "kind": "generic",
-            "secret": "new-secret",
             "active": "on",
-            "seam": "",
             "started_statuses": "",
             "done_statuses": "",
+            **inlines,
         },
     )
     assert response.status_code == 302
     entry = entries_for(source)[-1]
     assert entry.actor == admin_user
-    assert entry.changes == {
-        "name": ["Jira", "Jira Cloud"],
-        "secret": [registry.HIDDEN, registry.HIDDEN],
-    }
+    assert entry.changes == {"name": ["Jira", "Jira Cloud"]}
 
 
 def test_a_task_write_is_recorded_without_an_actor_and_an_import_as_one_change(

@@ -9,10 +9,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from audit import registry
-from seams.models import (
-    HandoffSpec,
-    WebhookSource,
-)
+from connections.models import Source, SourceSecret
+from seams.models import HandoffSpec
 from tests.audit.helpers import entries_for
 from tests.factories import UserFactory
 
@@ -24,7 +22,9 @@ def test_it_registers_the_domain_models_and_not_the_computed_or_historical_ones(
     assert {f"{m._meta.app_label}.{m.__name__}" for m in registry.registrations()} <= registered
     for label in [
         "seams.Team",
-        "seams.WebhookSource",
+        "connections.Source",
+        "connections.MappingRule",
+        "connections.SourceSecret",
         "seams.HandoffImport",
         "contracts.SpecTemplate",
         "decisions.Dependency",
@@ -37,7 +37,7 @@ def test_it_registers_the_domain_models_and_not_the_computed_or_historical_ones(
         "metrics.MetricsRun",
         "metrics.DataQualityReport",
         "seams.SpecVersion",
-        "seams.WebhookDelivery",
+        "connections.Delivery",
         "common.OutboxMessage",
         "audit.RefusedWrite",
         "decisions.DecisionEvent",
@@ -53,12 +53,13 @@ def test_it_never_records_a_password_or_a_webhook_secret(db, seam):
     user.save()
     change = entries_for(user)[-1]
     assert change.changes == {"password": [registry.HIDDEN, registry.HIDDEN]}  # no last_login
-    source = WebhookSource.objects.create(slug="jira", name="Jira", secret="s3cret-value")
-    source.secret = "rotated-value"
-    source.save()
-    created, rotated = entries_for(source)
-    assert created.changes["secret"] == ["", registry.HIDDEN]
-    assert rotated.changes == {"secret": [registry.HIDDEN, registry.HIDDEN]}
+    source = Source.objects.create(slug="jira", name="Jira")
+    secret = SourceSecret.objects.create(source=source, value="s3cret-value")
+    secret.value = "rotated-value"
+    secret.save()
+    created, rotated = entries_for(secret)
+    assert created.changes["value"] == ["", registry.HIDDEN]
+    assert rotated.changes == {"value": [registry.HIDDEN, registry.HIDDEN]}
     text = str([e.changes for e in LogEntry.objects.all()])
     for secret in ("s3cret", "rotated", "md5$"):
         assert secret not in text

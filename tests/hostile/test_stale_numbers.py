@@ -14,9 +14,10 @@ from rest_framework.test import APIClient
 
 import seams.csv_import as csv_import
 from common.models import OutboxMessage
+from connections.inbound import apply_generic
+from connections.models import Delivery, Source
 from metrics.models import MonthlySeamMetrics
-from seams.models import Handoff, WebhookSource
-from seams.webhooks import apply_generic
+from seams.models import Handoff
 from tests.factories import SeamFactory
 
 LONDON = ZoneInfo("Europe/London")
@@ -76,7 +77,7 @@ def write_csv(tmp_path, payload: dict):
 
 @pytest.fixture
 def hook(db):
-    return WebhookSource.objects.create(slug="crm", name="CRM", secret="s" * 32)
+    return Source.objects.create(slug="crm", name="CRM")
 
 
 WRITERS = ["api", "csv-rows", "csv-copy", "webhook"]
@@ -94,7 +95,9 @@ def write(request, ops, tmp_path, hook, monkeypatch):
         if request.param == "api":
             post(ops, payload)
         elif request.param == "webhook":
-            assert apply_generic(hook, [payload])["errors"] == []
+            delivery = Delivery(source=hook)
+            apply_generic(delivery, [payload])
+            assert delivery.error == ""
         else:
             write_csv(tmp_path, payload)
 

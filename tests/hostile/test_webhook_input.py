@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
-from seams.models import Handoff, WebhookSource
+from connections.models import Delivery as WebhookDelivery
+from seams.models import Handoff
 from tests.hostile.webhook_client import (
     generic_row,
     generic_source,
@@ -111,8 +112,9 @@ def test_it_takes_a_small_chunked_body_that_the_server_ended(generic, seam):
     response = post_chunked(
         io.BytesIO(body), **signed_headers(body), **{"wsgi.input_terminated": True}
     )
-    assert response.status_code == 200
-    assert response.json()["created"] == 1
+    assert response.status_code == 202
+    assert response.json()["status"] == "received"
+    assert Handoff.objects.get().title == "Acme SSO"
 
 
 def test_it_asks_for_a_length_where_the_server_would_wait_for_a_chunked_body(generic):
@@ -156,7 +158,8 @@ def test_it_takes_json_with_a_charset(generic, seam):
     response = post_hook(
         "ticketing", generic_row(seam), content_type="application/json; charset=UTF-8"
     )
-    assert response.status_code == 200
+    assert response.status_code == 202
+    assert Handoff.objects.get().title == "Acme SSO"
 
 
 @pytest.mark.parametrize(
@@ -207,10 +210,12 @@ def test_it_refuses_lists_and_objects_in_text_fields(generic, seam, field, value
 def test_a_bad_row_beside_good_ones_is_reported_and_the_good_ones_kept(generic, seam):
     rows = [generic_row(seam), generic_row(seam, external_id="T-2", title={"text": "x"})]
     response = post_hook("ticketing", rows)
-    assert response.status_code == 200
-    assert response.json()["created"] == 1
-    assert response.json()["errors"] == [{"index": 1, "errors": {"title": "Must be text."}}]
+    assert response.status_code == 202
     assert Handoff.objects.get().title == "Acme SSO"
+    # Applied in the background: the row it could not take is on the delivery, for the page.
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "applied"
+    assert delivery.error == "row 1: title: Must be text."
 
 
 def test_the_bulk_api_refuses_lists_in_text_fields_too(leader_client, seam):
@@ -299,28 +304,32 @@ def test_it_refuses_nan_from_jira_as_the_parser_does(jira):
 
 
 def test_a_status_change_that_fails_leaves_no_half_written_handoff(jira, monkeypatch):
-    from seams import handoffs, webhooks
+    from connections import inbound
+    from seams import handoffs
 
     def refuse(**kwargs):
         raise handoffs.HandoffRefused("It can't start then.")
 
-    monkeypatch.setattr(webhooks, "start_handoff", refuse)
+    monkeypatch.setattr(inbound, "start_handoff", refuse)
     response = post_hook(
         "jira", jira_event("jira:issue_created", status_change=("To Do", "In Progress"))
     )
-    assert response.status_code == 400
-    assert response.json()["detail"] == "Rejected: It can't start then."
-    assert written() == (0, 0, 0)  # not even the handoff its creation would have made
+    assert response.status_code == 202  # verified and stored; it fails when applied
+    assert not Handoff.objects.exists()  # not even the handoff its creation would have made
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.error) == ("failed", "It can't start then.")
 
 
 def test_a_well_formed_event_still_becomes_a_handoff(jira):
     response = post_hook("jira", jira_event(status_change=("To Do", "In Progress")))
-    assert response.status_code == 200, response.content
-    assert response.json()["state"] == "started"
-    assert Handoff.objects.get().title == "Acme SSO connector"
+    assert response.status_code == 202, response.content
+    handoff = Handoff.objects.get()
+    assert (handoff.title, handoff.state) == ("Acme SSO connector", "started")
 
 
-def test_a_jira_source_answers_409_before_reading_the_event_without_a_seam(jira):
-    WebhookSource.objects.filter(pk=jira.pk).update(seam=None)
-    response = post_hook("jira", with_issue(key=["x"]))
-    assert response.status_code == 409
+def test_a_jira_source_without_rules_counts_its_issues_as_unmatched(jira):
+    jira.rules.all().delete()
+    response = post_hook("jira", jira_event(status_change=("To Do", "In Progress")))
+    assert response.status_code == 202
+    assert not Handoff.objects.exists()
+    assert jira.counts()["unmatched"] == 1

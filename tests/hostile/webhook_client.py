@@ -3,30 +3,35 @@
 import json
 import time
 
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
-from seams.models import Handoff, HandoffReturn, WebhookDelivery, WebhookSource
-from seams.webhooks import signature
+from connections.hooks import legacy_signature as signature
+from connections.models import Delivery as WebhookDelivery
+from connections.models import MappingRule, Source, SourceSecret
+from seams.models import Handoff, HandoffReturn
 
 SECRET = "s3cret-shared-with-the-tool"
 JIRA_CREATED_MS = 1763380800000  # 17 Nov 2025 12:00 UTC
 
 
-def generic_source() -> WebhookSource:
-    return WebhookSource.objects.create(slug="ticketing", name="Ticketing", secret=SECRET)
+def generic_source() -> Source:
+    source = Source.objects.create(slug="ticketing", name="Ticketing")
+    SourceSecret.objects.create(source=source, value=SECRET)
+    return source
 
 
-def jira_source(seam) -> WebhookSource:
-    return WebhookSource.objects.create(
+def jira_source(seam) -> Source:
+    source = Source.objects.create(
         slug="jira",
         name="Jira",
         kind="jira",
-        secret=SECRET,
-        seam=seam,
         started_statuses="In Progress, In Review",
         done_statuses="Done",
     )
+    SourceSecret.objects.create(source=source, value=SECRET)
+    MappingRule.objects.create(source=source, field="any", seam=seam)
+    return source
 
 
 def signed_headers(body: bytes, *, timestamp: float | None = None, delivery: str = "") -> dict:
@@ -52,14 +57,16 @@ def post_hook(
     """POST the payload (bytes as they are, anything else as JSON), signed now by default."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = signed_headers(body, delivery=delivery) if sign else {}
-    return Client().post(
-        reverse("handoff-webhook", args=[source]),
-        body,
-        content_type=content_type,
-        CONTENT_TYPE=content_type,  # the test client leaves it out when the body is empty
-        **headers,
-        **extra,
-    )
+    # The delivery is applied after its transaction commits (in-process without a broker).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return Client().post(
+            reverse("handoff-webhook", args=[source]),
+            body,
+            content_type=content_type,
+            CONTENT_TYPE=content_type,  # the test client leaves it out when the body is empty
+            **headers,
+            **extra,
+        )
 
 
 def jira_event(event="jira:issue_created", *, status_change=None, ts_ms=JIRA_CREATED_MS, **kw):

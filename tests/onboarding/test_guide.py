@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from connections.models import Delivery, Source
 from contracts.models import Contract, MetricTarget, SpecTemplate
 from decisions.models import Escalation
 from onboarding import guide
@@ -19,7 +20,7 @@ from onboarding.misses import MissesRefused, MissInput, parse_misses
 from onboarding.models import GuidedStart, Miss
 from onboarding.pilot import finish, suggested_targets
 from seams.csv_import import import_csv
-from seams.models import Handoff, Seam, Team, WebhookDelivery, WebhookSource
+from seams.models import Handoff, Seam, Team
 from tests.conftest import client_for
 from tests.factories import SeamFactory, UserFactory
 
@@ -423,11 +424,12 @@ def test_it_connects_jira_and_sends_a_test_delivery_that_keeps_nothing(
     leader_client.post(reverse("onboarding:guide-data"), {"source": "jira"})
     started.refresh_from_db()
     source = started.webhook
-    assert source.kind == WebhookSource.Kind.JIRA
-    assert source.seam == started.top_seam
-    assert len(source.secret) >= 32
+    assert source.kind == Source.Kind.JIRA
+    assert source.rules.get().seam == started.top_seam
+    (secret,) = source.live_secrets()
+    assert len(secret) >= 32
     page = leader_client.get(reverse("onboarding:guide-data")).content.decode()
-    assert source.secret in page
+    assert secret in page
     assert f"/api/v1/hooks/handoffs/{source.slug}/" in page
     response = leader_client.post(
         reverse("onboarding:guide-jira"),
@@ -438,7 +440,8 @@ def test_it_connects_jira_and_sends_a_test_delivery_that_keeps_nothing(
     assert "Signed test delivery accepted" in page
     assert "“In Review” started it" in page
     assert not Handoff.objects.exists()
-    assert not WebhookDelivery.objects.exists()
+    # Only its line in the source's recent deliveries is kept.
+    assert list(Delivery.objects.values_list("status", "reason")) == [("applied", "test")]
     source.refresh_from_db()
     assert source.started_statuses == "In Review"
 
@@ -449,13 +452,12 @@ def test_it_reports_a_test_delivery_the_mapping_does_not_start(started, leader):
     source = started.webhook
     source.started_statuses, source.done_statuses = "Doing", "Done"
     source.save()
-    source.secret = "not the saved secret"  # as if Jira signed with an old one
     check = send_test_delivery(source)
-    assert check.ok  # signed with the secret it was given, so accepted
-    source.seam = None
+    assert check.ok  # the sample moves into "Doing", which the mapping names
+    source.rules.all().delete()
     check = send_test_delivery(source)
     assert not check.ok
-    assert "has no seam" in check.message
+    assert "no mapping rule matched" in check.message
 
 
 def test_it_offers_an_example_csv_that_imports_as_it_is(leader_client, started, leader):

@@ -34,6 +34,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
+from connections.models import MappingRule, Source, SourceSecret
 from contracts.models import (
     Assumption,
     Commitment,
@@ -66,7 +67,6 @@ from seams.models import (
     Seam,
     Team,
     User,
-    WebhookSource,
 )
 from seams.services import save_spec
 from tests.factories import PASSWORD
@@ -83,7 +83,16 @@ NOT_COUNTED = {
     "common.outboxmessage",
     "sessions.session",
 }
-COUNTED_APPS = ["seams", "contracts", "decisions", "metrics", "onboarding", "auth", "authtoken"]
+COUNTED_APPS = [
+    "seams",
+    "contracts",
+    "decisions",
+    "metrics",
+    "onboarding",
+    "connections",
+    "auth",
+    "authtoken",
+]
 
 
 # --- The sample organisation ------------------------------------------------------------------
@@ -335,15 +344,16 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         errors=[{"line": 2, "message": say("History import error")}],
         notes=[say("History import note")],
     )
-    webhook = WebhookSource.objects.create(
+    webhook = Source.objects.create(
         slug="jira-intake",
         name=say("Jira intake"),
-        kind=WebhookSource.Kind.JIRA,
-        secret="s3cret-for-tests",
-        seam=intake,
+        kind=Source.Kind.JIRA,
         started_statuses=say("In Progress"),
         done_statuses=say("Done"),
     )
+    SourceSecret.objects.create(source=webhook, value="s3cret-for-tests")
+    inbound = webhook
+    inbound_rule = MappingRule.objects.create(source=inbound, field="any", seam=intake)
     _refused_write(say)
 
     snapshot = MonthlySeamMetrics.objects.create(
@@ -423,6 +433,8 @@ def build_world(say: Callable[[str], str] = plain) -> World:
             "handoff_import": handoff_import,
             "history_import": history_import,
             "webhook": webhook,
+            "inbound": inbound,
+            "inbound_rule": inbound_rule,
             "snapshot": snapshot,
             "review": review,
             "action": action,
@@ -601,11 +613,13 @@ SAMPLE_BY_SEGMENT = {
     "actions": lambda w: w.action.pk,
     "metrics": lambda w: w.snapshot.pk,
     "history-imports": lambda w: w.history_import.pk,
+    "sources": lambda w: w.inbound.slug,
 }
 # Where the usual sample won't do: reopening needs a decided decision.
 SAMPLE_FOR_ROUTE = {
     ("decisions:reopen", "pk"): lambda w: w.decided.pk,
     ("decision-reopen", "pk"): lambda w: w.decided.pk,
+    ("connections:source-rule-edit", "pk"): lambda w: w.inbound_rule.pk,
 }
 
 

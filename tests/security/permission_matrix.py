@@ -120,6 +120,16 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "seams:team-create": page(GET=LEADERS, POST=LEADERS),
     "seams:team-edit": page(GET=LEADERS, POST=LEADERS),
     # Everyone manages their own API token.
+    # --- Inbound sources: everyone reads (no secret is shown but once, to whoever made it);
+    # leaders and ops create and manage them. The test delivery records its outcome.
+    "connections:source-list": page(GET=EVERYONE),
+    "connections:source-create": page(GET=IMPORTERS, POST=IMPORTERS),
+    "connections:source-detail": page(GET=EVERYONE),
+    "connections:source-rule-add": page(POST=IMPORTERS),
+    "connections:source-rule-edit": page(POST=IMPORTERS),
+    "connections:source-statuses": page(POST=IMPORTERS),
+    "connections:source-rotate": page(POST=IMPORTERS),
+    "connections:source-test": page(POST=IMPORTERS),
     "identity:account": page(GET=EVERYONE),
     "identity:account-token": page(POST=EVERYONE),
     "identity:account-token-revoke": page(POST=EVERYONE),

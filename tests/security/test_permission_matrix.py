@@ -312,6 +312,27 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
     },
     ("onboarding:guide-spec", "POST"): lambda w: _spec_form(w) | {"seam": w.seam.slug},
     ("onboarding:guide-data", "POST"): lambda w: {"source": "csv"},
+    ("connections:source-create", "POST"): lambda w: {
+        "kind": "github",
+        "name": "GitHub",
+        "slug": "github-new",
+    },
+    ("connections:source-rule-add", "POST"): lambda w: {
+        "field": "label",
+        "value": "customer",
+        "seam": w.seam.pk,
+    },
+    ("connections:source-rule-edit", "POST"): lambda w: {
+        "field": "project",
+        "value": "INT",
+        "seam": w.seam.pk,
+    },
+    ("connections:source-statuses", "POST"): lambda w: {
+        "started_statuses": "Doing",
+        "done_statuses": "Done",
+        "active": "on",
+    },
+    ("connections:source-rotate", "POST"): lambda w: {"overlap_hours": "1"},
     ("onboarding:guide-jira", "POST"): lambda w: {
         "started_statuses": "Doing",
         "done_statuses": "Done",

@@ -1,0 +1,1 @@
+from connections import source_admin  # noqa: F401  (inbound sources)

@@ -1,0 +1,8 @@
+from connections.models.inbound import (
+    Delivery,
+    MappingRule,
+    Source,
+    SourceSecret,
+)
+
+__all__ = ["Delivery", "MappingRule", "Source", "SourceSecret"]
