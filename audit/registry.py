@@ -3,7 +3,8 @@
 Not registered, because they are computed or are histories themselves: MonthlySeamMetrics,
 MetricsRun, DataQualityReport (computed); SpecVersion (logged by `audit.writes` as the spec's
 change), ContractEvent, DecisionEvent, DependencyMove (histories); WebhookDelivery,
-OutboxMessage, DigestSent, sessions (technical); authtoken.Token (its primary key is the
+OutboxMessage, DigestSent, sessions (technical); connections' Notification, Delivery and
+DeliveryAttempt (the delivery log is their own history); authtoken.Token (its primary key is the
 secret key); RefusedWrite (the audit's own record).
 """
 
@@ -13,6 +14,7 @@ from auditlog.registry import auditlog
 from django.contrib.auth.models import Group
 from django.db import models
 
+from connections.outbound_models import Channel, EmailSubscription
 from contracts.models import (
     Assumption,
     Commitment,
@@ -81,6 +83,9 @@ def registrations() -> dict[type[models.Model], dict]:
         RootCause: {},
         CorrectiveAction: {},
         **_guided_start(),
+        # A channel's signing secret is shown once, never in the log.
+        Channel: {"mask_fields": ["secret"], "mask_callable": HIDE},
+        EmailSubscription: {"exclude_fields": TIMESTAMPS},
     }
 
 

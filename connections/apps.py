@@ -7,3 +7,8 @@ class ConnectionsConfig(AppConfig):
     warnings out, with subscriptions and deliveries."""
 
     name = "connections"
+
+    def ready(self) -> None:
+        from connections.notify import subscribe_to_events
+
+        subscribe_to_events()

@@ -1,0 +1,1 @@
+from connections.outbound_admin import ChannelAdmin, DeliveryAdmin, NotificationAdmin  # noqa: F401
