@@ -106,10 +106,14 @@ def dispatch(delivery_ids: Iterable[int]) -> None:
 
 
 def _in_thread(ids: list[int]) -> None:
+    """The demo has no beat to run the sweep: the thread sends these, then what else is due
+    (retries whose time came, deliveries left by a restart)."""
+
     def run() -> None:
         try:
             for delivery_id in ids:
                 send_delivery(delivery_id)
+            send_due_deliveries()
         finally:
             connection.close()
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
+from connections.outbound_models import Channel
 from contracts.models import (
     Assumption,
     Commitment,
@@ -83,7 +84,16 @@ NOT_COUNTED = {
     "common.outboxmessage",
     "sessions.session",
 }
-COUNTED_APPS = ["seams", "contracts", "decisions", "metrics", "onboarding", "auth", "authtoken"]
+COUNTED_APPS = [
+    "seams",
+    "contracts",
+    "decisions",
+    "metrics",
+    "onboarding",
+    "auth",
+    "authtoken",
+    "connections",
+]
 
 
 # --- The sample organisation ------------------------------------------------------------------
@@ -383,9 +393,18 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         position=1,
     )
 
+    channel = Channel.objects.create(
+        name=say("channel name"),
+        kind=Channel.Kind.SLACK,
+        url="https://hooks.slack.com/services/T000/B000/XXXX",
+        events=["handoff.breached"],
+        seam=intake,
+    )
+
     return World(
         users=users,
         objects={
+            "channel": channel,
             "sales": sales,
             "product": product,
             "legal": legal,
@@ -587,6 +606,7 @@ SAMPLE_BY_SEGMENT = {
     "misses": lambda w: w.miss.pk,
     "reviews": lambda w: w.review.pk,
     "metrics": lambda w: w.snapshot.pk,
+    "channels": lambda w: w.channel.pk,
 }
 # Where the usual sample won't do: reopening needs a decided decision.
 SAMPLE_FOR_ROUTE = {
