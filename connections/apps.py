@@ -10,5 +10,7 @@ class ConnectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from connections.notify import subscribe_to_events
+        from connections.outbound_digest import add_digest_sections
 
         subscribe_to_events()
+        add_digest_sections()
