@@ -53,7 +53,11 @@ def notify(
                 title=title[:300],
                 text=text,
                 link=link,
-                facts={name: str(value) for name, value in (facts or {}).items()},
+                facts={
+                    name: str(value)
+                    for name, value in (facts or {}).items()
+                    if value not in (None, "")
+                },
                 seam=seam,
                 contract=contract,
             )

@@ -186,3 +186,18 @@ def test_a_sent_delivery_is_not_sent_again_by_a_second_worker(handoff, owner, re
     assert deliveries.send_delivery(delivery.pk) is None
     assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 1
     assert Notification.objects.count() == 1
+
+
+def test_in_the_demo_a_background_thread_sends_after_the_commit(
+    handoff, owner, receiver, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.OUTBOUND_SEND_IN_THREAD = True
+    started: list[list[int]] = []
+    monkeypatch.setattr(deliveries, "_in_thread", started.append)
+    make_channel(Channel.Kind.WEBHOOK, receiver.url)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        returned(handoff, owner)
+    assert started == []  # nothing inside the write's transaction
+    for callback in callbacks:
+        callback()
+    assert started == [list(Delivery.objects.order_by("pk").values_list("pk", flat=True))]
