@@ -177,7 +177,8 @@ def handoff_breached(*, handoff_id: int, **_) -> None:
         link=handoff.seam.get_absolute_url(),
         facts=_handoff_facts(handoff),
         seam=handoff.seam,
-        people=[spec.owner, spec.escalate_to] if spec else [],
+        # The spec's escalate_to already has the exception path's own email.
+        people=[spec.owner if spec else None],
     )
 
 

@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from config.celery import app as celery_app
 from connections.outbound_models import Channel
 
 
@@ -79,6 +80,19 @@ def failing_receiver():
 def silent_receiver():
     """Accepts the connection, reads the request, never answers."""
     yield from _serve(None)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks in-process, as without a broker, even when REDIS_URL is set: the tests here send
+    deliveries themselves. The real worker's test keeps the broker."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 def make_channel(kind: str, url: str = "", **fields) -> Channel:
