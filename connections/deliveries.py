@@ -137,6 +137,8 @@ def send_delivery(delivery_id: int, *, now: datetime | None = None) -> str | Non
     delivery = Delivery.objects.select_related(
         "notification__seam", "notification__contract", "channel", "person"
     ).get(pk=delivery_id)
+    if delivery.channel_id and not delivery.channel.active:
+        return _record(delivery, now, None, "The channel was turned off.", 0, give_up=True)
     started = time.monotonic()
     status_code, error = None, ""
     try:
@@ -198,12 +200,18 @@ def _json(payload: dict) -> bytes:
 
 
 def _record(
-    delivery: Delivery, now: datetime, status_code: int | None, error: str, duration: int
+    delivery: Delivery,
+    now: datetime,
+    status_code: int | None,
+    error: str,
+    duration: int,
+    *,
+    give_up: bool = False,
 ) -> str:
     attempt_number = delivery.attempts + 1
     if not error:
         status, next_at = Delivery.Status.SENT, None
-    elif attempt_number > len(BACKOFF):
+    elif give_up or attempt_number > len(BACKOFF):
         status, next_at = Delivery.Status.DEAD, None
     else:
         status, next_at = Delivery.Status.FAILED, now + BACKOFF[attempt_number - 1]

@@ -201,3 +201,13 @@ def test_in_the_demo_a_background_thread_sends_after_the_commit(
     for callback in callbacks:
         callback()
     assert started == [list(Delivery.objects.order_by("pk").values_list("pk", flat=True))]
+
+
+def test_a_channel_turned_off_before_sending_gets_nothing(handoff, owner, receiver):
+    channel = make_channel(Channel.Kind.SLACK, receiver.url)
+    returned(handoff, owner)
+    Channel.objects.filter(pk=channel.pk).update(active=False)
+    send_due_deliveries()
+    delivery = Delivery.objects.get(channel=channel)
+    assert (delivery.status, delivery.last_error) == ("dead", "The channel was turned off.")
+    assert receiver.received == []
