@@ -19,6 +19,7 @@ def teams_endpoint():
     yield from _serve(200)
 
 
+# Long: one journey, from the account menu to the filtered log, on screen and in the database.
 @pytest.mark.django_db(transaction=True)
 def test_a_leader_adds_a_channel_tests_it_and_reads_the_log(
     live_server, page: Page, settings, teams_endpoint
