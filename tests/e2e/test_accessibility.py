@@ -71,6 +71,10 @@ PAGES = [
     ("olivia", "/handoffs/import/"),
     ("victor", "/review/"),
     ("victor", "/account/"),
+    ("victor", "/connections/subscriptions/"),
+    ("elena", "/connections/channels/"),
+    ("elena", "/connections/channels/new/"),
+    ("elena", "/connections/deliveries/"),
 ]
 
 
