@@ -80,6 +80,8 @@ HOSTILE = [
     ({"kind": "webhook", "url": "https://127.0.0.1/hook"}, "private address (127.0.0.1)"),
     ({"kind": "teams", "url": "https://169.254.169.254/latest/"}, "private address"),
     ({"kind": "webhook", "url": "https://[::1]/hook"}, "private address"),
+    ({"kind": "webhook", "url": "https://localhost:8000/hook"}, "private address"),
+    ({"kind": "webhook", "url": "https://0.0.0.0/hook"}, "private address"),
     ({"kind": "webhook", "url": "javascript:alert(1)"}, "Enter a valid URL"),
     ({"kind": "webhook", "url": "https://x/" + "a" * 600}, "at most 500"),
     ({"kind": "webhook", "url": ""}, "needs its webhook URL"),

@@ -211,3 +211,13 @@ def test_a_channel_turned_off_before_sending_gets_nothing(handoff, owner, receiv
     delivery = Delivery.objects.get(channel=channel)
     assert (delivery.status, delivery.last_error) == ("dead", "The channel was turned off.")
     assert receiver.received == []
+
+
+def test_an_address_that_became_private_is_refused_at_sending(handoff, owner, settings):
+    channel = make_channel(Channel.Kind.WEBHOOK, "https://127.0.0.1:9/hook")
+    settings.OUTBOUND_ALLOW_PRIVATE_URLS = False  # saved in development, sent in production
+    returned(handoff, owner)
+    send_due_deliveries()
+    delivery = Delivery.objects.get(channel=channel)
+    assert delivery.status == "failed"
+    assert delivery.last_error == "The URL points at a private address (127.0.0.1)."
