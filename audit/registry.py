@@ -3,7 +3,7 @@
 Not registered, because they are computed or are histories themselves: MonthlySeamMetrics,
 MetricsRun, DataQualityReport (computed); SpecVersion (logged by `audit.writes` as the spec's
 change), ContractEvent, DecisionEvent, DependencyMove (histories); WebhookDelivery,
-OutboxMessage, DigestSent, sessions (technical); connections' Notification, Delivery and
+OutboxMessage, DigestSent, sessions (technical); connections' Notification, OutboundDelivery and
 DeliveryAttempt (the delivery log is their own history); authtoken.Token (its primary key is the
 secret key); RefusedWrite (the audit's own record).
 """
@@ -14,7 +14,7 @@ from auditlog.registry import auditlog
 from django.contrib.auth.models import Group
 from django.db import models
 
-from connections.outbound_models import Channel, EmailSubscription
+from connections.models import Channel, EmailSubscription
 from contracts.models import (
     Assumption,
     Commitment,

@@ -38,7 +38,7 @@ from django.utils import timezone
 from common import outbox
 from common.batch import Batch
 from connections import outbound_payloads as payloads
-from connections.outbound_models import Channel, Delivery, DeliveryAttempt
+from connections.models import Channel, DeliveryAttempt, OutboundDelivery
 
 log = logging.getLogger(__name__)
 
@@ -127,14 +127,14 @@ def send_delivery(delivery_id: int, *, now: datetime | None = None) -> str | Non
     """Try one delivery if it is due; returns its status after, or None if it wasn't due (sent,
     dead, waiting for its retry, or another worker has it)."""
     now = now or timezone.now()
-    claimed = Delivery.objects.filter(
+    claimed = OutboundDelivery.objects.filter(
         pk=delivery_id,
-        status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED],
+        status__in=[OutboundDelivery.Status.PENDING, OutboundDelivery.Status.FAILED],
         next_attempt_at__lte=now,
     ).update(next_attempt_at=now + LEASE)
     if not claimed:
         return None
-    delivery = Delivery.objects.select_related(
+    delivery = OutboundDelivery.objects.select_related(
         "notification__seam", "notification__contract", "channel", "person"
     ).get(pk=delivery_id)
     if delivery.channel_id and not delivery.channel.active:
@@ -157,7 +157,7 @@ def send_delivery(delivery_id: int, *, now: datetime | None = None) -> str | Non
     return _record(delivery, now, status_code, error, duration)
 
 
-def _send(delivery: Delivery, now: datetime) -> int:
+def _send(delivery: OutboundDelivery, now: datetime) -> int:
     notification = delivery.notification
     channel = delivery.channel
     if channel is None or channel.kind == Channel.Kind.EMAIL:
@@ -200,7 +200,7 @@ def _json(payload: dict) -> bytes:
 
 
 def _record(
-    delivery: Delivery,
+    delivery: OutboundDelivery,
     now: datetime,
     status_code: int | None,
     error: str,
@@ -210,11 +210,11 @@ def _record(
 ) -> str:
     attempt_number = delivery.attempts + 1
     if not error:
-        status, next_at = Delivery.Status.SENT, None
+        status, next_at = OutboundDelivery.Status.SENT, None
     elif give_up or attempt_number > len(BACKOFF):
-        status, next_at = Delivery.Status.DEAD, None
+        status, next_at = OutboundDelivery.Status.DEAD, None
     else:
-        status, next_at = Delivery.Status.FAILED, now + BACKOFF[attempt_number - 1]
+        status, next_at = OutboundDelivery.Status.FAILED, now + BACKOFF[attempt_number - 1]
     with transaction.atomic():
         DeliveryAttempt.objects.create(
             delivery=delivery,
@@ -224,13 +224,13 @@ def _record(
             duration_ms=duration,
             next_attempt_at=next_at,
         )
-        Delivery.objects.filter(pk=delivery.pk).update(
+        OutboundDelivery.objects.filter(pk=delivery.pk).update(
             status=status,
             attempts=F("attempts") + 1,
             next_attempt_at=next_at,
             last_status_code=status_code,
             last_error=error[:500],
-            sent_at=now if status == Delivery.Status.SENT else None,
+            sent_at=now if status == OutboundDelivery.Status.SENT else None,
         )
     if error:
         log.warning("Delivery %s attempt %s failed: %s", delivery.pk, attempt_number, error)
@@ -244,12 +244,12 @@ def send_due_deliveries(*, now: datetime | None = None, limit: int = SWEEP_LIMIT
     """Send every delivery due now (new ones, retries whose time has come), oldest first;
     returns how many were sent. One that fails by itself is logged and skipped."""
     now = now or timezone.now()
-    due = Delivery.objects.due(now).order_by("next_attempt_at", "pk")
+    due = OutboundDelivery.objects.due(now).order_by("next_attempt_at", "pk")
     sent = 0
     batch = Batch("Outbound deliveries", log, savepoint=False)
     for delivery_id in list(due.values_list("pk", flat=True)[:limit]):
         with batch.item(f"delivery {delivery_id}"):
-            if send_delivery(delivery_id, now=now) == Delivery.Status.SENT:
+            if send_delivery(delivery_id, now=now) == OutboundDelivery.Status.SENT:
                 sent += 1
     batch.report()
     return sent

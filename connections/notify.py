@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from common import events
 from connections.deliveries import dispatch
-from connections.outbound_models import (
+from connections.models import (
     Channel,
-    Delivery,
     EmailSubscription,
     Notification,
+    OutboundDelivery,
 )
 from contracts.models import Contract, ContractRevision
 from seams.models import Handoff, HandoffReturn, Seam, User
@@ -65,14 +65,14 @@ def notify(
         return None  # told already
     now = timezone.now()
     rows = [
-        Delivery(notification=notification, person=person, next_attempt_at=now)
+        OutboundDelivery(notification=notification, person=person, next_attempt_at=now)
         for person in _subscribed_people(kind, people)
     ]
     rows += [
-        Delivery(notification=notification, channel=channel, next_attempt_at=now)
+        OutboundDelivery(notification=notification, channel=channel, next_attempt_at=now)
         for channel in matching_channels(kind, seam=seam, contract=contract)
     ]
-    created = Delivery.objects.bulk_create(rows)
+    created = OutboundDelivery.objects.bulk_create(rows)
     dispatch(delivery.pk for delivery in created)
     return notification
 
@@ -111,7 +111,7 @@ def matching_channels(
     ]
 
 
-def send_test(*, channel: Channel, by: User) -> Delivery:
+def send_test(*, channel: Channel, by: User) -> OutboundDelivery:
     """A test message to one channel, delivered and logged like any other."""
     notification = Notification.objects.create(
         kind="test",
@@ -120,7 +120,7 @@ def send_test(*, channel: Channel, by: User) -> Delivery:
         link=reverse("connections:channel-list"),
         facts={"Channel": channel.name, "Sent by": by.display_name},
     )
-    delivery = Delivery.objects.create(
+    delivery = OutboundDelivery.objects.create(
         notification=notification, channel=channel, next_attempt_at=timezone.now()
     )
     dispatch([delivery.pk])

@@ -4,7 +4,7 @@ pages (the secret is shown once there), so here they are read; deliveries are re
 from django.contrib import admin
 
 from common.admin import KeptRecordAdmin, RecordAdmin
-from connections.outbound_models import Channel, Delivery, DeliveryAttempt, Notification
+from connections.models import Channel, DeliveryAttempt, Notification, OutboundDelivery
 
 
 @admin.register(Channel)
@@ -23,7 +23,7 @@ class AttemptInline(admin.TabularInline):
     can_delete = False
 
 
-@admin.register(Delivery)
+@admin.register(OutboundDelivery)
 class DeliveryAdmin(KeptRecordAdmin):
     list_display = ["notification", "channel", "person", "status", "attempts", "next_attempt_at"]
     list_filter = ["status", "channel"]

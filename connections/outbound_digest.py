@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from connections.outbound_models import Delivery
+from connections.models import OutboundDelivery
 from decisions.digest import add_section
 from metrics.models import CorrectiveAction
 
@@ -30,7 +30,7 @@ def yesterdays_notifications(today: date) -> dict:
     start = datetime.combine(today - timedelta(days=1), time.min, tzinfo=tz)
     end = start + timedelta(days=1)
     lines = defaultdict(list)
-    deliveries = Delivery.objects.filter(
+    deliveries = OutboundDelivery.objects.filter(
         person__isnull=False, notification__created_at__gte=start, notification__created_at__lt=end
     ).select_related("person", "notification")
     for delivery in deliveries.order_by("notification__created_at", "pk"):

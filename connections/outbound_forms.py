@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from connections.deliveries import Refused, check_url
-from connections.outbound_models import EVENTS, Channel
+from connections.models import EVENTS, Channel
 from contracts.models import Contract
 from seams.models import Seam, Team
 

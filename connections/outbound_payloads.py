@@ -30,7 +30,7 @@ from slack_sdk.models.blocks import (
 from standardwebhooks import Webhook
 
 from common.mail import header_text
-from connections.outbound_models import Notification
+from connections.models import Notification
 
 ADAPTIVE_CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_FACTS = 10  # a Slack section holds at most 10 fields

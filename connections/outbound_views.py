@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.paging import query_without_page
+from connections.models import EVENTS, Channel, EmailSubscription, OutboundDelivery
 from connections.notify import send_test
 from connections.outbound_forms import ChannelForm, SubscriptionForm
-from connections.outbound_models import EVENTS, Channel, Delivery, EmailSubscription
 from connections.outbound_payloads import new_secret
 from seams import permissions
 
@@ -108,23 +108,23 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def delivery_list(request: HttpRequest) -> HttpResponse:
     _require_manager(request)
-    deliveries = Delivery.objects.for_log()
+    deliveries = OutboundDelivery.objects.for_log()
     channel_id = request.GET.get("channel", "")
     status = request.GET.get("status", "")
     if channel_id.isdigit():
         deliveries = deliveries.filter(channel_id=int(channel_id))
-    if status in Delivery.Status.values:
+    if status in OutboundDelivery.Status.values:
         deliveries = deliveries.filter(status=status)
     page = Paginator(deliveries, DELIVERIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "deliveries": page.object_list,
         "channels": Channel.objects.only("pk", "name"),
-        "statuses": Delivery.Status.choices,
+        "statuses": OutboundDelivery.Status.choices,
         "chosen_channel": channel_id,
         "chosen_status": status,
         "query_string": query_without_page(request),
-        "waiting": any(d.status == Delivery.Status.PENDING for d in page.object_list),
+        "waiting": any(d.status == OutboundDelivery.Status.PENDING for d in page.object_list),
     }
     template = "connections/delivery_list.html"
     if request.htmx:

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from config.celery import app as celery_app
-from connections.outbound_models import Channel
+from connections.models import Channel
 
 
 @dataclass

@@ -11,7 +11,7 @@ from django.urls import reverse
 from standardwebhooks import Webhook
 
 from config.celery import app as celery_app
-from connections.outbound_models import Channel, Delivery
+from connections.models import Channel, OutboundDelivery
 from seams.handoffs import submit_handoff
 from tests.connections.conftest import make_channel
 
@@ -51,8 +51,8 @@ def test_a_worker_delivers_what_a_write_notified(
         assert time.monotonic() - started < 2.0  # the write does not wait for any endpoint
         assert response.status_code == 302
         assert wait_for(lambda: len(receiver.received) == 1)
-        delivery = Delivery.objects.get(channel=channel)
-        assert wait_for(lambda: Delivery.objects.get(pk=delivery.pk).status == "sent")
+        delivery = OutboundDelivery.objects.get(channel=channel)
+        assert wait_for(lambda: OutboundDelivery.objects.get(pk=delivery.pk).status == "sent")
 
     data = Webhook(channel.secret).verify(receiver.received[0].body, receiver.received[0].headers)
     assert data["type"] == "handoff.returned"

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from connections.deliveries import send_due_deliveries
-from connections.outbound_models import Channel, Delivery, Notification
+from connections.models import Channel, Notification, OutboundDelivery
 from tests.connections.conftest import make_channel
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,7 @@ def test_a_test_message_is_delivered_and_logged(leader_client, leader, receiver)
     channel = make_channel(Channel.Kind.TEAMS, receiver.url)
     response = leader_client.post(reverse("connections:channel-test", args=[channel.pk]))
     assert response["Location"] == f"{reverse('connections:delivery-list')}?channel={channel.pk}"
-    delivery = Delivery.objects.get(channel=channel)
+    delivery = OutboundDelivery.objects.get(channel=channel)
     assert delivery.notification.kind == "test"
     send_due_deliveries()
     assert len(receiver.received) == 1

@@ -15,7 +15,7 @@ from standardwebhooks import Webhook
 from common.models import OutboxMessage
 from connections import deliveries
 from connections.deliveries import send_due_deliveries
-from connections.outbound_models import Channel, Delivery, DeliveryAttempt, Notification
+from connections.models import Channel, DeliveryAttempt, Notification, OutboundDelivery
 from seams.handoffs import return_handoff, submit_handoff
 from tests.connections.conftest import make_channel
 
@@ -34,8 +34,8 @@ def returned(handoff, by):
 def test_it_delivers_a_signed_webhook_once_the_sweep_runs(handoff, owner, receiver):
     channel = make_channel(Channel.Kind.WEBHOOK, receiver.url)
     returned(handoff, owner)
-    delivery = Delivery.objects.get(channel=channel)
-    assert delivery.status == Delivery.Status.PENDING
+    delivery = OutboundDelivery.objects.get(channel=channel)
+    assert delivery.status == OutboundDelivery.Status.PENDING
     assert receiver.received == []
 
     assert send_due_deliveries() >= 1
@@ -71,7 +71,7 @@ def test_it_posts_block_kit_to_slack_and_a_card_to_teams(handoff, owner, receive
 
 def test_the_person_it_concerns_gets_an_email_with_html(handoff, owner, receiver):
     returned(handoff, owner)
-    delivery = Delivery.objects.get(person=owner)
+    delivery = OutboundDelivery.objects.get(person=owner)
     send_due_deliveries()
     [message] = mail.outbox
     assert message.to == [owner.email]
@@ -89,7 +89,7 @@ def test_a_500_is_retried_with_backoff_until_the_delivery_is_dead(handoff, owner
     start = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False) as clock:
         returned(handoff, owner)
-        delivery = Delivery.objects.get(channel=channel)
+        delivery = OutboundDelivery.objects.get(channel=channel)
         waits = []
         for _ in range(6):
             send_due_deliveries()
@@ -106,7 +106,7 @@ def test_a_500_is_retried_with_backoff_until_the_delivery_is_dead(handoff, owner
         timedelta(hours=2),
         timedelta(hours=12),
     ]
-    assert delivery.status == Delivery.Status.DEAD
+    assert delivery.status == OutboundDelivery.Status.DEAD
     assert delivery.attempts == 6
     assert len(failing_receiver.received) == 6
     attempts = list(delivery.attempt_log.all())
@@ -127,14 +127,14 @@ def test_a_write_does_not_wait_for_an_endpoint_that_never_answers(
     assert time.monotonic() - started < 1.0
     assert response.status_code == 302
     assert handoff.returns.count() == 1  # the write happened
-    delivery = Delivery.objects.get(channel=channel)
+    delivery = OutboundDelivery.objects.get(channel=channel)
     assert delivery.status == "pending"
     assert silent_receiver.received == []
 
     monkeypatch.setattr(deliveries, "TIMEOUT", (3, 1))  # a shorter read timeout, same path
     send_due_deliveries()
     delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.FAILED
+    assert delivery.status == OutboundDelivery.Status.FAILED
     assert "No answer within the timeout" in delivery.last_error
     assert delivery.next_attempt_at > datetime.now(UTC) + timedelta(seconds=50)
     assert len(silent_receiver.received) == 1
@@ -153,7 +153,7 @@ def test_with_a_broker_the_write_enqueues_the_send_through_the_outbox(
     finally:
         app.conf.task_always_eager = True
     message = OutboxMessage.objects.get(task="connections.tasks.send_deliveries")
-    ids = set(Delivery.objects.values_list("pk", flat=True))
+    ids = set(OutboundDelivery.objects.values_list("pk", flat=True))
     assert set(message.args[0]) == ids
 
 
@@ -172,7 +172,7 @@ def test_a_private_address_is_refused_in_production(handoff, owner, receiver, se
     channel = make_channel(Channel.Kind.WEBHOOK, receiver.url)
     returned(handoff, owner)
     send_due_deliveries()
-    delivery = Delivery.objects.get(channel=channel)
+    delivery = OutboundDelivery.objects.get(channel=channel)
     assert delivery.status == "failed"
     assert "https" in delivery.last_error
     assert receiver.received == []
@@ -181,7 +181,7 @@ def test_a_private_address_is_refused_in_production(handoff, owner, receiver, se
 def test_a_sent_delivery_is_not_sent_again_by_a_second_worker(handoff, owner, receiver):
     channel = make_channel(Channel.Kind.WEBHOOK, receiver.url)
     returned(handoff, owner)
-    delivery = Delivery.objects.get(channel=channel)
+    delivery = OutboundDelivery.objects.get(channel=channel)
     assert deliveries.send_delivery(delivery.pk) == "sent"
     assert deliveries.send_delivery(delivery.pk) is None
     assert DeliveryAttempt.objects.filter(delivery=delivery).count() == 1
@@ -200,7 +200,7 @@ def test_in_the_demo_a_background_thread_sends_after_the_commit(
     assert started == []  # nothing inside the write's transaction
     for callback in callbacks:
         callback()
-    assert started == [list(Delivery.objects.order_by("pk").values_list("pk", flat=True))]
+    assert started == [list(OutboundDelivery.objects.order_by("pk").values_list("pk", flat=True))]
 
 
 def test_a_channel_turned_off_before_sending_gets_nothing(handoff, owner, receiver):
@@ -208,7 +208,7 @@ def test_a_channel_turned_off_before_sending_gets_nothing(handoff, owner, receiv
     returned(handoff, owner)
     Channel.objects.filter(pk=channel.pk).update(active=False)
     send_due_deliveries()
-    delivery = Delivery.objects.get(channel=channel)
+    delivery = OutboundDelivery.objects.get(channel=channel)
     assert (delivery.status, delivery.last_error) == ("dead", "The channel was turned off.")
     assert receiver.received == []
 
@@ -218,6 +218,6 @@ def test_an_address_that_became_private_is_refused_at_sending(handoff, owner, se
     settings.OUTBOUND_ALLOW_PRIVATE_URLS = False  # saved in development, sent in production
     returned(handoff, owner)
     send_due_deliveries()
-    delivery = Delivery.objects.get(channel=channel)
+    delivery = OutboundDelivery.objects.get(channel=channel)
     assert delivery.status == "failed"
     assert delivery.last_error == "The URL points at a private address (127.0.0.1)."

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from common import events
+from connections.models import Channel, Notification, OutboundDelivery
 from connections.notify import handoff_at_risk
-from connections.outbound_models import Channel, Delivery, Notification
 from contracts.models import Contract, ContractSeam
 from contracts.services import publish_revision, sign_revision
 from decisions.exception_path import escalate_overdue_handoffs
@@ -73,7 +73,7 @@ def test_a_rolled_back_write_notifies_no_one(seam, owner, receiver):
     with pytest.raises(RuntimeError):
         failing_write()
     assert not Notification.objects.exists()
-    assert not Delivery.objects.exists()
+    assert not OutboundDelivery.objects.exists()
 
 
 def test_a_revision_asks_its_binding_leaders_who_have_not_signed(seam, leader):
@@ -110,7 +110,7 @@ def test_a_channel_hears_only_within_its_scope(seam, owner, elsewhere, receiver)
     make_channel(Channel.Kind.SLACK, receiver.url, events=wanted, active=False)
     handoff = submit_handoff(seam=seam, title="Acme", by=owner)
     return_handoff(handoff=handoff, reason="No payload", by=owner)
-    got = set(Delivery.objects.exclude(channel=None).values_list("channel", flat=True))
+    got = set(OutboundDelivery.objects.exclude(channel=None).values_list("channel", flat=True))
     assert got == {everywhere.pk, on_seam.pk, on_team.pk, on_contract.pk}
 
 
@@ -120,4 +120,4 @@ def test_a_person_without_an_email_gets_no_delivery(seam, owner):
     handoff = submit_handoff(seam=seam, title="Acme", by=owner)
     return_handoff(handoff=handoff, reason="No payload", by=owner)
     assert Notification.objects.count() == 1
-    assert not Delivery.objects.exists()
+    assert not OutboundDelivery.objects.exists()

@@ -13,7 +13,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from connections import outbound_payloads as payloads
-from connections.outbound_models import Notification
+from connections.models import Notification
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "adaptive-card-1.5.json").read_text())
 HOSTILE = "Ship <b>now</b> & \r\nBcc: evil@example.com \x00 <@U123> <!channel>"

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from connections.outbound_models import Delivery, Notification
+from connections.models import Notification, OutboundDelivery
 from connections.outbound_scan import scan
 from contracts.models import Contract
 from decisions.models import Decision
@@ -58,7 +58,7 @@ def test_decisions_overdue_or_due_within_a_day_tell_their_decider_once(day, seam
         f"decision.overdue:{late.pk}": "decision.overdue",
         f"decision.due:{soon.pk}": "decision.due",
     }
-    assert set(Delivery.objects.values_list("person", flat=True)) == {leader.pk}
+    assert set(OutboundDelivery.objects.values_list("person", flat=True)) == {leader.pk}
     assert not Notification.objects.filter(key__endswith=f":{later.pk}").exists()
     assert not Notification.objects.filter(key__endswith=f":{decided.pk}").exists()
 
@@ -115,7 +115,7 @@ def test_actions_due_or_overdue_tell_their_owner_once(day, contract, seam, owner
     )
     assert keys == {f"action.overdue:{overdue.pk}", f"action.due:{due.pk}"}
     people = set(
-        Delivery.objects.filter(notification__kind__startswith="action.").values_list(
+        OutboundDelivery.objects.filter(notification__kind__startswith="action.").values_list(
             "person", flat=True
         )
     )

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from connections.models import EmailSubscription, OutboundDelivery
 from connections.notify import notify
-from connections.outbound_models import Delivery, EmailSubscription
 
 pytestmark = pytest.mark.django_db
 URL = reverse("connections:subscriptions")
@@ -21,7 +21,7 @@ def test_a_person_turns_an_event_off_and_gets_no_email_for_it(viewer_client, vie
     assert EmailSubscription.objects.get(user=viewer).events == ["decision.overdue"]
     notify(kind="action.overdue", title="x", key="a", people=[viewer])
     notify(kind="decision.overdue", title="y", key="b", people=[viewer])
-    assert list(Delivery.objects.values_list("notification__kind", flat=True)) == [
+    assert list(OutboundDelivery.objects.values_list("notification__kind", flat=True)) == [
         "decision.overdue"
     ]
 

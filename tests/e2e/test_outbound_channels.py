@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from connections.deliveries import send_due_deliveries
-from connections.outbound_models import Channel, Delivery
+from connections.models import Channel, OutboundDelivery
 from tests.connections.conftest import _serve
 from tests.factories import PASSWORD, UserFactory
 
@@ -73,7 +73,7 @@ def test_a_leader_adds_a_channel_tests_it_and_reads_the_log(
     expect(table).to_contain_text("Test message for Leadership Teams")
     assert "status=sent" in page.url
 
-    delivery = Delivery.objects.get(channel=channel)
+    delivery = OutboundDelivery.objects.get(channel=channel)
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("sent", 1, 200)
     [request] = teams_endpoint.received
     card = json.loads(request.body)["attachments"][0]["content"]

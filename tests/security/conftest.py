@@ -34,7 +34,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
-from connections.outbound_models import Channel
+from connections.models import Channel
 from contracts.models import (
     Assumption,
     Commitment,

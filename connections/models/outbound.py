@@ -114,19 +114,20 @@ class Notification(models.Model):
         return EVENTS.get(self.kind, "Test message")
 
 
-class DeliveryQuerySet(models.QuerySet):
-    def due(self, now) -> "DeliveryQuerySet":
+class OutboundDeliveryQuerySet(models.QuerySet):
+    def due(self, now) -> "OutboundDeliveryQuerySet":
         return self.filter(
-            status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED], next_attempt_at__lte=now
+            status__in=[OutboundDelivery.Status.PENDING, OutboundDelivery.Status.FAILED],
+            next_attempt_at__lte=now,
         )
 
-    def for_log(self) -> "DeliveryQuerySet":
+    def for_log(self) -> "OutboundDeliveryQuerySet":
         return self.select_related("notification", "channel", "person").prefetch_related(
             "attempt_log"
         )
 
 
-class Delivery(models.Model):
+class OutboundDelivery(models.Model):
     """One notification to one channel or one person, and how sending it went."""
 
     class Status(models.TextChoices):
@@ -152,7 +153,7 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
-    objects = DeliveryQuerySet.as_manager()
+    objects = OutboundDeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -183,7 +184,9 @@ class Delivery(models.Model):
 class DeliveryAttempt(models.Model):
     """One try at sending a delivery: when, what the endpoint answered, what came next."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    delivery = models.ForeignKey(
+        OutboundDelivery, on_delete=models.CASCADE, related_name="attempt_log"
+    )
     at = models.DateTimeField(default=timezone.now)
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)

@@ -1,0 +1,19 @@
+from connections.models.outbound import (
+    EVENTS,
+    TEST_EVENT,
+    Channel,
+    DeliveryAttempt,
+    EmailSubscription,
+    Notification,
+    OutboundDelivery,
+)
+
+__all__ = [
+    "EVENTS",
+    "TEST_EVENT",
+    "Channel",
+    "DeliveryAttempt",
+    "EmailSubscription",
+    "Notification",
+    "OutboundDelivery",
+]
