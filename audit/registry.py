@@ -4,7 +4,8 @@ Not registered, because they are computed or are histories themselves: MonthlySe
 MetricsRun, DataQualityReport (computed); SpecVersion (logged by `audit.writes` as the spec's
 change), ContractEvent, DecisionEvent, DependencyMove (histories);
 OutboxMessage, DigestSent, connections.Delivery (an inbound delivery is its own record, with
-its outcome), sessions (technical); authtoken.Token (its primary key is the
+its outcome), connections' Notification, OutboundDelivery and DeliveryAttempt (the delivery
+log is their own history), sessions (technical); authtoken.Token (its primary key is the
 secret key); RefusedWrite (the audit's own record).
 """
 
@@ -14,7 +15,7 @@ from auditlog.registry import auditlog
 from django.contrib.auth.models import Group
 from django.db import models
 
-from connections.models import MappingRule, Source, SourceSecret
+from connections.models import Channel, EmailSubscription, MappingRule, Source, SourceSecret
 from contracts.models import (
     Assumption,
     Commitment,
@@ -86,6 +87,9 @@ def registrations() -> dict[type[models.Model], dict]:
         RootCause: {},
         CorrectiveAction: {},
         **_guided_start(),
+        # A channel's signing secret is shown once, never in the log.
+        Channel: {"mask_fields": ["secret"], "mask_callable": HIDE},
+        EmailSubscription: {"exclude_fields": TIMESTAMPS},
     }
 
 

@@ -37,6 +37,11 @@ NAMES = {
     "dependency.saved": "seam_id, at (needed_by, a date); was_seam_id, was_at (None if new)",
     "dependency.deleted": "seam_id, at",
     "target.changed": "seam_id: a contract's metric target on it was saved or deleted",
+    # Told to people where they work (connections sends them out):
+    "handoff.at_risk": "handoff_id: not started, 75 % of its SLA used (the leading signals)",
+    "handoff.breached": "handoff_id: past its deadline and escalated, once (the exception path)",
+    "handoff.returned": "handoff_id, return_id: sent back to its sender",
+    "revision.published": "revision_id: a contract revision now awaits its leaders' signatures",
 }
 
 Handler = Callable[..., None]

@@ -75,4 +75,6 @@ def shell(request: HttpRequest) -> dict:
     context["role_summary"] = permissions.role_summary(user)
     context["can_log_anything"] = permissions.can_log_somewhere(user)
     context["can_browse_audit"] = permissions.is_leader(user)
+    # Outbound channels hold webhook URLs, which are secrets: leaders and ops manage them.
+    context["can_manage_channels"] = permissions.is_leader(user) or permissions.is_ops(user)
     return context

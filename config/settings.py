@@ -179,6 +179,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger uploads go to a tempora
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, … parsed from the URL
+# Outbound notifications (connections): the address their links start with; whether a
+# channel's URL may point at a private, loopback or link-local address (refused in production
+# against SSRF; on with DEBUG so a local receiver can be tried); and whether, without a broker,
+# a background thread sends deliveries after the write commits (the demo) instead of leaving
+# them to the periodic sweep. Never inside the request either way.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+OUTBOUND_ALLOW_PRIVATE_URLS = env.bool("OUTBOUND_ALLOW_PRIVATE_URLS", default=DEBUG)
+OUTBOUND_SEND_IN_THREAD = env.bool("OUTBOUND_SEND_IN_THREAD", default=DEBUG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Seamline <seamline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -377,6 +385,16 @@ CELERY_BEAT_SCHEDULE = {
     "prune-records": {
         "task": "seams.tasks.prune_records",
         "schedule": crontab(hour=4, minute=0),
+    },
+    # Every minute: outbound deliveries that are new or whose retry time has come.
+    "send-due-deliveries": {
+        "task": "connections.tasks.send_due",
+        "schedule": crontab(minute="*"),
+    },
+    # Every 15 minutes: decisions and actions due or overdue, review packs ready (each once).
+    "scan-due-events": {
+        "task": "connections.tasks.scan_due_events",
+        "schedule": crontab(minute="*/15"),
     },
     # Every weekday at 07:00, before the working day: overdue decisions and risky dependencies.
     "send-daily-digests": {

@@ -1,1 +1,1 @@
-from connections import source_admin  # noqa: F401  (inbound sources)
+from connections import outbound_admin, source_admin  # noqa: F401  (each registers its models)

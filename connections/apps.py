@@ -7,3 +7,10 @@ class ConnectionsConfig(AppConfig):
     warnings out, with subscriptions and deliveries."""
 
     name = "connections"
+
+    def ready(self) -> None:
+        from connections.notify import subscribe_to_events
+        from connections.outbound_digest import add_digest_sections
+
+        subscribe_to_events()
+        add_digest_sections()

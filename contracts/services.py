@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from common import events
 from contracts import catalogue
 from contracts.models import (
     TARGETS_MAX,
@@ -272,6 +273,7 @@ def publish_revision(
         at=at,
         summary=f"Revision {revision.number} published: {changelog[:200]}",
     )
+    events.emit("revision.published", revision_id=revision.pk)
     return revision
 
 

@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from common import events
 from common.batch import Batch
 from common.mail import header_text
 from decisions.models import Escalation
@@ -74,6 +75,7 @@ def _escalate(handoff: Handoff, now: datetime) -> bool:
         summary=f"“{handoff.title}” not started {hours_late:.0f} business hours after its "
         f"response deadline"[:300],
     )
+    events.emit("handoff.breached", handoff_id=handoff.pk)
     person = spec.escalate_to
     if person and person.email:
         # Sent inside the claim's transaction: if the mail server fails, the claim rolls back

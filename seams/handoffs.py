@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from common import events
 from common.batch import Batch
 from seams import business_time
 from seams.models import Calendar, Handoff, HandoffReturn, Seam, User
@@ -123,7 +124,7 @@ def return_handoff(
     if handoff.completed_at:
         raise HandoffRefused("A completed handoff can't be returned.")
     handoff = Handoff.objects.select_for_update().get(pk=handoff.pk)
-    HandoffReturn.objects.create(
+    returned = HandoffReturn.objects.create(
         handoff=handoff,
         reason=reason,
         missing_item=missing_item,
@@ -132,6 +133,7 @@ def return_handoff(
     )
     handoff.returned_count += 1
     handoff.save(update_fields=["returned_count", "updated_at"])
+    events.emit("handoff.returned", handoff_id=handoff.pk, return_id=returned.pk)
     return handoff
 
 

@@ -4,5 +4,26 @@ from connections.models.inbound import (
     Source,
     SourceSecret,
 )
+from connections.models.outbound import (
+    EVENTS,
+    TEST_EVENT,
+    Channel,
+    DeliveryAttempt,
+    EmailSubscription,
+    Notification,
+    OutboundDelivery,
+)
 
-__all__ = ["Delivery", "MappingRule", "Source", "SourceSecret"]
+__all__ = [
+    "EVENTS",
+    "TEST_EVENT",
+    "Channel",
+    "Delivery",
+    "DeliveryAttempt",
+    "EmailSubscription",
+    "MappingRule",
+    "Notification",
+    "OutboundDelivery",
+    "Source",
+    "SourceSecret",
+]

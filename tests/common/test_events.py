@@ -44,7 +44,8 @@ def test_names_are_dotted_noun_past_tense():
     for name in events.NAMES:
         noun, verb = name.split(".")
         assert noun.isidentifier(), name
-        assert verb.endswith("ed") or verb == "written", name
+        # "handoff.at_risk" is STYLE.md's own example: the state a handoff entered.
+        assert verb.endswith("ed") or verb in {"written", "at_risk"}, name
 
 
 def test_a_subscribers_error_reaches_the_emitter(db):

@@ -72,6 +72,10 @@ PAGES = [
     ("olivia", "/decisions/import/"),
     ("victor", "/review/"),
     ("victor", "/account/"),
+    ("victor", "/connections/subscriptions/"),
+    ("elena", "/connections/channels/"),
+    ("elena", "/connections/channels/new/"),
+    ("elena", "/connections/deliveries/"),
 ]
 
 

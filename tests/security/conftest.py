@@ -34,7 +34,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.views import APIView
 
-from connections.models import MappingRule, Source, SourceSecret
+from connections.models import Channel, MappingRule, Source, SourceSecret
 from contracts.models import (
     Assumption,
     Commitment,
@@ -89,9 +89,9 @@ COUNTED_APPS = [
     "decisions",
     "metrics",
     "onboarding",
-    "connections",
     "auth",
     "authtoken",
+    "connections",
 ]
 
 
@@ -404,9 +404,18 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         position=1,
     )
 
+    channel = Channel.objects.create(
+        name=say("channel name"),
+        kind=Channel.Kind.SLACK,
+        url="https://hooks.slack.com/services/T000/B000/XXXX",
+        events=["handoff.breached"],
+        seam=intake,
+    )
+
     return World(
         users=users,
         objects={
+            "channel": channel,
             "sales": sales,
             "product": product,
             "legal": legal,
@@ -614,6 +623,7 @@ SAMPLE_BY_SEGMENT = {
     "metrics": lambda w: w.snapshot.pk,
     "history-imports": lambda w: w.history_import.pk,
     "sources": lambda w: w.inbound.slug,
+    "channels": lambda w: w.channel.pk,
 }
 # Where the usual sample won't do: reopening needs a decided decision.
 SAMPLE_FOR_ROUTE = {

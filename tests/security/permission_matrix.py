@@ -259,6 +259,14 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "metrics:review-add-action": page(POST=LEADERS),
     # Leaders update any corrective action; its owner (here Sales' owner) their own.
     "metrics:actions": page(GET=EVERYONE, POST=OWNER_AND_LEADERS),
+    # --- Outbound notifications: channels hold webhook URLs (secrets): leaders and ops ------------
+    "connections:channel-list": page(GET=IMPORTERS),
+    "connections:channel-create": page(GET=IMPORTERS, POST=IMPORTERS),
+    "connections:channel-edit": page(GET=IMPORTERS, POST=IMPORTERS),
+    "connections:channel-test": page(POST=IMPORTERS),
+    "connections:delivery-list": page(GET=IMPORTERS),
+    # Everyone chooses which of their own events they get by email.
+    "connections:subscriptions": page(GET=EVERYONE, POST=EVERYONE),
     # --- The API ----------------------------------------------------------------------------------
     "api-root": api(GET=EVERYONE),
     "api-schema": api(GET=EVERYONE),

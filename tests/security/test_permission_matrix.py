@@ -495,6 +495,23 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
     },
     ("review-close", "POST"): lambda w: {"notes": "Agreed: payload first."},
     ("action-detail", "PATCH"): lambda w: {"status": "done"},
+    # A global address as the URL: no name to resolve, nothing private.
+    ("connections:channel-create", "POST"): lambda w: {
+        "name": "Ops hook",
+        "kind": "webhook",
+        "url": "https://93.184.215.14/seamline",
+        "events": ["handoff.breached"],
+        "active": "on",
+    },
+    ("connections:channel-edit", "POST"): lambda w: {
+        "name": "Intake channel",
+        "kind": "teams",
+        "url": "https://93.184.215.14/workflows/1",
+        "events": ["handoff.breached", "decision.overdue"],
+        "seam": w.seam.pk,
+        "active": "on",
+    },
+    ("connections:subscriptions", "POST"): lambda w: {"events": ["decision.overdue"]},
 }
 # Spec writes through the API name the version they are based on.
 HEADERS: dict[tuple[str, str], Callable[[World], dict]] = {
