@@ -13,6 +13,7 @@ from common.api_errors import error_body
 from common.schema import ApiSchema, error_responses
 from connections.hooks import WebhookRefused, read_body, receive
 from connections.models import Source
+from seams.serializers import HandoffRowSerializer
 
 WEBHOOK_CODES = {
     401: "unauthorized",
@@ -40,7 +41,8 @@ class HandoffWebhook(APIView):
     parser_classes = [JSONParser]  # the schema says JSON only; the body is read raw
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
+        # Seamline's own JSON (the generic kind); vendors send their documented payloads.
+        request=HandoffRowSerializer(many=True),
         description=DESCRIPTION,
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="Duplicate or ignored."),

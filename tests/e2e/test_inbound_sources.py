@@ -15,6 +15,7 @@ from tests.e2e.test_handoffs import _sign_in
 pytestmark = pytest.mark.e2e
 
 
+# Long: one journey, mouse then keyboard, checked on screen and in the database.
 @pytest.mark.django_db(transaction=True)
 def test_ops_connect_jira_and_send_a_test_delivery(live_server, page: Page):
     call_command("seed_demo", verbosity=0)
