@@ -75,6 +75,8 @@ def _refresh_pending() -> None:
     connection = transaction.get_connection()
     pending = getattr(connection, "seamline_pending_refresh", None) or {}
     connection.seamline_pending_refresh = {}
+    # The writes behind this refresh have committed: any computation from now on counts them.
+    stale_since = timezone.now().isoformat()
     by_month: dict = {}
     for seam_id, earliest in pending.items():
         month = engine.month_start(timezone.localtime(earliest).date())
@@ -83,7 +85,10 @@ def _refresh_pending() -> None:
         months = engine.months_between(first, engine.current_month())
         if months:  # none when it counts only from a month still ahead (a needed-by date)
             outbox.enqueue(
-                compute_metrics, [f"{m:%Y-%m}" for m in months], seam_ids=sorted(seam_ids)
+                compute_metrics,
+                [f"{m:%Y-%m}" for m in months],
+                seam_ids=sorted(seam_ids),
+                stale_since=stale_since,
             )
 
 

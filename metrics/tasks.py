@@ -37,14 +37,19 @@ def finish_run(results, run_id: int | None = None) -> None:
 
 @shared_task(**RETRIES)
 def compute_metrics(
-    months: list[str] | None = None, run_id: int | None = None, seam_ids: list[int] | None = None
+    months: list[str] | None = None,
+    run_id: int | None = None,
+    seam_ids: list[int] | None = None,
+    stale_since: str | None = None,
 ) -> int:
     """Fan out one task per seam and month (a chord that marks the run finished).
     Months are YYYY-MM; none means the current and the previous month. All seams by default.
-    (The chord is Celery's own plumbing; what to compute is recompute.run_cells'.)"""
+    `stale_since` (ISO time): a refresh after a write, which skips the snapshots already
+    computed since then. (The chord is Celery's own plumbing; what to compute is
+    recompute.run_cells'.)"""
     tasks = [
         compute_seam_month.si(seam_id, month)
-        for seam_id, month in recompute.run_cells(months, seam_ids)
+        for seam_id, month in recompute.run_cells(months, seam_ids, stale_since=stale_since)
     ]
     if not tasks:
         finish_run.delay([], run_id=run_id)

@@ -333,7 +333,13 @@ def test_an_import_marks_the_months_it_reaches_stale(
         )
     )
     # One refresh for the whole import, from the record's month (September) to now.
-    assert refreshes == [([["2026-09", "2026-10", "2026-11", "2026-12"]], {"seam_ids": [seam.pk]})]
+    from metrics import engine
+
+    months = engine.months_between(date(2026, 9, 1), engine.current_month())
+    [(args, kwargs)] = refreshes
+    assert args == [[f"{month:%Y-%m}" for month in months]]
+    assert kwargs.pop("stale_since")  # when the import committed: see metrics.recompute
+    assert kwargs == {"seam_ids": [seam.pk]}
 
 
 def test_a_row_imported_before_is_left_whatever_its_other_cells_say_now(

@@ -111,3 +111,35 @@ def test_a_handoff_moved_in_the_app_refreshes_its_month(
             handoff=Handoff.objects.get(), at=dt.datetime(2026, 10, 14, 10, tzinfo=LONDON)
         )
     assert MonthlySeamMetrics.objects.get(seam=seam, month=OCT).throughput == 1
+
+
+def test_a_refresh_skips_snapshots_computed_after_its_write_committed(seam):
+    """A burst of writes queues a refresh each; those asked before a computation began are
+    answered by it and skipped, the others still compute."""
+    from metrics.recompute import run_cells
+
+    computed = MonthlySeamMetrics.objects.get(seam=seam, month=OCT).computed_at
+    before = (computed - dt.timedelta(seconds=1)).isoformat()
+    same = computed.isoformat()  # a frozen clock: not proof the write was counted
+    after = (computed + dt.timedelta(seconds=1)).isoformat()
+    nov = (seam.pk, "2026-11")
+    assert run_cells(["2026-10", "2026-11"], [seam.pk], stale_since=before) == [nov]
+    assert run_cells(["2026-10", "2026-11"], [seam.pk], stale_since=same) == [
+        (seam.pk, "2026-10"),
+        nov,
+    ]
+    assert run_cells(["2026-10"], [seam.pk], stale_since=after) == [(seam.pk, "2026-10")]
+    assert run_cells(["2026-10"], [seam.pk], stale_since="not a time") == [(seam.pk, "2026-10")]
+
+
+def test_a_write_after_a_computation_still_refreshes_it(
+    seam, django_capture_on_commit_callbacks, celery_eager
+):
+    handoff = Handoff.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        handoff.title = "Renamed"
+        handoff.started_at = dt.datetime(2026, 10, 12, 9, 30, tzinfo=LONDON)  # a day sooner
+        stamp(handoff, calendar=seam.calendar, response_sla=Decimal(8))
+        handoff.save()
+    snapshot = MonthlySeamMetrics.objects.get(seam=seam, month=OCT)
+    assert snapshot.queue_time_p50_hours == Decimal("1.0000")  # Fri 0.5 + Mon 0.5

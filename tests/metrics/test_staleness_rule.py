@@ -32,6 +32,7 @@ def test_events_in_one_transaction_gather_into_one_refresh(db, django_capture_on
         events.emit("dependency.saved", seam_id=one.pk, at=month)
     [(args, kwargs)] = _refreshes()
     assert args == [[f"{month:%Y-%m}"]]
+    assert kwargs.pop("stale_since")  # when the writes committed: see run_cells
     assert kwargs == {"seam_ids": sorted([one.pk, two.pk])}
 
 
@@ -48,6 +49,7 @@ def test_a_move_refreshes_where_it_was_too(db, django_capture_on_commit_callback
             was_at=at,
         )
     [(_, kwargs)] = _refreshes()
+    assert kwargs.pop("stale_since")  # when the writes committed: see run_cells
     assert kwargs == {"seam_ids": sorted([one.pk, two.pk])}
 
 
