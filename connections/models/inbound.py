@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from seams.models import Seam
@@ -68,7 +68,9 @@ class Source(models.Model):
         """The current secret first, then older ones still inside their overlap."""
         now = now or timezone.now()
         rows = self.secrets.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        return [row.value for row in rows.order_by("expires_at", "-created_at")]
+        # The current secret has no expiry: first on every database (PostgreSQL sorts NULL last).
+        order = (F("expires_at").asc(nulls_first=True), "-created_at")
+        return [row.value for row in rows.order_by(*order)]
 
     def counts(self) -> dict[str, int]:
         return self.deliveries.aggregate(

@@ -23,6 +23,10 @@ from tests.hostile.webhook_client import (
     signed_headers,
 )
 
+# Deliveries are applied by a task through the outbox: run it here, even with a broker.
+pytestmark = pytest.mark.usefixtures("celery_eager")
+
+
 HOUR_MS = 3600 * 1000
 
 

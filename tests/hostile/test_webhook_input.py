@@ -24,6 +24,10 @@ from tests.hostile.webhook_client import (
     written,
 )
 
+# Deliveries are applied by a task through the outbox: run it here, even with a broker.
+pytestmark = pytest.mark.usefixtures("celery_eager")
+
+
 LIMIT = 2000
 
 
