@@ -28,6 +28,16 @@ def detail(source):
     return reverse("connections:source-detail", args=[source.slug])
 
 
+def test_the_account_menu_leads_everyone_to_the_sources(viewer_client, leader_client):
+    link = f'<a href="{reverse("connections:source-list")}">Inbound sources</a>'
+    channels = reverse("connections:channel-list")
+    viewer_home = viewer_client.get("/", follow=True).content.decode()
+    assert link in viewer_home
+    assert channels not in viewer_home  # outbound channels are for leaders and ops
+    leader_home = leader_client.get("/", follow=True).content.decode()
+    assert link in leader_home and channels in leader_home
+
+
 def test_it_lists_sources_to_everyone_without_secrets(
     jira, viewer_client, django_assert_max_num_queries
 ):
