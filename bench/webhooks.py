@@ -169,7 +169,10 @@ def main() -> None:
 def start_worker(env: dict, workdir: Path):
     import subprocess
 
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING"]
+    # Applying is background work: the worker yields the CPU to the answers (as it would on
+    # its own machine, or with a lower priority beside the web server).
+    command = ["nice", "-n", "10", sys.executable, "-m", "celery", "-A", "config", "worker"]
+    command += ["--loglevel=WARNING"]
     command += ["--concurrency=2", "--pool=prefork"]
     log = open(workdir / "worker.log", "w")  # noqa: SIM115 (lives with the process)
     return subprocess.Popen(
