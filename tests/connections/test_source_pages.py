@@ -35,7 +35,8 @@ def test_the_account_menu_leads_everyone_to_the_sources(viewer_client, leader_cl
     assert link in viewer_home
     assert channels not in viewer_home  # outbound channels are for leaders and ops
     leader_home = leader_client.get("/", follow=True).content.decode()
-    assert link in leader_home and channels in leader_home
+    assert link in leader_home
+    assert channels in leader_home
 
 
 def test_it_lists_sources_to_everyone_without_secrets(
