@@ -24,7 +24,7 @@ from decisions.history import TimeRefused
 from decisions.history_rows import COLUMNS, KINDS, Lookups, Row
 from decisions.models import HistoryImport
 from decisions.services import DecisionRefused, EscalationRefused
-from seams.csv_import import CsvRejected
+from seams.csv_import import CsvRejected, nothing_imported, printable, refuse_job
 from seams.models import User
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,6 @@ class HistoryOutcome:
         self.rejected += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append({"line": line, "message": printable(message)})
-
-
-def printable(text: str) -> str:
-    """Text without control characters (PostgreSQL's JSON can't hold a NUL)."""
-    return "".join(char if char.isprintable() else "\ufffd" for char in text)
 
 
 def import_history(
@@ -225,11 +220,11 @@ def run_history_import(import_id: int) -> None:
                 progress=progress,
             )
     except CsvRejected as rejected:
-        _refuse(job, str(rejected))
+        refuse_job(job, str(rejected))
         return
     except Exception:
         log.exception("History import %s (%s) failed", job.pk, job.filename)
-        _refuse(job, FAILED)
+        refuse_job(job, FAILED)
         return
     HistoryImport.objects.filter(pk=job.pk).update(
         status=HistoryImport.Status.DONE if outcome.written else HistoryImport.Status.REJECTED,
@@ -240,19 +235,5 @@ def run_history_import(import_id: int) -> None:
         notes=outcome.notes(),
         errors=outcome.errors,
         finished_at=timezone.now(),
-        message=""
-        if outcome.written
-        else (
-            f"Nothing imported: {outcome.rejected} row(s) rejected. Fix them, or choose "
-            "“import the valid rows”."
-        ),
-    )
-
-
-def _refuse(job: HistoryImport, message: str) -> None:
-    limit = HistoryImport._meta.get_field("message").max_length
-    HistoryImport.objects.filter(pk=job.pk).update(
-        status=HistoryImport.Status.REJECTED,
-        message=printable(message)[:limit],
-        finished_at=timezone.now(),
+        message="" if outcome.written else nothing_imported(outcome.rejected),
     )

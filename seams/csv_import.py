@@ -56,7 +56,7 @@ class ImportOutcome:
             )
         if self.extra_columns:
             # A file may carry thousands of columns, named anything: name the first few, short.
-            names = [_printable(name)[:NAME_SHOWN] for name in self.extra_columns[:COLUMNS_SHOWN]]
+            names = [printable(name)[:NAME_SHOWN] for name in self.extra_columns[:COLUMNS_SHOWN]]
             more = len(self.extra_columns) - COLUMNS_SHOWN
             and_more = f" and {more} more" if more > 0 else ""
             notes.append(f"Ignored columns: {', '.join(names)}{and_more}.")
@@ -67,7 +67,7 @@ COLUMNS_SHOWN = 20
 NAME_SHOWN = 60
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Text without control characters (a NUL can't be stored in PostgreSQL's text or JSON)."""
     return "".join(char if char.isprintable() else "\ufffd" for char in text)
 
@@ -293,14 +293,14 @@ def run_import(import_id: int) -> None:
                 stream, source=job.source, partial=job.partial, size=job.size, progress=progress
             )
     except CsvRejected as rejected:
-        _refuse(job, str(rejected))
+        refuse_job(job, str(rejected))
         return
     except Exception:
         # Not the file's fault as far as we can tell (or a fault nobody foresaw): the import's
         # transaction has rolled back; keep the traceback for us and tell the uploader plainly.
         # Should the database itself be gone, recording this fails too and the task retries.
         log.exception("Handoff import %s (%s) failed", job.pk, job.filename)
-        _refuse(job, FAILED)
+        refuse_job(job, FAILED)
         return
     HandoffImport.objects.filter(pk=job.pk).update(
         status=HandoffImport.Status.DONE if outcome.written else HandoffImport.Status.REJECTED,
@@ -314,19 +314,24 @@ def run_import(import_id: int) -> None:
         errors=[
             {"line": e.row, "message": e.message.replace("\x00", "\ufffd")} for e in outcome.errors
         ],
-        message=""
-        if outcome.written
-        else (
-            f"Nothing imported: {outcome.rejected} row(s) rejected. Fix them, or choose "
-            "“import the valid rows”."
-        ),
+        message="" if outcome.written else nothing_imported(outcome.rejected),
     )
 
 
-def _refuse(job: HandoffImport, message: str) -> None:
-    limit = HandoffImport._meta.get_field("message").max_length
-    HandoffImport.objects.filter(pk=job.pk).update(
-        status=HandoffImport.Status.REJECTED,
-        message=_printable(message)[:limit],
+def refuse_job(job, message: str) -> None:
+    """An import job (of handoffs or of history) whose whole file was refused: said so."""
+    model = type(job)
+    limit = model._meta.get_field("message").max_length
+    model.objects.filter(pk=job.pk).update(
+        status=model.Status.REJECTED,
+        message=printable(message)[:limit],
         finished_at=timezone.now(),
+    )
+
+
+def nothing_imported(rejected: int) -> str:
+    """The page's message when an all-or-nothing import met a rejected row."""
+    return (
+        f"Nothing imported: {rejected} row(s) rejected. Fix them, or choose "
+        "“import the valid rows”."
     )

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from decisions.history import may_give_past_times
 from decisions.history_import import import_history
 from decisions.history_rows import COLUMNS
-from seams.csv_import import CsvRejected
+from seams.management.csv_command import import_file, report
 from seams.models import User
 
 
@@ -37,28 +37,13 @@ class Command(BaseCommand):
             raise CommandError(f"No active person with the email {by}.")
         if not may_give_past_times(person):
             raise CommandError(f"{by} is neither a leader nor ops: only they import history.")
-        try:
-            stream = file.open("rb")
-        except OSError as exc:
-            raise CommandError(f"Can't read {file}: {exc.strerror}.") from exc
-        with stream:
-            try:
-                outcome = import_history(
-                    stream, kind=kind, partial=partial, by=person, size=file.stat().st_size
-                )
-            except CsvRejected as rejected:
-                raise CommandError(f"{file} was not imported: {rejected}") from rejected
-        for note in outcome.notes():
-            self.stdout.write(note)
-        for error in outcome.errors:
-            self.stderr.write(f"line {error['line']}: {error['message']}")
-        if outcome.rejected > len(outcome.errors):
-            self.stderr.write(f"… and {outcome.rejected - len(outcome.errors)} more rejected rows.")
-        if not outcome.written:
-            raise CommandError(
-                f"Nothing imported: {outcome.rejected} row(s) rejected. Fix them, or run again "
-                "with --partial to import the valid rows."
-            )
+        outcome = import_file(
+            file,
+            lambda stream, size: import_history(
+                stream, kind=kind, partial=partial, by=person, size=size
+            ),
+        )
+        report(self, outcome, [(error["line"], error["message"]) for error in outcome.errors])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {outcome.created} {kind} from {file.name}: {outcome.unchanged} "

@@ -1,8 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from seams.csv_import import CsvRejected, import_csv
+from seams.csv_import import import_csv
+from seams.management.csv_command import import_file, report
 
 
 class Command(BaseCommand):
@@ -24,28 +25,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, source: str, partial: bool, **options) -> None:
-        try:
-            stream = file.open("rb")
-        except OSError as exc:
-            raise CommandError(f"Can't read {file}: {exc.strerror}.") from exc
-        with stream:
-            try:
-                outcome = import_csv(
-                    stream, source=source, partial=partial, size=file.stat().st_size
-                )
-            except CsvRejected as rejected:
-                raise CommandError(f"{file} was not imported: {rejected}") from rejected
-        for note in outcome.notes():
-            self.stdout.write(note)
-        for error in outcome.errors:
-            self.stderr.write(f"line {error.row}: {error.message}")
-        if outcome.rejected > len(outcome.errors):
-            self.stderr.write(f"… and {outcome.rejected - len(outcome.errors)} more rejected rows.")
-        if not outcome.written:
-            raise CommandError(
-                f"Nothing imported: {outcome.rejected} row(s) rejected. Fix them, or run again "
-                "with --partial to import the valid rows."
-            )
+        outcome = import_file(
+            file, lambda stream, size: import_csv(stream, source=source, partial=partial, size=size)
+        )
+        report(self, outcome, [(error.row, error.message) for error in outcome.errors])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {outcome.created + outcome.updated} handoffs from {file.name}: "
