@@ -41,7 +41,8 @@ def enqueue(task: Task, *args, **kwargs) -> OutboxMessage:
     Arguments must be JSON: ids and ISO strings, as every task here takes.
     """
     message = OutboxMessage.objects.create(task=task.name, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: send(message.pk))
+    # The message just written is still waiting: publish it without reading it back.
+    transaction.on_commit(lambda: _publish(message))
     return message
 
 

@@ -248,10 +248,10 @@ def read(source: Source, headers, body: bytes, payload):
         raise WebhookRefused(str(exc)) from exc
 
 
-@transaction.atomic
 def receive(source: Source, headers, body: bytes, *, now: float | None = None) -> Received:
     """Verify, check and store one delivery; its processing is enqueued. Nothing is written
-    for a refused delivery."""
+    for a refused delivery: the delivery and its outbox message are written together, after
+    every check, in one transaction (a savepoint when the caller has one open)."""
     now = time.time() if now is None else now
     legacy = verify(source, headers, body, now=now)
     try:
@@ -280,9 +280,10 @@ def receive(source: Source, headers, body: bytes, *, now: float | None = None) -
     try:
         with transaction.atomic():
             delivery.save()
+            if item is not None:
+                enqueue(process_delivery, delivery.pk)
     except IntegrityError:
         return Received(200, {"status": "duplicate", "delivery": delivery.delivery_id})
     if item is None:
         return Received(200, {"status": "ignored", "reason": "irrelevant event"})
-    enqueue(process_delivery, delivery.pk)
     return Received(202, {"status": "received", "delivery": delivery.pk})
