@@ -55,6 +55,28 @@ class Handoff(models.Model):
     escalated_at = models.DateTimeField(
         null=True, blank=True, help_text="When the SLA clock escalated it (once per handoff)."
     )
+    # Waiting on the sender (DESIGN.md, Returns and waiting on the sender): a return before
+    # start and before the deadline pauses the receiver's clock until the sender resubmits.
+    waiting_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Returned to its sender at this time and not resubmitted yet: the receiver's "
+        "clock is paused and the deadline unknown.",
+    )
+    paused_hours = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        default=0,
+        help_text="Business hours of its closed pauses (returned → resubmitted).",
+    )
+    submitted_clock = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Business hours on the seam's calendar from the clock's origin to "
+        "submitted_at (seams.business_time.clock_hours): ages in SQL are differences.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -118,6 +140,28 @@ class HandoffReturn(models.Model):
     reason = models.CharField(max_length=500)
     missing_item = models.CharField(max_length=300, blank=True)
     by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resubmitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sender sent it again (a return before start)."
+    )
+    pauses = models.BooleanField(
+        default=False,
+        help_text="Whether it pauses the receiver's clock: returned before start and before the "
+        "deadline.",
+    )
+    pause_hours = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Business hours of [returned_at, resubmitted_at) for a closed pause.",
+    )
+    returned_clock = models.DecimalField(
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="seams.business_time.clock_hours at returned_at, on the seam's calendar.",
+    )
 
     class Meta:
         ordering = ["returned_at", "pk"]
