@@ -251,7 +251,7 @@ def read(source: Source, headers, body: bytes, payload):
 def receive(source: Source, headers, body: bytes, *, now: float | None = None) -> Received:
     """Verify, check and store one delivery; its processing is enqueued. Nothing is written
     for a refused delivery: the delivery and its outbox message are written together, after
-    every check, in one transaction (a savepoint when the caller has one open)."""
+    every check, in one savepoint (a duplicate rolls back only it)."""
     now = time.time() if now is None else now
     legacy = verify(source, headers, body, now=now)
     try:

@@ -2,7 +2,6 @@
 Seamline's JSON (see connections.hooks for how each is verified)."""
 
 from django.conf import settings
-from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
@@ -40,12 +39,6 @@ class HandoffWebhook(APIView):
     permission_classes = [drf_permissions.AllowAny]
     throttle_classes = []
     parser_classes = [JSONParser]  # the schema says JSON only; the body is read raw
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        # Not one transaction per request: `receive` writes the delivery and its outbox
-        # message in a transaction of its own, after verifying, so an answer costs one commit.
-        return transaction.non_atomic_requests(super().as_view(**initkwargs))
 
     @extend_schema(
         # Seamline's own JSON (the generic kind); vendors send their documented payloads.
