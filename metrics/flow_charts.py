@@ -18,7 +18,7 @@ from metrics.percentile import interpolate
 
 LEFT, RIGHT, TOP, BOTTOM = 40, 78, 14, 28
 SIZE = (420, 240)
-MIN_LABEL_GAP = 12  # user units between two labels on the right, so they never overlap
+MIN_LABEL_GAP = 14  # user units between two labels on the right, so they never overlap
 
 
 def _y_scale(top: float, height: int):

@@ -88,7 +88,7 @@ def test_it_gives_no_sle_below_20_handoffs_started_in_90_days(seam, django_asser
 
 def test_it_lists_what_was_completed_in_the_month_with_its_lead_time(seam):
     handoff(
-        seam, "a", at(2, 9), started_at=at(2, 9), completed_at=at(3, 9), lead_hours=Decimal(8.5)
+        seam, "a", at(2, 9), started_at=at(2, 9), completed_at=at(3, 9), lead_hours=Decimal("8.5")
     )
     handoff(
         seam,
@@ -128,8 +128,10 @@ def test_it_counts_the_cumulative_flow_by_local_day_in_four_queries(
     with django_assert_num_queries(4):
         cfd = flow.cumulative_flow(seam, NOVEMBER, at(4, 9, month=12))
     assert len(cfd.days) == 30
-    assert cfd.days[0] == date(2026, 11, 1) and cfd.days[-1] == date(2026, 11, 30)
-    assert cfd.arrived[:3] == [1, 3, 3] and cfd.arrived[-1] == 3
+    assert cfd.days[0] == date(2026, 11, 1)
+    assert cfd.days[-1] == date(2026, 11, 30)
+    assert cfd.arrived[:3] == [1, 3, 3]
+    assert cfd.arrived[-1] == 3
     assert cfd.started[:3] == [1, 1, 2]
     assert cfd.completed[28:] == [0, 1]  # 23:30 on the 30th is still the 30th
 
@@ -138,7 +140,8 @@ def test_it_counts_a_summer_day_in_the_organisations_time_zone(seam):
     # 23:30 UTC on 10 October is 00:30 on the 11th in London (BST).
     handoff(seam, "late-night", datetime(2026, 10, 10, 23, 30, tzinfo=UTC))
     cfd = flow.cumulative_flow(seam, date(2026, 10, 1), END)
-    assert cfd.arrived[9] == 0 and cfd.arrived[10] == 1
+    assert cfd.arrived[9] == 0
+    assert cfd.arrived[10] == 1
 
 
 @pytest.mark.parametrize(
