@@ -322,7 +322,8 @@ def cumulative_flow_chart(
                 day + 1,
             )
         )
-    ends = {"arrived": arrived[-1], "started": started[-1], "completed": completed[-1]}
+    # Short words, so the labels fit the right margin on a phone too.
+    ends = {"arrived": arrived[-1], "started": started[-1], "done": completed[-1]}
     label_ys = spread_labels([y(v) + 4 for v in ends.values()])
     for (name, value), label_y in zip(ends.items(), label_ys, strict=True):
         parts.append(
