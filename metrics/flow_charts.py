@@ -44,14 +44,14 @@ def _hours(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def _y_axis(parts: list, y, top: float, width: int) -> None:
-    """Gridlines at 0, half and the top, labelled in hours on the left."""
+def _y_axis(parts: list, y, top: float, width: int, unit: str = " h") -> None:
+    """Gridlines at 0, half and the top, labelled on the left (hours unless told)."""
     for fraction in (0, 0.5, 1):
         value = top * fraction
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="{}"/>'
-                '<text x="{}" y="{}" text-anchor="end" class="chart-axis">{} h</text>',
+                '<text x="{}" y="{}" text-anchor="end" class="chart-axis">{}{}</text>',
                 LEFT,
                 width - RIGHT,
                 y(value),
@@ -60,6 +60,21 @@ def _y_axis(parts: list, y, top: float, width: int) -> None:
                 LEFT - 6,
                 y(value) + 4,
                 f"{value:g}",
+                unit,
+            )
+        )
+
+
+def _day_ticks(parts: list, days: int, tick_x, height: int) -> None:
+    """Day-of-month labels under the plot, a week apart from the 1st; `tick_x(i)` places the
+    label of day i + 1."""
+    for day in range(0, days, 7):
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="middle" class="chart-axis">{}</text>',
+                tick_x(day),
+                height - 8,
+                day + 1,
             )
         )
 
@@ -226,33 +241,8 @@ def cycle_time_chart(
 
     parts = []
     _y_axis(parts, y, top, width)
-    for day in range(0, days, 7):
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="middle" class="chart-axis">{}</text>',
-                x(day + 0.5),
-                height - 8,
-                day + 1,
-            )
-        )
-    for (name, value), label_y in zip(
-        lines.items(), spread_labels([y(v) + 4 for v in lines.values()]), strict=True
-    ):
-        parts.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="scatter-line scatter-{}"/>'
-                '<text x="{}" y="{}" class="chart-axis chart-line-label">{} {} h</text>',
-                LEFT,
-                width - RIGHT,
-                y(value),
-                y(value),
-                name,
-                width - RIGHT + 4,
-                label_y,
-                name,
-                _hours(value),
-            )
-        )
+    _day_ticks(parts, days, lambda day: x(day + 0.5), height)
+    parts.extend(_scatter_lines(lines, y, width))
     for day, hours, name in points:
         parts.append(
             format_html(
@@ -269,13 +259,28 @@ def cycle_time_chart(
     return _svg("chart-scatter", alt, parts, size)
 
 
-# --- Cumulative flow ----------------------------------------------------------------------------
+def _scatter_lines(lines: dict[str, float], y, width: int) -> list[SafeString]:
+    """A dashed line per percentile across the plot, labelled on the right."""
+    label_ys = spread_labels([y(v) + 4 for v in lines.values()])
+    return [
+        format_html(
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" class="scatter-line scatter-{}"/>'
+            '<text x="{}" y="{}" class="chart-axis chart-line-label">{} {} h</text>',
+            LEFT,
+            width - RIGHT,
+            y(value),
+            y(value),
+            name,
+            width - RIGHT + 4,
+            label_y,
+            name,
+            _hours(value),
+        )
+        for (name, value), label_y in zip(lines.items(), label_ys, strict=True)
+    ]
 
-CFD_BANDS = (
-    ("arrived", "Waiting to start", "cfd-arrived"),
-    ("started", "In progress", "cfd-started"),
-    ("completed", "Completed", "cfd-completed"),
-)
+
+# --- Cumulative flow ----------------------------------------------------------------------------
 
 
 def cumulative_flow_chart(
@@ -304,7 +309,7 @@ def cumulative_flow_chart(
         return round(LEFT + (index + 1) / days * plot_w, 1)
 
     parts = []
-    _y_axis_counts(parts, y, top, width)
+    _y_axis(parts, y, top, width, unit="")
     # Back to front: each area runs down to zero and hides the part of the one behind it below
     # its own line, which leaves the bands between the lines.
     for series, css in (
@@ -313,54 +318,28 @@ def cumulative_flow_chart(
         (completed, "cfd-completed"),
     ):
         parts.append(_area(series, x, y, css))
-    for day in range(0, days, 7):
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="middle" class="chart-axis">{}</text>',
-                x(day),
-                height - 8,
-                day + 1,
-            )
-        )
+    _day_ticks(parts, days, x, height)
     # Short words, so the labels fit the right margin on a phone too.
     ends = {"arrived": arrived[-1], "started": started[-1], "done": completed[-1]}
     label_ys = spread_labels([y(v) + 4 for v in ends.values()])
-    for (name, value), label_y in zip(ends.items(), label_ys, strict=True):
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" class="chart-axis">{} {}</text>',
-                x(len(arrived) - 1) + 4,
-                label_y,
-                value,
-                name,
-            )
+    parts.extend(
+        format_html(
+            '<text x="{}" y="{}" class="chart-axis">{} {}</text>', edge, label_y, value, name
         )
-    alt = (
+        for (name, value), label_y, edge in zip(
+            ends.items(), label_ys, [x(len(arrived) - 1) + 4] * 3, strict=True
+        )
+    )
+    return _svg("chart-cfd", _cfd_alt(arrived, started, completed, month_label), parts, size)
+
+
+def _cfd_alt(arrived, started, completed, month_label: str) -> str:
+    return (
         f"Cumulative flow in {month_label}, day 1 to {len(arrived)}: by the end of day "
         f"{len(arrived)}, {arrived[-1]} arrived, {started[-1]} started and {completed[-1]} "
         f"completed; {arrived[-1] - started[-1]} waiting to start, "
         f"{started[-1] - completed[-1]} in progress."
     )
-    return _svg("chart-cfd", alt, parts, size)
-
-
-def _y_axis_counts(parts: list, y, top: float, width: int) -> None:
-    for fraction in (0, 0.5, 1):
-        value = top * fraction
-        parts.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="{}"/>'
-                '<text x="{}" y="{}" text-anchor="end" class="chart-axis">{}</text>',
-                LEFT,
-                width - RIGHT,
-                y(value),
-                y(value),
-                "chart-base" if fraction == 0 else "chart-gridline",
-                LEFT - 6,
-                y(value) + 4,
-                f"{value:g}",
-            )
-        )
 
 
 def cfd_points(series: Sequence[int], x, y) -> list[tuple[float, float]]:
