@@ -1,14 +1,17 @@
 """The seam drill-down: its charts draw the stored months with text alternatives, and the page
 lists what is open on the seam, in a bounded number of queries."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+import time_machine
 from django.urls import reverse
 
 from metrics import charts, engine
 from metrics.models import MonthlySeamMetrics
 from seams.models import Handoff
+from tests.conftest import client_for
 
 MONTH = engine.current_month()
 REVIEWED = engine.month_under_review()  # what the drill-down opens on
@@ -106,3 +109,23 @@ def test_the_drilldown_says_when_a_month_has_no_flow(viewer_client, seam):
     assert f"Nothing completed in {REVIEWED:%B}." in page
     assert f"Nothing on this seam in {REVIEWED:%B}." in page
     assert "aging-dot" not in page
+
+
+@pytest.mark.parametrize(("today", "day"), [(1, 1), (3, 3), (28, 28)])
+def test_the_current_months_flow_is_cut_off_now(viewer, seam, today, day):
+    with time_machine.travel(datetime(2027, 2, today, 12, tzinfo=UTC), tick=False):
+        viewer_client = client_for(viewer)  # signed in on the day, so the session is fresh
+        Handoff.objects.create(
+            seam=seam,
+            external_id="open",
+            title="Open",
+            submitted_at=datetime(2027, 2, 1, 9, tzinfo=UTC),
+        )
+        url = reverse("metrics:seam", args=[seam.slug]) + "?month=2027-02"
+        page = viewer_client.get(url).content.decode()
+    assert "Open now · business hours since submitted" in page
+    assert page.count('class="aging-dot') == 1
+    assert (
+        f"Cumulative flow in February, day 1 to {day}: by the end of day {day}, 1 arrived" in page
+    )
+    assert "Nothing completed in February." in page
