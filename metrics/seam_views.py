@@ -1,5 +1,6 @@
 """A seam's drill-down: why it is red, for a month."""
 
+from calendar import monthrange
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from contracts import catalogue
 from contracts.models import Contract
-from metrics import charts, dashboard, engine, reviews, seam_why
+from metrics import charts, dashboard, engine, flow, flow_charts, reviews, seam_why
 from metrics.models import CorrectiveAction, MonthlySeamMetrics
 from metrics.views import asked_month
 from seams import permissions
@@ -63,6 +64,7 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         .distinct(),
         "pilot_day": _pilot_day(seam),
         **_charts(seam, month, row.goals),
+        **_flow(seam, month, now),
         "why": seam_why.explain(seam, month, now),
         **_open_on_seam(request, seam, month, now),
         "icons": static("img/icons.svg"),
@@ -119,6 +121,52 @@ def _charts(seam: Seam, month, goals: dict) -> dict:
         ),
         "by_type": sorted((latest.get("lead_time_by_approval_type") or {}).items()),
     }
+
+
+def _flow(seam: Seam, month, now) -> dict:
+    """The month's flow: work item age at the cut-off against the queue-time SLE, lead time of
+    what was completed, and the cumulative flow by day (seven queries)."""
+    at = flow.cut_off(month, now)
+    ended = at == engine.month_bounds(month)[1]
+    when = f"at the end of {month:%B}" if ended else "now"
+    items = flow.open_items(seam, at)
+    sle = flow.queue_sle(seam, at)
+    late = sle["p85"]
+    start = engine.month_bounds(month)[0]
+    days = monthrange(month.year, month.month)[1]
+    done = flow.completions(seam, month)
+    cfd = flow.cumulative_flow(seam, month, now)
+    return {
+        "aging_at": at,
+        "aging_when": when,
+        "aging_items": items,
+        "aging_late": [i for i in items if late is not None and i.age_hours > late],
+        "sle": sle,
+        "sle_min_n": flow.SLE_MIN_N,
+        "aging_chart": flow_charts.aging_chart(
+            [flow_charts.AgingDot(i.state, i.age_hours, _item_name(i)) for i in items],
+            sle,
+            when=when,
+        ),
+        "completions": done,
+        "cycle_lines": flow_charts.percentile_lines([c.lead_hours for c in done]),
+        "cycle_chart": flow_charts.cycle_time_chart(
+            [
+                ((c.completed_at - start).total_seconds() / 86400, c.lead_hours, c.title)
+                for c in done
+            ],
+            days=days,
+            month_label=f"{month:%B}",
+        ),
+        "cfd": cfd,
+        "cfd_chart": flow_charts.cumulative_flow_chart(
+            cfd.arrived, cfd.started, cfd.completed, days=days, month_label=f"{month:%B}"
+        ),
+    }
+
+
+def _item_name(item: flow.OpenItem) -> str:
+    return f"{item.external_id} {item.title}" if item.external_id else item.title
 
 
 def _open_on_seam(request: HttpRequest, seam: Seam, month, now) -> dict:

@@ -22,6 +22,7 @@ PAGES = [
     "/escalations/",
     "/dependencies/",
     "/decisions/agenda/",
+    "/review/seams/security-sign-off/",  # the drill-down and its flow charts
 ]
 
 

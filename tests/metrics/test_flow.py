@@ -1,0 +1,170 @@
+"""The seam's flow for a month (metrics.flow): work item age at the cut-off on a business
+calendar, the queue-time SLE, what was completed, and the cumulative flow by day. Hand-computed
+on the UK calendar (Mon–Fri 09:00–17:30 Europe/London, 8.5 h a day)."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from metrics import flow
+from seams.models import Handoff
+
+NOVEMBER = date(2026, 11, 1)  # Sunday 1st to Monday 30th, GMT throughout
+END = datetime(2026, 12, 1, tzinfo=UTC)  # its cut-off, once it is over
+
+
+def at(day: int, hour: float, month: int = 11, year: int = 2026) -> datetime:
+    return datetime(year, month, day, tzinfo=UTC) + timedelta(hours=hour)
+
+
+def handoff(seam, key: str, submitted: datetime, **fields) -> Handoff:
+    return Handoff.objects.create(
+        seam=seam,
+        source="test",
+        external_id=key,
+        title=f"Item {key}",
+        submitted_at=submitted,
+        **fields,
+    )
+
+
+@pytest.fixture
+def november(seam):
+    handoff(seam, "weekend", at(27, 16))  # Fri 16:00, not started
+    handoff(seam, "started", at(30, 9), started_at=at(30, 10))
+    handoff(seam, "waiting", at(26, 9), waiting_since=at(26, 13))
+    handoff(seam, "paused", at(25, 9), paused_hours=Decimal(2))
+    handoff(seam, "done", at(30, 9), started_at=at(30, 9), completed_at=at(30, 12))
+    handoff(seam, "late", at(30, 9), started_at=at(30, 9.5), completed_at=at(2, 10, month=12))
+    handoff(seam, "after", at(1, 9, month=12))
+    handoff(seam, "back-later", at(30, 13), waiting_since=at(2, 10, month=12))
+    return seam
+
+
+def test_it_ages_what_was_open_at_the_months_end_on_the_seams_calendar(
+    november, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # the open handoffs, the calendar's holidays
+        items = flow.open_items(november, END)
+    ages = {i.external_id: (i.state, i.age_hours) for i in items}
+    assert ages == {
+        "paused": ("submitted", 32.0),  # Wed, Thu, Fri, Mon at 8.5 h, less 2 h paused
+        "waiting": ("waiting", 4.0),  # sent back at 13:00: stops ageing
+        "weekend": ("submitted", 10.0),  # Fri 16:00–17:30, no weekend, Mon 8.5 h
+        "started": ("started", 8.5),
+        "late": ("started", 8.5),  # completed after the cut-off: open at it
+        "back-later": ("submitted", 4.5),  # sent back only after the cut-off
+    }
+    assert [i.external_id for i in items][:2] == ["paused", "waiting"]  # oldest first
+
+
+def test_it_gives_no_sle_below_20_handoffs_started_in_90_days(seam, django_assert_num_queries):
+    for hours in range(1, 20):
+        handoff(seam, f"q{hours}", at(10, 9), started_at=at(10, 10), queue_hours=Decimal(hours))
+    handoff(
+        seam,
+        "too-old",
+        END - timedelta(days=91),
+        started_at=END - timedelta(days=90, hours=1),
+        queue_hours=Decimal(500),
+    )
+    handoff(seam, "at-cut-off", at(30, 9), started_at=END, queue_hours=Decimal(500))
+    with django_assert_num_queries(1):
+        sle = flow.queue_sle(seam, END)
+    assert sle == {"p50": None, "p70": None, "p85": None, "p95": None, "n": 19}
+    handoff(seam, "q20", at(10, 9), started_at=at(10, 10), queue_hours=Decimal(20))
+    # 1..20 h: p50 between 10 and 11; p70 at rank 13.3; p85 at 16.15; p95 at 18.05.
+    assert flow.queue_sle(seam, END) == {
+        "p50": 10.5,
+        "p70": 14.3,
+        "p85": 17.15,
+        "p95": 19.05,
+        "n": 20,
+    }
+
+
+def test_it_lists_what_was_completed_in_the_month_with_its_lead_time(seam):
+    handoff(
+        seam, "a", at(2, 9), started_at=at(2, 9), completed_at=at(3, 9), lead_hours=Decimal("8.5")
+    )
+    handoff(
+        seam,
+        "b",
+        at(2, 9),
+        started_at=at(2, 9),
+        completed_at=at(30, 23.5),
+        lead_hours=Decimal("120.25"),
+    )
+    handoff(
+        seam,
+        "october",
+        at(30, 9, month=10),
+        started_at=at(30, 9, month=10),
+        completed_at=at(31, 23, month=10),
+        lead_hours=Decimal(3),
+    )
+    handoff(seam, "no-lead", at(2, 9), started_at=at(2, 9), completed_at=at(4, 9))
+    done = flow.completions(seam, NOVEMBER)
+    assert [(c.external_id, c.lead_hours) for c in done] == [("a", 8.5), ("b", 120.25)]
+
+
+def test_it_counts_the_cumulative_flow_by_local_day_in_four_queries(
+    seam, django_assert_num_queries
+):
+    # Carried into November: open on the 1st, started in October.
+    handoff(seam, "carried", at(20, 9, month=10), started_at=at(21, 9, month=10))
+    handoff(
+        seam,
+        "closed",
+        at(20, 9, month=10),
+        started_at=at(21, 9, month=10),
+        completed_at=at(22, 9, month=10),
+    )  # done before November: not in its flow
+    handoff(seam, "x", at(2, 9), started_at=at(3, 9), completed_at=at(30, 23.5))
+    handoff(seam, "y", at(2, 10))
+    with django_assert_num_queries(4):
+        cfd = flow.cumulative_flow(seam, NOVEMBER, at(4, 9, month=12))
+    assert len(cfd.days) == 30
+    assert cfd.days[0] == date(2026, 11, 1)
+    assert cfd.days[-1] == date(2026, 11, 30)
+    assert cfd.arrived[:3] == [1, 3, 3]
+    assert cfd.arrived[-1] == 3
+    assert cfd.started[:3] == [1, 1, 2]
+    assert cfd.completed[28:] == [0, 1]  # 23:30 on the 30th is still the 30th
+
+
+def test_it_counts_a_summer_day_in_the_organisations_time_zone(seam):
+    # 23:30 UTC on 10 October is 00:30 on the 11th in London (BST).
+    handoff(seam, "late-night", datetime(2026, 10, 10, 23, 30, tzinfo=UTC))
+    cfd = flow.cumulative_flow(seam, date(2026, 10, 1), END)
+    assert cfd.arrived[9] == 0
+    assert cfd.arrived[10] == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "age"),
+    [
+        (datetime(2027, 2, 1, 10, tzinfo=UTC), 1, 1.0),  # Monday the 1st, an hour in
+        (datetime(2027, 2, 3, 10, tzinfo=UTC), 3, 18.0),  # Mon, Tue and an hour of Wednesday
+        (datetime(2027, 2, 28, 10, tzinfo=UTC), 28, 170.0),  # Sunday: 20 working days
+    ],
+)
+def test_the_current_month_is_cut_off_now(seam, today, days, age):
+    handoff(seam, "open", datetime(2027, 2, 1, 9, tzinfo=UTC))
+    with time_machine.travel(today, tick=False):
+        now = timezone.now()
+        february = date(2027, 2, 1)
+        cut = flow.cut_off(february, now)
+        assert cut == now
+        assert [(i.external_id, i.age_hours) for i in flow.open_items(seam, cut)] == [("open", age)]
+        cfd = flow.cumulative_flow(seam, february, now)
+    assert len(cfd.days) == days
+    assert cfd.arrived == [1] * days
+
+
+def test_a_month_that_has_not_begun_has_no_flow(seam):
+    assert flow.cumulative_flow(seam, date(2027, 1, 1), END) == flow.CumulativeFlow([], [], [], [])
+    assert flow.cut_off(NOVEMBER, at(4, 9, month=12)) == END
