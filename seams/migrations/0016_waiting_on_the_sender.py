@@ -4,45 +4,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('seams', '0015_remove_webhook_sources'),
+        ("seams", "0015_remove_webhook_sources"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='handoff',
-            name='paused_hours',
-            field=models.DecimalField(decimal_places=4, default=0, help_text='Business hours of its closed pauses (returned → resubmitted).', max_digits=10),
+            model_name="handoff",
+            name="paused_hours",
+            field=models.DecimalField(
+                decimal_places=4,
+                default=0,
+                help_text="Business hours of its closed pauses (returned → resubmitted).",
+                max_digits=10,
+            ),
         ),
         migrations.AddField(
-            model_name='handoff',
-            name='submitted_clock',
-            field=models.DecimalField(blank=True, decimal_places=4, help_text="Business hours on the seam's calendar from the clock's origin to submitted_at (seams.business_time.clock_hours): ages in SQL are differences.", max_digits=14, null=True),
+            model_name="handoff",
+            name="submitted_clock",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Business hours on the seam's calendar from the clock's origin to submitted_at (seams.business_time.clock_hours): ages in SQL are differences.",
+                max_digits=14,
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='handoff',
-            name='waiting_since',
-            field=models.DateTimeField(blank=True, help_text="Returned to its sender at this time and not resubmitted yet: the receiver's clock is paused and the deadline unknown.", null=True),
+            model_name="handoff",
+            name="waiting_since",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Returned to its sender at this time and not resubmitted yet: the receiver's clock is paused and the deadline unknown.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='handoffreturn',
-            name='pause_hours',
-            field=models.DecimalField(blank=True, decimal_places=4, help_text='Business hours of [returned_at, resubmitted_at) for a closed pause.', max_digits=10, null=True),
+            model_name="handoffreturn",
+            name="pause_hours",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Business hours of [returned_at, resubmitted_at) for a closed pause.",
+                max_digits=10,
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='handoffreturn',
-            name='pauses',
-            field=models.BooleanField(default=False, help_text="Whether it pauses the receiver's clock: returned before start and before the deadline."),
+            model_name="handoffreturn",
+            name="pauses",
+            field=models.BooleanField(
+                default=False,
+                help_text="Whether it pauses the receiver's clock: returned before start and before the deadline.",
+            ),
         ),
         migrations.AddField(
-            model_name='handoffreturn',
-            name='resubmitted_at',
-            field=models.DateTimeField(blank=True, help_text='When the sender sent it again (a return before start).', null=True),
+            model_name="handoffreturn",
+            name="resubmitted_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the sender sent it again (a return before start).",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='handoffreturn',
-            name='returned_clock',
-            field=models.DecimalField(blank=True, decimal_places=4, help_text="seams.business_time.clock_hours at returned_at, on the seam's calendar.", max_digits=14, null=True),
+            model_name="handoffreturn",
+            name="returned_clock",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="seams.business_time.clock_hours at returned_at, on the seam's calendar.",
+                max_digits=14,
+                null=True,
+            ),
         ),
     ]
