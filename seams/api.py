@@ -394,7 +394,7 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         request=HandoffReturnSerializer,
         responses={200: HandoffSerializer, **error_responses(409)},
     )
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_to_sender(self, request, pk=None) -> Response:
         """Send it back to its sender, with why and the missing ready item. Before its start
         and deadline it then waits on the sender: its deadline is unknown until resubmitted."""
