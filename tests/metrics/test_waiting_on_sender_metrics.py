@@ -90,13 +90,14 @@ def test_may_with_pauses_matches_the_hand_computation(seam, owner, today):
     assert MonthlySeamMetrics.objects.get(seam=seam, month=APR).first_time_ready_rate is None
     d = made["d"]
     d.refresh_from_db()
-    assert d.waiting_since == may(29, 10) and d.sla_deadline is None
+    assert d.waiting_since == may(29, 10)
+    assert d.sla_deadline is None
 
 
 def test_a_resubmission_brings_the_deadline_back_and_the_month_recomputes(seam, owner):
     with time_machine.travel(dt.datetime(2026, 6, 3, 9, tzinfo=LONDON), tick=False):
         made = build_may(seam, owner)
-        # D resubmitted Mon 1 June 09:00: paused Fri 10:00–17:30 = 7.5 h; 16 − 8.5 = 7.5 h left
+        # D resubmitted Mon 1 June 09:00: paused Fri 10:00–17:30 = 7.5 h; 16 - 8.5 = 7.5 h left
         # from Mon 09:00 → Mon 16:30, June's deadline, passed by Wed 3 June: a breach.
         resubmit_handoff(handoff=made["d"], by=owner, at=dt.datetime(2026, 6, 1, 9, tzinfo=LONDON))
         engine.compute([MAY, JUN], [seam.pk])

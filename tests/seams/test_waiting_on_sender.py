@@ -169,7 +169,7 @@ def test_a_seam_without_an_sla_still_pauses_queue_time(seam, owner):
     return_handoff(handoff=handoff, reason="No payload", at=may(18, 10))
     resubmit_handoff(handoff=handoff, by=owner, at=may(18, 12))
     handoff = start_handoff(handoff=handoff, at=may(18, 15))
-    assert (handoff.sla_deadline, handoff.queue_hours) == (None, Decimal("4.0000"))  # 6 − 2
+    assert (handoff.sla_deadline, handoff.queue_hours) == (None, Decimal("4.0000"))  # 6 - 2
 
 
 def test_it_refuses_what_cannot_be(seam, owner):
