@@ -35,8 +35,9 @@ from seams.handoff_rules import (
     UPDATED_COLUMNS,
     UPSERT_COLUMNS,
 )
+from seams.handoffs import restamp_handoffs
 from seams.ingest import FUTURE_SLACK, MAX_LENGTHS, MAX_RETURNED, RowError, parse_time
-from seams.models import Handoff
+from seams.models import Handoff, HandoffReturn
 
 # Text is read in blocks and sent to COPY in segments cut at line ends, so memory stays flat
 # and progress can be reported between segments.
@@ -104,6 +105,7 @@ def copy_import(
             _load_windows(cursor)
             moved_from = _moved_from(cursor, source)
             result.created, result.updated = _upsert(cursor, source)
+            _restamp_returned(cursor, source)
             _announce(cursor, moved_from)
     return result
 
@@ -513,6 +515,21 @@ def _submitted_clock() -> str:
         "ELSE (SELECT o.hours FROM handoff_csv_origins o WHERE o.calendar_id = k.calendar_id) "
         "+ extract(epoch FROM k.submitted_at_clock) / 3600 END, 4)"
     )
+
+
+def _restamp_returned(cursor, source: str) -> None:
+    """The rows updated here that have returns recorded in Seamline: their pauses depend on the
+    new times, so they are restamped from their returns (the file carries only a count)."""
+    cursor.execute(
+        f"SELECT h.id FROM {Handoff._meta.db_table} h "
+        "JOIN handoff_csv_checked k ON k.external_id = h.external_id AND NOT k.rejected "
+        f"WHERE h.source = %s AND EXISTS (SELECT 1 FROM {HandoffReturn._meta.db_table} r "
+        "WHERE r.handoff_id = h.id)",
+        [source],
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    if ids:
+        restamp_handoffs(ids)
 
 
 def _moved_from(cursor, source: str) -> dict:

@@ -353,6 +353,23 @@ def restamp_calendar(calendar: Calendar, *, chunk: int = 2000) -> int:
     return written + _save_stamps(changed, changed_returns)
 
 
+def restamp_handoffs(ids: list[int]) -> int:
+    """Restamp these handoffs and their returns from their events (after a bulk write that set
+    their timestamps without reading their returns). Returns how many were rewritten."""
+    handoffs = (
+        Handoff.objects.filter(pk__in=ids)
+        .select_related("seam__calendar")
+        .prefetch_related("returns", "seam__calendar__holidays")
+    )
+    changed, changed_returns = [], []
+    for handoff in handoffs:
+        returns = list(handoff.returns.all())
+        stamp(handoff, calendar=handoff.seam.calendar, response_sla=None, returns=returns)
+        changed.append(handoff)
+        changed_returns += returns
+    return _save_stamps(changed, changed_returns)
+
+
 def _save_stamps(handoffs: list[Handoff], returns: list[HandoffReturn]) -> int:
     count = len(handoffs)
     Handoff.objects.bulk_update(handoffs, RESTAMPED)
