@@ -15,7 +15,9 @@ The seam works Mon–Fri 09:00–17:30 Europe/London (8.5 h a day, no holidays i
 """
 
 import datetime as dt
+from csv import DictReader
 from decimal import Decimal
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -119,3 +121,17 @@ def test_first_time_ready_is_a_rate_where_higher_is_better():
     assert engine.rag_status(Decimal("0.6667"), goal) == "amber"
     assert engine.rag_status(Decimal("0.60"), goal) == "red"
     assert engine.rag_status(None, goal) is None
+
+
+def test_the_api_and_the_csv_export_carry_it(seam, owner, viewer_client):
+    with time_machine.travel(dt.datetime(2026, 6, 3, 9, tzinfo=LONDON), tick=False):
+        build_may(seam, owner)
+        engine.compute([MAY], [seam.pk])
+        api = viewer_client.get("/api/v1/metrics/", {"month": "2026-05", "seam": seam.slug})
+        csv = viewer_client.get("/metrics/export.csv", {"month": "2026-05"})
+    assert api.status_code == 200
+    body = api.json()
+    snapshot = body[0] if isinstance(body, list) else body["results"][0]
+    assert Decimal(str(snapshot["first_time_ready_rate"])) == Decimal("0.6667")
+    [row] = DictReader(StringIO(b"".join(csv.streaming_content).decode()))
+    assert row["first_time_ready_rate"] == "0.6667"

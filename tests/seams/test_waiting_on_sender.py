@@ -204,3 +204,30 @@ def test_a_calendar_change_restamps_pauses(seam, owner):
     assert handoff.paused_hours == Decimal("13.0000")  # the bank holiday no longer counts
     assert handoff.sla_deadline == may(27, 13, 30)
     assert HandoffReturn.objects.get(handoff=handoff).pause_hours == Decimal("13.0000")
+
+
+def test_the_data_migration_fills_clocks_and_closes_old_returns_where_they_happened(seam, owner):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    fill = import_module("seams.migrations.0017_fill_business_clocks").fill
+    handoff = submit_handoff(seam=seam, title="x", by=owner, at=may(18, 9))
+    return_handoff(handoff=handoff, reason="Old return", at=may(18, 10))
+    clock = fresh(handoff).submitted_clock
+    # As recorded before waiting on the sender existed: no clocks, no pause, no resubmission.
+    Handoff.objects.update(submitted_clock=None, waiting_since=None, sla_deadline=may(19, 16, 30))
+    HandoffReturn.objects.update(returned_clock=None, pauses=False, resubmitted_at=None)
+    fill(apps, None)
+    handoff = fresh(handoff)
+    returned = HandoffReturn.objects.get()
+    assert handoff.submitted_clock == clock
+    assert returned.returned_clock - clock == Decimal("1.0000")  # Mon 09:00 → 10:00
+    # A pause of no length: nothing recorded until now moves, and a later restamp agrees.
+    assert (returned.resubmitted_at, returned.pauses, returned.pause_hours) == (
+        may(18, 10),
+        True,
+        Decimal("0.0000"),
+    )
+    handoff = start_handoff(handoff=handoff, at=may(18, 12))
+    assert (handoff.queue_hours, handoff.sla_deadline) == (Decimal("3.0000"), may(19, 16, 30))
