@@ -41,6 +41,7 @@ NAMES = {
     "handoff.at_risk": "handoff_id: not started, 75 % of its SLA used (the leading signals)",
     "handoff.breached": "handoff_id: past its deadline and escalated, once (the exception path)",
     "handoff.returned": "handoff_id, return_id: sent back to its sender",
+    "handoff.resubmitted": "handoff_id, return_id: its sender sent it again after a return",
     "revision.published": "revision_id: a contract revision now awaits its leaders' signatures",
 }
 

@@ -17,7 +17,13 @@ from django.utils import timezone
 from common.json_input import parse_json
 from connections import vendors
 from connections.models import Delivery, MappingRule, Source
-from seams.handoffs import HandoffRefused, complete_handoff, return_handoff, start_handoff
+from seams.handoffs import (
+    HandoffRefused,
+    complete_handoff,
+    resubmit_handoff,
+    return_handoff,
+    start_handoff,
+)
 from seams.ingest import ingest, load_seams
 from seams.models import Handoff, HandoffReturn
 
@@ -137,9 +143,15 @@ def _create(source: Source, item: vendors.Item, seam, context: Context) -> Hando
 
 def apply_stage(handoff: Handoff, item: vendors.Item) -> None:
     """Move the handoff to the item's stage. Leaving "completed" again is a return (rework):
-    the handoff is open until it is completed again."""
+    the handoff is open until it is completed again. Back to "submitted" while it waits on its
+    sender (returned in Seamline before its start) is the sender resubmitting it, then."""
     stage, at = item.stage, item.at
     if stage is None:
+        return
+    if stage == vendors.SUBMITTED and handoff.waiting_since and not handoff.started_at:
+        # An event from before the return tells nothing new: the sender has not acted yet.
+        if at > handoff.waiting_since:
+            resubmit_handoff(handoff=handoff, by=None, at=at)
         return
     if handoff.completed_at and stage != vendors.COMPLETED:
         Handoff.objects.filter(pk=handoff.pk).update(completed_at=None, lead_hours=None)

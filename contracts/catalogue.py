@@ -65,6 +65,13 @@ SNAPSHOT = [
     Metric("lead_time_by_approval_type", "Lead time by approval type", NONE),
     Metric("sla_breach_rate", "SLA breach rate", PERCENT, short_label="SLA breach"),
     Metric("rework_rate", "Rework rate", PERCENT, short_label="Rework"),
+    Metric(
+        "first_time_ready_rate",
+        "First-time-ready rate",
+        PERCENT,
+        HIGHER,
+        short_label="Ready first time",
+    ),
     Metric("oldest_open_age_hours", "Oldest open item", HOURS),
     Metric("decision_latency_p85_hours", "Decision latency p85", HOURS, short_label="Decision p85"),
 ]
@@ -84,6 +91,7 @@ METRICS = [
         "sla_breaches",
         "sla_breach_rate",
         "rework_rate",
+        "first_time_ready_rate",
         "wip_open",
         "oldest_open_age_hours",
         "escalations",

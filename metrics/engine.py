@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf, Trim, TruncMonth
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from contracts.models import Contract, MetricTarget
 from decisions.models import ON_TIME_Q, Decision, Dependency, Escalation
 from metrics.models import MonthlySeamMetrics
 from metrics.percentile import Percentile
-from seams.models import Handoff, Seam
+from seams.models import Handoff, HandoffReturn, Seam
 
 PLACES = Decimal("0.0001")
 UNSPECIFIED = "unspecified"
@@ -193,10 +193,22 @@ def _handoff_flow(grid: _Grid, only, months) -> None:
     for row in _by_month(handoffs, "submitted_at", only, months).annotate(n=Count("pk")):
         if cell := grid.cell(row["seam_id"], row["bucket"]):
             cell["submitted"] = row["n"]
-    started = _by_month(handoffs, "started_at", only, months).annotate(
-        n=Count("pk"),
-        p50=Percentile("queue_hours", 0.5),
-        p85=Percentile("queue_hours", 0.85),
+    # Ready the first time: no return before the start (the sender's side of the seam).
+    returned_before_start = Exists(
+        HandoffReturn.objects.filter(
+            handoff_id=OuterRef("pk"), returned_at__lt=OuterRef("started_at")
+        )
+    )
+    started = (
+        _by_month(handoffs, "started_at", only, months)
+        .annotate(returned_first=returned_before_start)
+        .values("seam_id", "bucket")
+        .annotate(
+            n=Count("pk"),
+            ready=Count("pk", filter=Q(returned_first=False)),
+            p50=Percentile("queue_hours", 0.5),
+            p85=Percentile("queue_hours", 0.85),
+        )
     )
     for row in started:
         if cell := grid.cell(row["seam_id"], row["bucket"]):
@@ -204,6 +216,7 @@ def _handoff_flow(grid: _Grid, only, months) -> None:
                 "started": row["n"],
                 "queue_time_p50_hours": _hours(row["p50"]),
                 "queue_time_p85_hours": _hours(row["p85"]),
+                "first_time_ready_rate": _rate(row["ready"], row["n"]),
             }
     completed = _by_month(handoffs, "completed_at", only, months).annotate(
         n=Count("pk"),

@@ -46,6 +46,13 @@ class MonthlySeamMetrics(models.Model):
     sla_breaches = models.PositiveIntegerField(default=0)
     sla_breach_rate = models.DecimalField(max_digits=6, decimal_places=4, null=True)
     rework_rate = models.DecimalField(max_digits=6, decimal_places=4, null=True)
+    first_time_ready_rate = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        help_text="Handoffs started in the month with no return before their start, as a "
+        "fraction of those started (the sender's side of the seam).",
+    )
     wip_open = models.PositiveIntegerField(default=0)
     oldest_open_age_hours = models.DecimalField(max_digits=12, decimal_places=4, null=True)
     escalations = models.PositiveIntegerField(default=0)

@@ -1,6 +1,7 @@
 """A seam's drill-down: why it is red, for a month."""
 
 from calendar import monthrange
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -63,7 +64,8 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("title")
         .distinct(),
         "pilot_day": _pilot_day(seam),
-        **_charts(seam, month, row.goals),
+        **(charted := _charts(seam, month, row.goals)),
+        "sides": _two_sides(seam, charted["latest"], row.goals),
         **_flow(seam, month, now),
         "why": seam_why.explain(seam, month, now),
         **_open_on_seam(request, seam, month, now),
@@ -167,6 +169,67 @@ def _flow(seam: Seam, month, now) -> dict:
 
 def _item_name(item: flow.OpenItem) -> str:
     return f"{item.external_id} {item.title}" if item.external_id else item.title
+@dataclass(frozen=True)
+class Side:
+    """One side of the seam in a month: the team, what it is judged on, its rate and how it
+    was reached, and its status against a target on that rate (if any)."""
+
+    role: str  # "Receiver" or "Sender"
+    team: str
+    label: str
+    rate: Decimal | None
+    part: int
+    whole: int
+    counted: str  # what `whole` counts, for the sentence under the figure
+    status: str  # "green", "amber", "red", "nodata" or "none" (no target)
+    target: str
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.rate is None else f"{self.rate * 100:.0f}"
+
+
+def _two_sides(seam: Seam, latest: dict, goals: dict) -> list[Side]:
+    """The seam's two sides for the month, side by side: the receiver's responses on time
+    (1 - SLA breach rate) and the sender's handoffs ready the first time."""
+    due, breaches = latest.get("sla_due") or 0, latest.get("sla_breaches") or 0
+    breach_rate = latest.get("sla_breach_rate")
+    on_time = None if breach_rate is None else 1 - Decimal(breach_rate)
+    started = latest.get("started") or 0
+    ready_rate = latest.get("first_time_ready_rate")
+    ready = 0 if ready_rate is None else round(Decimal(ready_rate) * started)
+    breach_goal = goals.get("sla_breach_rate")
+    ready_goal = goals.get("first_time_ready_rate")
+    return [
+        Side(
+            role="Receiver",
+            team=seam.to_team.name,
+            label="Responses on time",
+            rate=on_time,
+            part=due - breaches,
+            whole=due,
+            counted="due",
+            status=_status(breach_rate, breach_goal),
+            target=f"breach rate ≤ {breach_goal.target.normalize():f} %" if breach_goal else "",
+        ),
+        Side(
+            role="Sender",
+            team=seam.from_team.name,
+            label="Ready the first time",
+            rate=None if ready_rate is None else Decimal(ready_rate),
+            part=ready,
+            whole=started,
+            counted="started",
+            status=_status(ready_rate, ready_goal),
+            target=f"≥ {ready_goal.target.normalize():f} %" if ready_goal else "",
+        ),
+    ]
+
+
+def _status(value, goal) -> str:
+    if goal is None:
+        return "none"
+    return engine.rag_status(value, goal) or "nodata"
 
 
 def _open_on_seam(request: HttpRequest, seam: Seam, month, now) -> dict:

@@ -11,10 +11,18 @@ from rest_framework.response import Response
 from common.api_errors import error_body
 from common.schema import SLUG, ApiSchema, error_responses
 from seams import permissions
-from seams.ingest import MAX_LENGTHS, ingest, load_seams
+from seams.handoffs import (
+    HandoffInputRefused,
+    HandoffRefused,
+    resubmit_handoff,
+    return_handoff,
+)
+from seams.ingest import FUTURE_SLACK, MAX_LENGTHS, ingest, load_seams
 from seams.models import Calendar, Handoff, HandoffSpec, Seam, Team
 from seams.serializers import (
     CalendarSerializer,
+    HandoffResubmitSerializer,
+    HandoffReturnSerializer,
     HandoffRowSerializer,
     HandoffSerializer,
     IngestResultSerializer,
@@ -364,6 +372,81 @@ class HandoffViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
             return Response(body | {"created": 0, "updated": 0}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"created": created, "updated": updated, "errors": errors})
+
+    def _handoff_to_log(self, request) -> Handoff:
+        handoff = self.get_object()
+        if not permissions.can_log(request.user, handoff.seam.team_ids):
+            raise PermissionDenied(
+                "Leaders and ops log handoffs anywhere; owners on their teams' seams."
+            )
+        return handoff
+
+    def _moved(self, handoff: Handoff, move) -> Response:
+        try:
+            move()
+        except HandoffInputRefused as refused:
+            raise ValidationError({"detail": str(refused)}) from refused
+        except HandoffRefused as refused:
+            raise HandoffConflict(str(refused)) from refused
+        return Response(self.get_serializer(self.get_queryset().get(pk=handoff.pk)).data)
+
+    @extend_schema(
+        request=HandoffReturnSerializer,
+        responses={200: HandoffSerializer, **error_responses(409)},
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_to_sender(self, request, pk=None) -> Response:
+        """Send it back to its sender, with why and the missing ready item. Before its start
+        and deadline it then waits on the sender: its deadline is unknown until resubmitted."""
+        handoff = self._handoff_to_log(request)
+        body = HandoffReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        _require_past_times_right(request.user, data.get("at"))
+        return self._moved(
+            handoff,
+            lambda: return_handoff(
+                handoff=handoff,
+                reason=data["reason"],
+                missing_item=data.get("missing_item", ""),
+                other_item=data.get("other_item", ""),
+                by=request.user,
+                at=data.get("at"),
+            ),
+        )
+
+    @extend_schema(
+        request=HandoffResubmitSerializer,
+        responses={200: HandoffSerializer, **error_responses(409)},
+    )
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None) -> Response:
+        """The sender sends it again: the pause closes and the receiver's clock runs again."""
+        handoff = self._handoff_to_log(request)
+        body = HandoffResubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        at = body.validated_data.get("at")
+        _require_past_times_right(request.user, at)
+        return self._moved(
+            handoff, lambda: resubmit_handoff(handoff=handoff, by=request.user, at=at)
+        )
+
+
+class HandoffConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "refused"
+
+
+PAST_TIMES_ONLY = (
+    "Only leaders and ops give past times (history from other tools); leave the time out "
+    "to record it now."
+)
+
+
+def _require_past_times_right(user, at) -> None:
+    past = at is not None and at < timezone.now() - FUTURE_SLACK
+    if past and not permissions.can_import_handoffs(user):
+        raise PermissionDenied(PAST_TIMES_ONLY)
 
 
 def _bulk_rows(data) -> list[dict]:

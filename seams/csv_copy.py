@@ -35,8 +35,9 @@ from seams.handoff_rules import (
     UPDATED_COLUMNS,
     UPSERT_COLUMNS,
 )
+from seams.handoffs import restamp_handoffs
 from seams.ingest import FUTURE_SLACK, MAX_LENGTHS, MAX_RETURNED, RowError, parse_time
-from seams.models import Handoff
+from seams.models import Handoff, HandoffReturn
 
 # Text is read in blocks and sent to COPY in segments cut at line ends, so memory stays flat
 # and progress can be reported between segments.
@@ -104,6 +105,7 @@ def copy_import(
             _load_windows(cursor)
             moved_from = _moved_from(cursor, source)
             result.created, result.updated = _upsert(cursor, source)
+            _restamp_returned(cursor, source)
             _announce(cursor, moved_from)
     return result
 
@@ -426,6 +428,13 @@ def _load_windows(cursor) -> None:
         "(calendar_id bigint, low timestamptz, high timestamptz, before interval, "
         "total interval) ON COMMIT DROP"
     )
+    # Each calendar's business clock (seams.business_time.clock_hours) at its first window: a
+    # row's stored clock is that plus its business time since.
+    cursor.execute(
+        "DROP TABLE IF EXISTS handoff_csv_origins; CREATE TEMP TABLE handoff_csv_origins "
+        "(calendar_id bigint PRIMARY KEY, hours numeric) ON COMMIT DROP"
+    )
+    origins = []
     cursor.execute(
         "SELECT calendar_id, min(submitted_at_value), max(greatest(submitted_at_value, "
         "started_at_value, completed_at_value)), coalesce(max(sla_hours), 0) "
@@ -441,6 +450,8 @@ def _load_windows(cursor) -> None:
             reach = timedelta(hours=float(sla_hours)) + timedelta(hours=1)
             before, after_last = timedelta(0), timedelta(0)
             for low, high in business_time.working_windows(rules, first - timedelta(days=1)):
+                if not origins or origins[-1][0] != calendar_id:
+                    origins.append((calendar_id, business_time.clock_hours(rules, low)))
                 total = before + (high - low)
                 copy.write_row((calendar_id, low, high, before, total))
                 before = total
@@ -448,6 +459,8 @@ def _load_windows(cursor) -> None:
                     after_last += high - max(low, last)
                     if after_last >= reach:
                         break
+    if origins:
+        cursor.executemany("INSERT INTO handoff_csv_origins VALUES (%s, %s)", origins)
     cursor.execute("CREATE INDEX ON handoff_csv_windows (calendar_id, low)")
     cursor.execute("CREATE INDEX ON handoff_csv_windows (calendar_id, total)")
     cursor.execute("ANALYZE handoff_csv_windows")
@@ -491,6 +504,32 @@ def _deadline() -> str:
         f"ELSE (SELECT w.low + ({target} - w.before) FROM handoff_csv_windows w "
         f"WHERE w.calendar_id = k.calendar_id AND w.total >= {target} ORDER BY w.total LIMIT 1) END"
     )
+
+
+def _submitted_clock() -> str:
+    """seams.business_time.clock_hours at submitted_at: elapsed hours since the clock's origin
+    on the 24x7 calendar, else the calendar's clock at its first window plus the time since."""
+    elapsed = "k.submitted_at_value - %(origin)s"
+    return (
+        f"round(CASE WHEN k.is_24x7 THEN extract(epoch FROM {elapsed}) / 3600 "
+        "ELSE (SELECT o.hours FROM handoff_csv_origins o WHERE o.calendar_id = k.calendar_id) "
+        "+ extract(epoch FROM k.submitted_at_clock) / 3600 END, 4)"
+    )
+
+
+def _restamp_returned(cursor, source: str) -> None:
+    """The rows updated here that have returns recorded in Seamline: their pauses depend on the
+    new times, so they are restamped from their returns (the file carries only a count)."""
+    cursor.execute(
+        f"SELECT h.id FROM {Handoff._meta.db_table} h "
+        "JOIN handoff_csv_checked k ON k.external_id = h.external_id AND NOT k.rejected "
+        f"WHERE h.source = %s AND EXISTS (SELECT 1 FROM {HandoffReturn._meta.db_table} r "
+        "WHERE r.handoff_id = h.id)",
+        [source],
+    )
+    ids = [row[0] for row in cursor.fetchall()]
+    if ids:
+        restamp_handoffs(ids)
 
 
 def _moved_from(cursor, source: str) -> dict:
@@ -539,14 +578,17 @@ def _upsert(cursor, source: str) -> tuple[int, int]:
         _hours("completed_at"),
         "%(now)s",
         "%(now)s",
+        _submitted_clock(),
+        "0",  # no pauses: the CSV carries only a count of returns
     ]
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED_COLUMNS)
+    columns = [*UPSERT_COLUMNS, "submitted_clock", "paused_hours"]
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in [*UPDATED_COLUMNS, "submitted_clock"])
     cursor.execute(
-        f"WITH written AS (INSERT INTO {table} ({', '.join(UPSERT_COLUMNS)}) "
+        f"WITH written AS (INSERT INTO {table} ({', '.join(columns)}) "
         f"SELECT {', '.join(values)} FROM ({CLOCKED}) k "
         f"ON CONFLICT (source, external_id) DO UPDATE SET {updates} "
         "RETURNING xmax = 0 AS created) "
         "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM written",
-        {"source": source, "now": timezone.now()},
+        {"source": source, "now": timezone.now(), "origin": business_time.CLOCK_ORIGIN},
     )
     return cursor.fetchone()

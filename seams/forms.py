@@ -385,10 +385,21 @@ class HandoffSubmitForm(forms.Form):
 class HandoffReturnForm(forms.Form):
     reason = forms.CharField(max_length=500)
     missing_item = forms.ChoiceField(required=False, label="Missing from the definition of ready")
+    other_item = forms.CharField(max_length=250, required=False, label="If other, what is missing")
 
     def __init__(self, *args, checklist: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["missing_item"].choices = [("", "None of them"), *[(i, i) for i in checklist]]
+        self.fields["missing_item"].choices = [
+            ("", "None of them"),
+            *[(i, i) for i in checklist],
+            ("other", "Other…"),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("missing_item") == "other" and not cleaned.get("other_item", "").strip():
+            self.add_error("other_item", "Say what is missing when it is not on the checklist.")
+        return cleaned
 
 
 class HandoffImportForm(forms.Form):

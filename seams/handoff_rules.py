@@ -69,3 +69,13 @@ KEPT_ON_UPDATE = {"source", "external_id", "sla_hours", "sla_deadline", "created
 UPDATED_COLUMNS = [column for column in UPSERT_COLUMNS if column not in KEPT_ON_UPDATE]
 # The same as model field names, for the ORM's bulk_update.
 UPDATED_FIELDS = [column.removesuffix("_id") for column in UPDATED_COLUMNS]
+
+# What stamping adds from a handoff's returns (DESIGN.md, Returns and waiting on the sender).
+PAUSE_COLUMNS = ["submitted_clock", "paused_hours", "waiting_since"]
+# The bulk API and webhooks (seams.ingest) write those too, and the deadline: restamped from the
+# returns a row may carry, with the SLA hours fixed at first recording.
+INGEST_COLUMNS = [*UPSERT_COLUMNS, *PAUSE_COLUMNS]
+INGEST_UPDATED_COLUMNS = [
+    column for column in INGEST_COLUMNS if column not in KEPT_ON_UPDATE - {"sla_deadline"}
+]
+INGEST_UPDATED_FIELDS = [column.removesuffix("_id") for column in INGEST_UPDATED_COLUMNS]

@@ -21,6 +21,7 @@ from seams.handoff_rules import EXPORT_COLUMNS
 from seams.handoffs import (
     HandoffRefused,
     complete_handoff,
+    resubmit_handoff,
     return_handoff,
     start_handoff,
     submit_handoff,
@@ -37,7 +38,7 @@ def handoff_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # Ids of its own: the submit form above it has a seam and an approval type too.
     filters = HandoffFilterForm(request.GET or None, auto_id="filter_%s")
-    handoffs = Handoff.objects.with_related().select_related("seam__spec")
+    handoffs = Handoff.objects.with_related().select_related("seam__spec").with_open_return()
     if filters.is_valid():
         handoffs = filters.apply(handoffs, now)
     page = Paginator(handoffs, HANDOFFS_PER_PAGE).get_page(request.GET.get("page"))
@@ -103,7 +104,12 @@ def handoff_submit(request: HttpRequest) -> HttpResponse:
 
 
 # What each move did, as the success message says it: written out, never built from the verb.
-MOVED = {"start": "started", "complete": "completed", "return": "returned to its sender"}
+MOVED = {
+    "start": "started",
+    "complete": "completed",
+    "return": "returned to its sender",
+    "resubmit": "resubmitted: the receiver's clock runs again",
+}
 
 
 @login_required
@@ -121,14 +127,18 @@ def handoff_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
             checklist = spec.definition_of_ready if spec else []
             form = HandoffReturnForm(request.POST, checklist=checklist)
             if not form.is_valid():
-                messages.error(request, "Not returned: say why.")
+                problems = " ".join(e for errors in form.errors.values() for e in errors)
+                messages.error(request, f"Not returned: say why. {problems}".strip())
                 return redirect(back_url(request, "seams:handoffs"))
             return_handoff(
                 handoff=handoff,
                 reason=form.cleaned_data["reason"],
                 missing_item=form.cleaned_data["missing_item"],
+                other_item=form.cleaned_data["other_item"],
                 by=request.user,
             )
+        elif move == "resubmit":
+            resubmit_handoff(handoff=handoff, by=request.user)
         else:
             raise Http404("No such move.")
     except HandoffRefused as refused:

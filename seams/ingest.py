@@ -16,14 +16,14 @@ from django.utils.dateparse import parse_datetime
 from seams import model_events
 from seams.handoff_rules import (
     CSV_COLUMNS,
+    INGEST_COLUMNS,
+    INGEST_UPDATED_COLUMNS,
+    INGEST_UPDATED_FIELDS,
     TIME_FIELDS,
-    UPDATED_COLUMNS,
-    UPDATED_FIELDS,
-    UPSERT_COLUMNS,
     timestamp_problems,
 )
-from seams.handoffs import stamp
-from seams.models import Handoff, Seam
+from seams.handoffs import RETURN_STAMPS, checklist_of, missing_item_problem, stamp
+from seams.models import Handoff, HandoffReturn, Seam
 
 MAX_LENGTHS = {"external_id": 120, "title": 300, "approval_type": 80, "source": 60}
 # A clock may run a little ahead; anything later than this is not a time that happened yet.
@@ -35,11 +35,14 @@ CHUNK = 2000
 
 
 # The order a row's problems are told in, whichever check found them first.
-FIELD_ORDER = ["row", *CSV_COLUMNS]
+FIELD_ORDER = ["row", *CSV_COLUMNS, "returns"]
 NOT_YOURS = "Team owners record handoffs only at seams whose sending or receiving team they own."
 NOT_YOURS_ID = "This id is a handoff at a seam of other teams; only leaders and ops change it."
 # The largest returned_count the database takes.
 MAX_RETURNED = 2**31 - 1
+# The most returns one handoff may carry in a bulk row.
+MAX_RETURNS = 100
+RETURN_KEYS = ("returned_at", "reason", "missing_item", "resubmitted_at")
 
 
 @dataclass
@@ -156,7 +159,105 @@ def validate_row(raw: dict, seams: dict[str, Seam]) -> tuple[dict, dict[str, str
     )
     errors.update({name: text for name, text in problems.items() if name not in errors})
     clean["returned_count"] = _returned_count(raw.get("returned_count"), errors)
+    if "returns" in raw:
+        clean["returns"] = _returns(raw["returns"], clean, errors)
+        if "returns" not in errors and raw.get("returned_count") in (None, ""):
+            clean["returned_count"] = len(clean["returns"])
+        elif "returns" not in errors and clean["returned_count"] < len(clean["returns"]):
+            errors["returned_count"] = (
+                f"{clean['returned_count']} is fewer than the {len(clean['returns'])} returns "
+                "given."
+            )
     return clean, errors
+
+
+def _returns(value, clean: dict, errors: dict) -> list[dict]:
+    """A row's `returns`: {returned_at, reason, missing_item, resubmitted_at} objects in the
+    order they happened, that will replace the handoff's returns. Problems go to
+    errors["returns"], each naming the return (1 = the first)."""
+    if not isinstance(value, list):
+        errors["returns"] = "Must be a list of {returned_at, reason, missing_item, resubmitted_at}."
+        return []
+    if len(value) > MAX_RETURNS:
+        errors["returns"] = f"At most {MAX_RETURNS} returns per handoff; this one has {len(value)}."
+        return []
+    seam = clean.get("seam")
+    checklist = checklist_of(seam) if seam else []
+    problems, returns = [], []
+    waiting_before: int | None = None  # a return still waiting on its sender, by number
+    latest = None  # when the previous return ended (its resubmission, or itself)
+    for number, item in enumerate(value, start=1):
+        found = _one_return(item, clean, checklist)
+        if isinstance(found, str):
+            problems.append(f"return {number}: {found}")
+            continue
+        if waiting_before is not None:
+            problems.append(
+                f"return {number}: return {waiting_before} is still waiting on its sender "
+                "(no resubmitted_at), so nothing can follow it."
+            )
+        elif latest is not None and found["returned_at"] < latest:
+            problems.append(
+                f"return {number}: returned_at is before the previous return ended; "
+                "list returns in the order they happened, each after the last resubmission."
+            )
+        before_start = clean["started_at"] is None or found["returned_at"] < clean["started_at"]
+        if before_start and found["resubmitted_at"] is None:
+            waiting_before = number
+        latest = found["resubmitted_at"] or found["returned_at"]
+        returns.append(found)
+    if problems:
+        errors["returns"] = "; ".join(problems)
+    return returns
+
+
+def _one_return(item, clean: dict, checklist: list[str]) -> dict | str:
+    """One return's clean values, or what is wrong with it."""
+    if not isinstance(item, dict):
+        return "must be an object {returned_at, reason, missing_item, resubmitted_at}."
+    unknown = sorted(str(key)[:40] for key in item if key not in RETURN_KEYS)
+    if unknown:
+        return f"unknown field {', '.join(unknown)}; a return has {', '.join(RETURN_KEYS)}."
+    found: dict = {}
+    for name in ("reason", "missing_item"):
+        text = item.get(name)
+        if text is not None and not isinstance(text, str):
+            return f"{name} must be text."
+        found[name] = (text or "").strip()
+    if not found["reason"]:
+        return "reason is missing: say why it went back."
+    if "\x00" in found["reason"]:
+        return "reason contains a NUL character."
+    if len(found["reason"]) > 500:
+        return "reason is longer than 500 characters."
+    problem = missing_item_problem(found["missing_item"], checklist)
+    if problem:
+        return f"missing_item: {problem}"
+    for name in ("returned_at", "resubmitted_at"):
+        if item.get(name) is not None and not isinstance(item.get(name), str):
+            return f"{name} must be an ISO 8601 date and time."
+        found[name], problem = parse_time(item.get(name))
+        if problem:
+            return f"{name}: {problem}"
+    returned, resubmitted = found["returned_at"], found["resubmitted_at"]
+    submitted, started, completed = (clean[n] for n in TIME_FIELDS)
+    if returned is None:
+        return "returned_at is missing."
+    if submitted and returned < submitted:
+        return "returned_at is before the handoff was submitted."
+    if completed and returned > completed:
+        return "returned_at is after the handoff was completed."
+    if resubmitted is None:
+        if started and returned < started:
+            return "returned before the start, so resubmitted_at is needed (by the start)."
+        return found
+    if resubmitted < returned:
+        return "resubmitted_at is before returned_at."
+    if started is None or returned < started:
+        if started and resubmitted > started:
+            return "resubmitted_at is after the handoff started."
+        return found
+    return "resubmitted_at is only for a return before the start; this one is after it."
 
 
 def load_seams() -> dict[str, Seam]:
@@ -245,12 +346,15 @@ def _reject(rows, valid: dict, keys: set, result: IngestResult, message: str) ->
 
 @transaction.atomic
 def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial: bool) -> None:
-    """Stamp the valid rows and upsert them; a row its calendar can't stamp is rejected too."""
+    """Stamp the valid rows and upsert them; a row its calendar can't stamp is rejected too.
+    A row that carries `returns` has its handoff's returns replaced by them."""
     if result.errors and not partial:
         _refuse(result)
         return
     existing = _existing(source, list(valid))
     new, changed, moved_from = [], [], {}
+    replaced: dict[str, list[HandoffReturn]] = {}  # by external id: the returns that replace
+    kept: list[HandoffReturn] = []  # saved returns restamped with their handoff
     now = timezone.now()
     for key, clean in list(valid.items()):
         handoff = existing.get(key) or Handoff(source=source, external_id=key)
@@ -261,9 +365,17 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
             # Where it was counted until now: that seam's months from then must forget it.
             was = moved_from.get(handoff.seam_id, handoff.submitted_at)
             moved_from[handoff.seam_id] = min(was, handoff.submitted_at)
-        if not _fill(handoff, clean, now, result):
+        if "returns" in clean:
+            returns = [HandoffReturn(**values) for values in clean["returns"]]
+        else:
+            returns = list(handoff.returns.all()) if handoff.pk else []
+        if not _fill(handoff, clean, returns, now, result):
             del valid[key]
             continue
+        if "returns" in clean:
+            replaced[key] = returns
+        else:
+            kept += returns
         (changed if handoff.pk else new).append(handoff)
     if result.errors and not partial:
         _refuse(result)
@@ -273,7 +385,9 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
         _copy_upsert([*new, *changed])
     else:
         Handoff.objects.bulk_create(new, batch_size=CHUNK)
-        Handoff.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=CHUNK)
+        Handoff.objects.bulk_update(changed, INGEST_UPDATED_FIELDS, batch_size=CHUNK)
+    HandoffReturn.objects.bulk_update(kept, RETURN_STAMPS, batch_size=CHUNK)
+    _replace_returns(source, replaced)
     result.created, result.updated = len(new), len(changed)
     if valid:
         model_events.handoffs_written(
@@ -283,18 +397,38 @@ def _write(valid: dict[str, dict], source: str, result: IngestResult, *, partial
         )
 
 
+def _replace_returns(source: str, replaced: dict[str, list[HandoffReturn]]) -> None:
+    """The handoffs' returns replaced by those their rows carry (already stamped)."""
+    keys = list(replaced)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        ids = dict(
+            Handoff.objects.filter(source=source, external_id__in=chunk).values_list(
+                "external_id", "pk"
+            )
+        )
+        HandoffReturn.objects.filter(handoff_id__in=ids.values()).delete()
+        fresh = []
+        for key in chunk:
+            for returned in replaced[key]:
+                returned.handoff_id = ids[key]
+                fresh.append(returned)
+        HandoffReturn.objects.bulk_create(fresh, batch_size=CHUNK)
+
+
 def _existing(source: str, keys: list[str]) -> dict[str, Handoff]:
-    """The handoffs already recorded under these ids, read in chunks."""
+    """The handoffs already recorded under these ids, with their returns, read in chunks."""
     existing = {}
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        existing |= {
-            h.external_id: h for h in Handoff.objects.filter(source=source, external_id__in=chunk)
-        }
+        rows = Handoff.objects.filter(source=source, external_id__in=chunk)
+        existing |= {h.external_id: h for h in rows.prefetch_related("returns")}
     return existing
 
 
-def _fill(handoff: Handoff, clean: dict, now: datetime, result: IngestResult) -> bool:
+def _fill(
+    handoff: Handoff, clean: dict, returns: list[HandoffReturn], now: datetime, result
+) -> bool:
     """Set the row's values on the handoff and stamp it; False (and the row rejected) when its
     calendar can't give it a deadline."""
     handoff.created_at = handoff.created_at or now
@@ -305,7 +439,10 @@ def _fill(handoff: Handoff, clean: dict, now: datetime, result: IngestResult) ->
     spec = getattr(seam, "spec", None)
     try:
         stamp(
-            handoff, calendar=seam.calendar, response_sla=spec.response_sla_hours if spec else None
+            handoff,
+            calendar=seam.calendar,
+            response_sla=spec.response_sla_hours if spec else None,
+            returns=returns,
         )
     except ValueError as problem:  # a calendar that never works gives no deadline
         key = handoff.external_id
@@ -330,8 +467,8 @@ def _copy_upsert(handoffs: list[Handoff]) -> None:
     rows as they are. The temp table lives for the transaction.
     """
     table = Handoff._meta.db_table
-    columns = ", ".join(UPSERT_COLUMNS)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED_COLUMNS)
+    columns = ", ".join(INGEST_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in INGEST_UPDATED_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS handoff_stage ON COMMIT DROP AS "
@@ -340,7 +477,7 @@ def _copy_upsert(handoffs: list[Handoff]) -> None:
         cursor.execute("TRUNCATE handoff_stage")
         with cursor.cursor.copy(f"COPY handoff_stage ({columns}) FROM STDIN") as copy:
             for handoff in handoffs:
-                copy.write_row(tuple(getattr(handoff, column) for column in UPSERT_COLUMNS))
+                copy.write_row(tuple(getattr(handoff, column) for column in INGEST_COLUMNS))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM handoff_stage "
             f"ON CONFLICT (source, external_id) DO UPDATE SET {updates}"

@@ -388,18 +388,96 @@ class HandoffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Handoff
-        fields = ["id", "seam", *handoff_rules.RECORDED_COLUMNS, "returns"]
+        fields = [
+            "id",
+            "seam",
+            *handoff_rules.RECORDED_COLUMNS,
+            "waiting_since",
+            "paused_hours",
+            "returns",
+        ]
         read_only_fields = fields
 
     def get_returns(self, handoff: Handoff) -> list[dict]:
+        field = serializers.DateTimeField()
         return [
-            {"returned_at": r.returned_at, "reason": r.reason, "missing_item": r.missing_item}
+            {
+                "returned_at": field.to_representation(r.returned_at),
+                "reason": r.reason,
+                "missing_item": r.missing_item,
+                "resubmitted_at": field.to_representation(r.resubmitted_at)
+                if r.resubmitted_at
+                else None,
+                "pauses": r.pauses,
+                "pause_hours": r.pause_hours,
+            }
             for r in handoff.returns.all()
         ]
 
 
+class _GivenTime(serializers.CharField):
+    """An optional past time for history from other tools (leaders and ops only): ISO 8601,
+    naive ones in the organisation's time zone, not in the future nor before 2000."""
+
+    def to_internal_value(self, data):
+        from seams.ingest import parse_time
+
+        text = super().to_internal_value(data)
+        moment, problem = parse_time(text)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return moment
+
+
+class HandoffReturnSerializer(serializers.Serializer):
+    """Send a handoff back to its sender. Before its start (and its deadline) it waits on the
+    sender: the receiver's clock pauses until it is resubmitted."""
+
+    reason = serializers.CharField(max_length=500, help_text="Why it goes back.")
+    missing_item = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text='The missing item of the seam\'s definition of ready, or "other".',
+    )
+    other_item = serializers.CharField(
+        max_length=250,
+        required=False,
+        allow_blank=True,
+        help_text='What is missing, with missing_item "other".',
+    )
+    at = _GivenTime(
+        required=False,
+        allow_null=True,
+        help_text="When it was returned (default now). Past times: leaders and ops only.",
+    )
+
+
+class HandoffResubmitSerializer(serializers.Serializer):
+    at = _GivenTime(
+        required=False,
+        allow_null=True,
+        help_text="When the sender sent it again (default now). Past times: leaders and ops only.",
+    )
+
+
+class HandoffReturnRowSerializer(serializers.Serializer):
+    returned_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=500)
+    missing_item = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text='An item of the seam\'s definition of ready, or "Other: …" with text.',
+    )
+    resubmitted_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="For a return before the start."
+    )
+
+
 class HandoffRowSerializer(serializers.Serializer):
-    """One row of a bulk upsert: the CSV's columns, plus an optional source."""
+    """One row of a bulk upsert: the CSV's columns, plus an optional source and the returns
+    that replace the handoff's (in the order they happened)."""
 
     seam = serializers.CharField(help_text="The seam's slug.")
     external_id = serializers.CharField(max_length=120)
@@ -410,6 +488,9 @@ class HandoffRowSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField(required=False, allow_null=True)
     returned_count = serializers.IntegerField(required=False, min_value=0)
     source = serializers.CharField(max_length=60, required=False, help_text='Default "api".')
+    returns = HandoffReturnRowSerializer(
+        many=True, required=False, help_text="Replaces the handoff's returns when given."
+    )
 
 
 class IngestResultSerializer(serializers.Serializer):

@@ -24,6 +24,17 @@ class HandoffQuerySet(models.QuerySet):
         never_started = models.Q(started_at__isnull=True, sla_deadline__lt=now)
         return self.filter(sla_deadline__isnull=False).filter(late_start | never_started)
 
+    def with_open_return(self) -> "HandoffQuerySet":
+        """Each handoff's return that it still waits on its sender for, as `open_returns` (a
+        list of none or one), in one query for the whole page."""
+        waiting = HandoffReturn.objects.filter(pauses=True, resubmitted_at__isnull=True)
+        return self.prefetch_related(
+            models.Prefetch("returns", queryset=waiting, to_attr="open_returns")
+        )
+
+    def waiting_on_sender(self) -> "HandoffQuerySet":
+        return self.filter(waiting_since__isnull=False)
+
     def search(self, text: str) -> "HandoffQuerySet":
         text = text.strip()
         if not text:
@@ -123,6 +134,18 @@ class Handoff(models.Model):
         if self.started_at:
             return "started"
         return "submitted"
+
+    @property
+    def is_waiting_on_sender(self) -> bool:
+        return self.waiting_since is not None
+
+    @property
+    def open_return(self) -> "HandoffReturn | None":
+        """The return it waits on its sender for (prefetched by `with_open_return`)."""
+        found = getattr(self, "open_returns", None)
+        if found is None:
+            found = list(self.returns.filter(pauses=True, resubmitted_at__isnull=True))
+        return found[-1] if found else None
 
     def is_breached(self, now: datetime) -> bool:
         if self.sla_deadline is None:

@@ -12,7 +12,7 @@ from connections.notify import handoff_at_risk
 from contracts.models import Contract, ContractSeam
 from contracts.services import publish_revision, sign_revision
 from decisions.exception_path import escalate_overdue_handoffs
-from seams.handoffs import return_handoff, submit_handoff
+from seams.handoffs import resubmit_handoff, return_handoff, submit_handoff
 from seams.models import HandoffSpec
 from tests.connections.conftest import make_channel
 from tests.factories import SeamFactory, TeamFactory, UserFactory
@@ -41,6 +41,7 @@ def test_at_risk_when_emitted_warns_the_seam_owner_once(seam, owner, receiver):
 def test_a_return_tells_once_per_return(seam, owner):
     handoff = submit_handoff(seam=seam, title="Acme SSO", by=owner)
     return_handoff(handoff=handoff, reason="No payload", by=owner)
+    resubmit_handoff(handoff=handoff, by=owner)  # a waiting handoff is not returned twice
     return_handoff(handoff=handoff, reason="Still no payload", by=owner)
     assert Notification.objects.filter(kind="handoff.returned").count() == 2
 

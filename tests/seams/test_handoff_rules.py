@@ -60,7 +60,7 @@ def test_the_csv_columns_are_designs_and_the_export_adds_the_worked_out_ones():
     columns = handoff_rules.CSV_COLUMNS
     assert ",".join(columns) == header + ",returned_count"
     assert handoff_rules.EXPORT_COLUMNS[: len(columns)] == columns
-    assert ["row", *columns] == ingest.FIELD_ORDER
+    assert ["row", *columns, "returns"] == ingest.FIELD_ORDER  # a bulk row may carry returns
 
 
 def test_the_upsert_writes_every_handoff_column_and_keeps_what_is_fixed_at_first_recording():

@@ -321,7 +321,11 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         external_id=say("External id"),
     )
     return_handoff(
-        handoff=returned, reason=say("Return reason"), missing_item=say("Missing item"), by=owner
+        handoff=returned,
+        reason=say("Return reason"),
+        missing_item="other",  # stored as "Other: " and the text
+        other_item=say("Missing item"),
+        by=owner,
     )
     handoff_import = HandoffImport.objects.create(
         file=ContentFile(b"seam\n", name="handoffs.csv"),

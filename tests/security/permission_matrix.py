@@ -294,6 +294,9 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # one by one (400 when every row is).
     "handoff-list": api(GET=EVERYONE, POST=LOGGERS | {"unrelated_owner": "invalid"}),
     "handoff-detail": api(GET=EVERYONE),
+    # Waiting on the sender: the sample handoff is not waiting, so resubmitting it is refused.
+    "handoff-return": api(POST=LOGGERS),
+    "handoff-resubmit": api(POST=roles("conflict", viewer="denied", unrelated_owner="denied")),
     "contract-list": leaders_api(GET=EVERYONE, POST=LEADERS),
     # Only an unpublished draft is deleted; the sample contract is in its pilot.
     "contract-detail": leaders_api(

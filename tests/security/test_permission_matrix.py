@@ -398,6 +398,7 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
     },
     ("seam-detail", "PATCH"): lambda w: {"description": "Changed"},
     ("spec-detail", "PATCH"): lambda w: {"forum": "Daily sync", "note": "Faster"},
+    ("handoff-return", "POST"): lambda w: {"reason": "No sample payload"},
     ("handoff-list", "POST"): lambda w: {
         "seam": w.seam.slug,
         "external_id": "API-1",
