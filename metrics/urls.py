@@ -1,10 +1,11 @@
 from django.urls import path
 
-from metrics import meeting_views, quality_views, review_views, seam_views, views
+from metrics import meeting_views, quality_views, review_views, seam_views, today_views, views
 
 app_name = "metrics"
 
 urlpatterns = [
+    path("today/", today_views.today, name="today"),
     path("my-seams/", views.my_seams, name="mine"),
     path("review/", review_views.review_dashboard, name="review"),
     path("review/export.csv", review_views.review_export, name="review-export"),

@@ -25,6 +25,7 @@ def test_it_signs_in_as_a_demo_user_and_lands_on_their_seams(live_server, page: 
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
         [
             "My seams",
+            "Today",
             "Review",
             "Metrics",
             "Seams",

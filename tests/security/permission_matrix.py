@@ -242,6 +242,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "onboarding:guide-example-csv": guide_step(GET=LEADERS),
     "onboarding:guide-metrics": guide_step(GET=LEADERS, POST=LEADERS),
     # --- Metrics, the review and its actions ------------------------------------------------------
+    "metrics:today": page(GET=EVERYONE),
     "metrics:month": page(GET=EVERYONE),
     "metrics:export": page(GET=EVERYONE),
     "metrics:recompute": page(POST=IMPORTERS),
