@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from common.admin import RecordAdmin
-from metrics.models import DataQualityReport, MetricsRun, MonthlySeamMetrics
+from metrics.models import AtRiskWarning, DataQualityReport, MetricsRun, MonthlySeamMetrics
 
 
 @admin.register(DataQualityReport)
@@ -42,3 +42,21 @@ class MonthlySeamMetricsAdmin(RecordAdmin):
 class MetricsRunAdmin(RecordAdmin):
     list_display = ["started_at", "months", "seams", "requested_by", "finished_at"]
     list_select_related = ["requested_by"]
+
+
+@admin.register(AtRiskWarning)
+class AtRiskWarningAdmin(admin.ModelAdmin):
+    """Who was warned, when: written by the at-risk task only. Deleting one lets the handoff
+    warn again on the next run."""
+
+    list_display = ["handoff", "warned_at", "breaches_in_hours"]
+    date_hierarchy = "warned_at"
+    list_select_related = ["handoff__seam"]
+    search_fields = ["handoff__title", "handoff__external_id"]
+    readonly_fields = ["handoff", "warned_at", "breaches_in_hours"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

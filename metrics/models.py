@@ -247,3 +247,26 @@ class CorrectiveAction(models.Model):
 
         metric = catalogue.BY_NAME.get(str(value)) if field == "metric" else None
         return metric.label if metric else None
+
+
+class AtRiskWarning(models.Model):
+    """A handoff that was warned about as at risk (the leading signals): each warns once.
+
+    The row is the claim: the periodic task inserts it before it emits "handoff.at_risk", and
+    the unique handoff makes a second run, or a concurrent one, skip it."""
+
+    handoff = models.OneToOneField(
+        "seams.Handoff", on_delete=models.CASCADE, related_name="at_risk_warning"
+    )
+    warned_at = models.DateTimeField(help_text="When the task found it at risk and warned.")
+    breaches_in_hours = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        help_text="Business hours it had left until its response deadline when warned.",
+    )
+
+    class Meta:
+        ordering = ["-warned_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"At-risk warning for handoff {self.handoff_id}"
