@@ -270,3 +270,64 @@ class AtRiskWarning(models.Model):
 
     def __str__(self) -> str:
         return f"At-risk warning for handoff {self.handoff_id}"
+
+
+class SlaRevisionDraftQuerySet(models.QuerySet):
+    def unpublished(self) -> "SlaRevisionDraftQuerySet":
+        return self.filter(published_at__isnull=True)
+
+
+class SlaRevisionDraft(models.Model):
+    """A contract revision drafted from contract vs reality: the seam's response SLA moved to
+    the one its queue times support (the leading signals' proposed SLA). Nothing live changes
+    until a leader publishes it: then the spec's response SLA and the contract's queue time p85
+    target take the proposed hours, and the revision goes to the leaders it binds to sign."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="sla_drafts"
+    )
+    seam = models.ForeignKey("seams.Seam", on_delete=models.CASCADE, related_name="sla_drafts")
+    response_sla_hours = models.DecimalField(
+        max_digits=7, decimal_places=2, help_text="The proposed response SLA, business hours."
+    )
+    contracted_sla_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The spec's response SLA when drafted.",
+    )
+    basis = models.CharField(
+        max_length=20, help_text='"pilot" or "last_90_days": the window of the queue times.'
+    )
+    n = models.PositiveIntegerField(help_text="Handoffs started in that window.")
+    changelog = models.TextField(help_text="What the revision changes, and why.")
+    created_by = models.ForeignKey("seams.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    published_revision = models.ForeignKey(
+        "contracts.ContractRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SlaRevisionDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "seam"],
+                condition=models.Q(published_at__isnull=True),
+                name="one_open_sla_draft_per_contract_seam",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.seam} response SLA → {self.response_sla_hours} h"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

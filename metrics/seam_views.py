@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 
 from contracts import catalogue
 from contracts.models import Contract
-from metrics import charts, dashboard, engine, reviews, seam_why
-from metrics.models import CorrectiveAction, MonthlySeamMetrics
+from metrics import charts, dashboard, engine, reality, reviews, seam_why, signals
+from metrics.models import CorrectiveAction, MonthlySeamMetrics, SlaRevisionDraft
 from metrics.views import asked_month
 from seams import permissions
 from seams.models import Seam
@@ -62,6 +62,7 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("title")
         .distinct(),
         "pilot_day": _pilot_day(seam),
+        **_contract_vs_reality(request, seam, now),
         **_charts(seam, month, row.goals),
         "why": seam_why.explain(seam, month, now),
         **_open_on_seam(request, seam, month, now),
@@ -70,6 +71,27 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         "now": now,
     }
     return render(request, "metrics/seam.html", context, status=400 if problem else 200)
+
+
+def _contract_vs_reality(request: HttpRequest, seam: Seam, now) -> dict:
+    """The response SLA its queue times support beside the contracted one (once its pilot
+    has ended), the contracts a leader may revise with it and their open drafts."""
+    found = signals.signals_for([seam], now)[seam.pk]
+    covering = list(
+        Contract.objects.filter(covered__seam=seam)
+        .exclude(status=Contract.Status.RETIRED)
+        .order_by("title")
+        .distinct()
+    )
+    drafts = {
+        draft.contract_id: draft
+        for draft in SlaRevisionDraft.objects.unpublished().filter(seam=seam)
+    }
+    return {
+        "reality": reality.reality_of(seam, found, timezone.localdate()),
+        "revisable": [(contract, drafts.get(contract.pk)) for contract in covering],
+        "can_revise": permissions.is_leader(request.user),
+    }
 
 
 def _charts(seam: Seam, month, goals: dict) -> dict:

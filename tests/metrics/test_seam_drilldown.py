@@ -51,8 +51,9 @@ def test_the_drilldown_shows_the_seams_months(viewer_client, seam, django_assert
         lead_time_by_approval_type={"standard": {"p50": 5.5, "p85": 7.6, "n": 2}},
     )
     # The review's rows and agenda (dashboard.build, ~12), the charts' months, the why panel
-    # (4), what is open (3), the actions and their verdicts (3), the session and the user.
-    with django_assert_max_num_queries(32):
+    # (4), what is open (3), the actions and their verdicts (3), the session and the user,
+    # contract vs reality (the seam's leading signals, ~6; its contracts and open drafts, 2).
+    with django_assert_max_num_queries(40):
         page = viewer_client.get(reverse("metrics:seam", args=[seam.slug])).content.decode()
     assert f'{before:%b %Y} 4, {REVIEWED:%b %Y} 6"' in page  # the alternative text
     assert "p85 41.6h" in page
