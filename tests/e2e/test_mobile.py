@@ -22,6 +22,8 @@ PAGES = [
     "/escalations/",
     "/dependencies/",
     "/decisions/agenda/",
+    "/today/",
+    "/my-seams/",
 ]
 
 
