@@ -19,8 +19,8 @@ from seams import permissions
 def home(request: HttpRequest) -> HttpResponse:
     """Where people land: each role where its work is. Leaders on the review of the month
     under review (on "Start here" while the organisation has no contract), team owners on
-    their seams, ops on the decision log, viewers on the review. Several roles: leader wins,
-    then owner, then ops."""
+    their seams, ops on Today (what is about to breach, falls due or was escalated), viewers
+    on the review. Several roles: leader wins, then owner, then ops."""
     return redirect(landing_url(request.user))
 
 
@@ -33,7 +33,7 @@ def landing_url(user) -> str:
     if access.owned_team_ids:
         return reverse("metrics:mine")
     if permissions.OPS in access.roles:
-        return reverse("decisions:list")
+        return reverse("metrics:today")
     return _review_url()
 
 

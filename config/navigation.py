@@ -9,6 +9,8 @@ from seams import permissions
 # The sections of the product, in the order leaders think of them. An item shows as current
 # on every URL name that starts with one of its `matches`.
 NAVIGATION = [
+    # What to act on now (ops land here); everyone reads it.
+    ("Today", "metrics:today", ("metrics:today",)),
     ("Review", "metrics:review", ("metrics:review",)),
     ("Metrics", "metrics:month", ("metrics:month", "metrics:recompute", "metrics:export")),
     (

@@ -376,6 +376,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "decisions.tasks.escalate_handoffs",
         "schedule": crontab(minute="*/15"),
     },
+    # Every 5 minutes: handoffs that have used 75 % of their response SLA unstarted (the
+    # leading signals) warn their spec owner and the receiving team's owners, once each.
+    "warn-at-risk-handoffs": {
+        "task": "metrics.tasks.warn_at_risk_handoffs",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every minute: tasks whose sending failed (the broker was down) are sent again.
     "relay-outbox": {
         "task": "seams.tasks.relay_outbox",

@@ -29,7 +29,7 @@ from connections.models import (
     OutboundDelivery,
 )
 from contracts.models import Contract, ContractRevision
-from seams.models import Handoff, HandoffReturn, Seam, User
+from seams.models import Handoff, HandoffReturn, Membership, Seam, User
 
 
 def notify(
@@ -160,7 +160,16 @@ def handoff_at_risk(*, handoff_id: int, **_) -> None:
         link=handoff.seam.get_absolute_url(),
         facts=_handoff_facts(handoff),
         seam=handoff.seam,
-        people=[spec.owner if spec else None],
+        # Whoever answers for the spec, and the owners of the team that must start the work.
+        people=[spec.owner if spec else None, *_receiving_owners(handoff.seam)],
+    )
+
+
+def _receiving_owners(seam: Seam) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__team_id=seam.to_team_id, memberships__role=Membership.Role.OWNER
+        ).order_by("pk")
     )
 
 

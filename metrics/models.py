@@ -254,3 +254,87 @@ class CorrectiveAction(models.Model):
 
         metric = catalogue.BY_NAME.get(str(value)) if field == "metric" else None
         return metric.label if metric else None
+
+
+class AtRiskWarning(models.Model):
+    """A handoff that was warned about as at risk (the leading signals): each warns once.
+
+    The row is the claim: the periodic task inserts it before it emits "handoff.at_risk", and
+    the unique handoff makes a second run, or a concurrent one, skip it."""
+
+    handoff = models.OneToOneField(
+        "seams.Handoff", on_delete=models.CASCADE, related_name="at_risk_warning"
+    )
+    warned_at = models.DateTimeField(help_text="When the task found it at risk and warned.")
+    breaches_in_hours = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        help_text="Business hours it had left until its response deadline when warned.",
+    )
+
+    class Meta:
+        ordering = ["-warned_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"At-risk warning for handoff {self.handoff_id}"
+
+
+class SlaRevisionDraftQuerySet(models.QuerySet):
+    def unpublished(self) -> "SlaRevisionDraftQuerySet":
+        return self.filter(published_at__isnull=True)
+
+
+class SlaRevisionDraft(models.Model):
+    """A contract revision drafted from contract vs reality: the seam's response SLA moved to
+    the one its queue times support (the leading signals' proposed SLA). Nothing live changes
+    until a leader publishes it: then the spec's response SLA and the contract's queue time p85
+    target take the proposed hours, and the revision goes to the leaders it binds to sign."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.CASCADE, related_name="sla_drafts"
+    )
+    seam = models.ForeignKey("seams.Seam", on_delete=models.CASCADE, related_name="sla_drafts")
+    response_sla_hours = models.DecimalField(
+        max_digits=7, decimal_places=2, help_text="The proposed response SLA, business hours."
+    )
+    contracted_sla_hours = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The spec's response SLA when drafted.",
+    )
+    basis = models.CharField(
+        max_length=20, help_text='"pilot" or "last_90_days": the window of the queue times.'
+    )
+    n = models.PositiveIntegerField(help_text="Handoffs started in that window.")
+    changelog = models.TextField(help_text="What the revision changes, and why.")
+    created_by = models.ForeignKey("seams.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    published_revision = models.ForeignKey(
+        "contracts.ContractRevision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SlaRevisionDraftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "seam"],
+                condition=models.Q(published_at__isnull=True),
+                name="one_open_sla_draft_per_contract_seam",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract}: {self.seam} response SLA → {self.response_sla_hours} h"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None

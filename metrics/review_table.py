@@ -71,12 +71,14 @@ def _tile(tile: Tile, icons: str) -> SafeString:
     )
 
 
-def _row(row: Row, icons: str, seam_url: str, previous: str) -> SafeString:
+def _row(
+    row: Row, icons: str, seam_url: str, previous: str, drift: str | None = None
+) -> SafeString:
     seam = row.seam
     return format_html(
         '<tr class="review-row review-row-{}"><td>{}{}</td>'
         '<th scope="row"><a class="seam-link" href="{}">{}</a>{}'
-        '<div class="row-meta">{} → {}{}</div>{}{}</th>{}'
+        '<div class="row-meta">{} → {}{}</div>{}{}{}</th>{}'
         '<td class="spark-cell" data-label="Queue p85, 12 mo">{}</td></tr>',
         row.status,
         _badge(icons, row.status, row.status_label),
@@ -91,10 +93,31 @@ def _row(row: Row, icons: str, seam_url: str, previous: str) -> SafeString:
         seam.from_team.name,
         seam.to_team.name,
         format_html(" · {}", row.owner) if row.owner else "",
+        _drift_badge(drift, icons),
         _badges(row, icons),
         _why(row),
         join(_tile(tile, icons) for tile in row.tiles),
         sparkline(row.spark, row.spark_target, row.tiles[0].status if row.tiles else "none"),
+    )
+
+
+DRIFT_BADGES = {
+    # status → (RAG look, words, what it means)
+    "not_met": ("red", "SLA not met", "Queue time p85 above 1.2 × the response SLA"),
+    "slack": ("nodata", "SLA slack", "Queue time p85 below half the response SLA"),
+}
+
+
+def _drift_badge(drift: str | None, icons: str) -> SafeString | str:
+    """Contract vs reality: the seam's response SLA not being met, or slack, at the last two
+    month ends (the leading signals' drift)."""
+    if drift not in DRIFT_BADGES:
+        return ""
+    status, words, meaning = DRIFT_BADGES[drift]
+    return format_html(
+        '<div class="why drift-badge" title="{} at the last two month ends">{}</div>',
+        meaning,
+        _badge(icons, status, words),
     )
 
 
@@ -131,10 +154,14 @@ def _why(row: Row) -> SafeString | str:
     )
 
 
-def render(rows: list[Row], *, icons: str, previous: str) -> SafeString:
-    """The <tr>s of `rows` (whose detail is filled); `previous` names last month ("Oct")."""
+def render(
+    rows: list[Row], *, icons: str, previous: str, drift: dict[int, str | None] | None = None
+) -> SafeString:
+    """The <tr>s of `rows` (whose detail is filled); `previous` names last month ("Oct");
+    `drift` the drift status by seam id (metrics.signals)."""
+    drift = drift or {}
     seam_url = reverse("metrics:seam", args=["-slug-"])  # once, not once per row
-    return join(_row(row, icons, seam_url, previous) for row in rows)
+    return join(_row(row, icons, seam_url, previous, drift.get(row.seam.pk)) for row in rows)
 
 
 def more_summary(rows: list[Row]) -> str:

@@ -1,5 +1,6 @@
 """The monthly seam review of a month: its page, its printed pack's stylesheet and its CSV."""
 
+from datetime import datetime, time
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from contracts import catalogue
 from contracts.models import Contract
 from decisions import agenda as agenda_lists
 from decisions.views import escalation_pareto
-from metrics import dashboard, engine, review_table, reviews, seam_map
+from metrics import dashboard, engine, review_table, reviews, seam_map, signals
 from metrics.models import Review
 from metrics.views import asked_month
 from seams import permissions
@@ -79,7 +80,10 @@ def _review_page(
         "direction": dashboard.direction_text(dashboard.TILES),
         "icons": icons,
         "table_rows": review_table.render(
-            review.shown, icons=icons, previous=f"{review.previous:%b}"
+            review.shown,
+            icons=icons,
+            previous=f"{review.previous:%b}",
+            drift=_drift(review.shown, month) if review.computed else None,
         ),
         "phone_more": review_table.more_summary(review.shown[review_table.PHONE_HEAD :]),
         "scope_query": scope_query,
@@ -88,6 +92,14 @@ def _review_page(
         ),
         "seam_map": seam_map.render(review.rows, scope_query),
     }
+
+
+def _drift(rows: list[dashboard.Row], month) -> dict[int, str | None]:
+    """Each shown seam's drift (contract vs reality) at the end of the month reviewed, or now
+    while it runs: its queue p85 at that month end and the one before against its SLA."""
+    end = timezone.make_aware(datetime.combine(engine.next_month(month), time()))
+    found = signals.signals_for([row.seam.pk for row in rows], min(end, timezone.now()))
+    return {seam_id: s.drift.status if s.drift else None for seam_id, s in found.items()}
 
 
 def _meeting_and_follow_up(

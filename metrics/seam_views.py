@@ -13,8 +13,18 @@ from django.views.decorators.http import require_GET
 
 from contracts import catalogue
 from contracts.models import Contract
-from metrics import charts, dashboard, engine, flow, flow_charts, reviews, seam_why
-from metrics.models import CorrectiveAction, MonthlySeamMetrics
+from metrics import (
+    charts,
+    dashboard,
+    engine,
+    flow,
+    flow_charts,
+    reality,
+    reviews,
+    seam_why,
+    signals,
+)
+from metrics.models import CorrectiveAction, MonthlySeamMetrics, SlaRevisionDraft
 from metrics.views import asked_month
 from seams import permissions
 from seams.models import Seam
@@ -64,6 +74,7 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("title")
         .distinct(),
         "pilot_day": _pilot_day(seam),
+        **_contract_vs_reality(request, seam, now),
         **(charted := _charts(seam, month, row.goals)),
         "sides": _two_sides(seam, charted["latest"], row.goals),
         **_flow(seam, month, now),
@@ -74,6 +85,27 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         "now": now,
     }
     return render(request, "metrics/seam.html", context, status=400 if problem else 200)
+
+
+def _contract_vs_reality(request: HttpRequest, seam: Seam, now) -> dict:
+    """The response SLA its queue times support beside the contracted one (once its pilot
+    has ended), the contracts a leader may revise with it and their open drafts."""
+    found = signals.signals_for([seam], now)[seam.pk]
+    covering = list(
+        Contract.objects.filter(covered__seam=seam)
+        .exclude(status=Contract.Status.RETIRED)
+        .order_by("title")
+        .distinct()
+    )
+    drafts = {
+        draft.contract_id: draft
+        for draft in SlaRevisionDraft.objects.unpublished().filter(seam=seam)
+    }
+    return {
+        "reality": reality.reality_of(seam, found, timezone.localdate()),
+        "revisable": [(contract, drafts.get(contract.pk)) for contract in covering],
+        "can_revise": permissions.is_leader(request.user),
+    }
 
 
 def _charts(seam: Seam, month, goals: dict) -> dict:
@@ -169,6 +201,8 @@ def _flow(seam: Seam, month, now) -> dict:
 
 def _item_name(item: flow.OpenItem) -> str:
     return f"{item.external_id} {item.title}" if item.external_id else item.title
+
+
 @dataclass(frozen=True)
 class Side:
     """One side of the seam in a month: the team, what it is judged on, its rate and how it

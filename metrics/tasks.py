@@ -3,7 +3,7 @@
 from celery import chord, shared_task
 from django.db import OperationalError
 
-from metrics import recompute
+from metrics import recompute, warnings
 from metrics.quality import run_data_quality_check
 
 RETRIES = {
@@ -74,3 +74,9 @@ def calendar_changed(calendar_id: int) -> int:
 def seam_targets_changed(seam_id: int) -> int:
     """A contract target on the seam changed: its recent months' RAG statuses follow."""
     return recompute.recompute_targets(seam_id)
+
+
+@shared_task(**RETRIES, soft_time_limit=240, time_limit=300)
+def warn_at_risk_handoffs() -> int:
+    """Every 5 minutes (see CELERY_BEAT_SCHEDULE): each handoff newly at risk warns once."""
+    return warnings.warn_at_risk_handoffs()

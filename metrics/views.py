@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from common import outbox
 from common.export import csv_lines
 from contracts import catalogue
-from metrics import engine
+from metrics import engine, signals
 from metrics.models import CorrectiveAction, MetricsRun, MonthlySeamMetrics
 from metrics.tasks import compute_metrics
 from seams import permissions
@@ -28,7 +28,8 @@ from seams.models import Seam, SpecVersion, Team
 @require_GET
 def my_seams(request: HttpRequest) -> HttpResponse:
     """A team owner's page: the seams their teams send or receive on, each with its pilot
-    state and the spec's version and last change, and the corrective actions they own.
+    state, its handoffs at risk now (the leading signals, one call for all of them) and the
+    spec's version and last change, and the corrective actions they own.
 
     It lives here, not in seams, because it shows corrective actions (metrics) and seams may
     import only common (STYLE.md); metrics reads seams freely."""
@@ -46,9 +47,11 @@ def my_seams(request: HttpRequest) -> HttpResponse:
             spec__seam__in=[seam.pk for seam in seams], number=F("spec__version")
         ).select_related("author")
     }
+    at_risk = {seam_id: found.at_risk for seam_id, found in signals.signals_for(seams).items()}
     rows = [
         {
             "seam": seam,
+            "at_risk": at_risk.get(seam.pk, []),
             "sends": seam.from_team_id in owned,
             "receives": seam.to_team_id in owned,
             "pilot_day": seam.pilot_day(today),

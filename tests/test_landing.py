@@ -51,12 +51,10 @@ def test_it_lands_leaders_and_viewers_on_the_review_of_the_month_under_review(
 
 
 @pytest.mark.parametrize(("now", "_month"), DAYS)
-def test_it_lands_owners_on_their_seams_and_ops_on_the_decision_log(
-    owner, ops, contract, now, _month
-):
+def test_it_lands_owners_on_their_seams_and_ops_on_today(owner, ops, contract, now, _month):
     with time_machine.travel(now, tick=False):
         assert lands(owner) == reverse("metrics:mine")
-        assert lands(ops) == reverse("decisions:list")
+        assert lands(ops) == reverse("metrics:today")
 
 
 def test_it_sends_leaders_to_the_guided_start_while_there_is_no_contract(leader, viewer, owner):
@@ -78,7 +76,7 @@ def test_it_lets_the_strongest_role_win_for_people_with_several(team, contract):
     assert lands(leader_owner).startswith(reverse("metrics:review"))
     assert lands(superuser).startswith(reverse("metrics:review"))
     assert lands(ops_owner) == reverse("metrics:mine")
-    assert lands(ops_viewer) == reverse("decisions:list")
+    assert lands(ops_viewer) == reverse("metrics:today")
     assert lands(member).startswith(reverse("metrics:review"))
 
 

@@ -7,7 +7,16 @@ from django.urls import reverse
 
 def test_it_shows_the_navigation_the_user_and_the_role(owner_client):
     page = owner_client.get("/", follow=True).content.decode()
-    labels = ("Review", "Metrics", "Seams", "Contracts", "Decisions", "Dependencies", "Handoffs")
+    labels = (
+        "Today",
+        "Review",
+        "Metrics",
+        "Seams",
+        "Contracts",
+        "Decisions",
+        "Dependencies",
+        "Handoffs",
+    )
     for label in (*labels, "Teams", "My seams"):
         assert f">{label}</a>" in page
     assert 'aria-current="page">My seams' in page  # team owners land on their seams

@@ -64,6 +64,7 @@ PAGES = [
     ("priya", "/seams/"),
     ("priya", "/seams/{seam}/spec/"),
     ("priya", "/teams/"),
+    ("olivia", "/today/"),
     ("olivia", "/decisions/"),
     ("olivia", "/escalations/"),
     ("olivia", "/dependencies/"),

@@ -23,6 +23,8 @@ PAGES = [
     "/dependencies/",
     "/decisions/agenda/",
     "/review/seams/security-sign-off/",  # the drill-down and its flow charts
+    "/today/",
+    "/my-seams/",
 ]
 
 

@@ -124,14 +124,12 @@ def test_the_owner_lands_on_their_seams(live_server, page, today):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("today", DAYS)
-def test_ops_land_on_the_decision_log_and_move_cards_by_mouse_and_keyboard(
-    live_server, page, today
-):
+def test_ops_land_on_today_and_move_cards_by_mouse_and_keyboard(live_server, page, today):
     with time_machine.travel(today, tick=True):
         call_command("seed_demo", verbosity=0)
         _sign_in(page, live_server.url, "olivia")
-        expect(page).to_have_url(re.compile(r"/decisions/$"))
-        expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Decision"))
+        expect(page).to_have_url(re.compile(r"/today/$"))
+        expect(page.get_by_role("heading", level=1)).to_have_text("Today")
 
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Dependencies").click()
         requested = list(Dependency.objects.filter(status="requested").order_by("pk")[:2])

@@ -25,6 +25,7 @@ def test_it_signs_in_as_a_demo_user_and_lands_on_their_seams(live_server, page: 
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_text(
         [
             "My seams",
+            "Today",
             "Review",
             "Metrics",
             "Seams",
@@ -61,7 +62,7 @@ def test_it_runs_the_data_quality_check_with_htmx(live_server, page: Page, celer
     page.get_by_label("Username").fill("olivia")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/decisions/")  # ops land on the decision log
+    page.wait_for_url(live_server.url + "/today/")  # ops land on Today
     page.goto(live_server.url + "/teams/")
     card = page.locator("#data-quality")
     expect(card).to_contain_text("Not checked yet")

@@ -1,6 +1,6 @@
 """A team owner's "My seams": their seams, pilot state, the spec's last change, their actions."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +11,7 @@ from metrics.models import CorrectiveAction, Review
 from seams.models import Membership
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, SeamFactory, TeamFactory, write_spec
+from tests.metrics.at_risk_data import always_seam, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +107,10 @@ def test_it_keeps_its_queries_bounded(setup, owner, django_assert_max_num_querie
         s = SeamFactory(name=f"More {n}", from_team=team, to_team=other)
         write_spec(s, by=owner)
     # session, user, groups and owned teams (the role), seams, last versions, teams, actions
-    # (open and closed), navigation and messages: the same for 2 seams or 12.
-    with django_assert_max_num_queries(12):
+    # (open and closed), navigation and messages, and the leading signals for all the seams
+    # at once (seams, holidays, open items, queue, lead and pilot figures): the same for 2
+    # seams or 12.
+    with django_assert_max_num_queries(18):
         page = client.get(URL).content.decode()
     assert page.count('class="row-title"') == 12
 
@@ -129,3 +132,28 @@ def test_it_lists_a_second_team_an_owner_gets(owner, third_team, seam):
     page = client_for(owner).get(URL).content.decode()
     assert "Legal to Product" in page
     assert "The seams Legal and Sales send or receive work on" in page
+
+
+def test_it_shows_each_seam_s_at_risk_handoffs_and_the_soonest_to_breach(
+    owner, team, other_team, third_team
+):
+    """From the leading signals: Sales → Product has two at risk (2 h and 0.5 h left), Legal →
+    Sales none (5 of 10 h used)."""
+    now = datetime(2026, 3, 3, 10, 0, tzinfo=LONDON)
+    busy = always_seam("Security sign-off", team, other_team)
+    calm = always_seam("Contract redlines", third_team, team)
+    with time_machine.travel(now, tick=False):
+        submitted(busy, now - timedelta(hours=8), "Acme SSO")
+        submitted(busy, now - timedelta(hours=9, minutes=30), "Globex SSO")
+        submitted(calm, now - timedelta(hours=5), "Initech NDA")
+        response = client_for(owner).get(URL)
+    rows = {row["seam"].name: row for row in response.context["rows"]}
+    assert [item.title for item in rows["Security sign-off"]["at_risk"]] == [
+        "Globex SSO",
+        "Acme SSO",
+    ]
+    assert rows["Contract redlines"]["at_risk"] == []
+    html = response.content.decode()
+    assert "2 at risk" in html
+    assert "Soonest breaches in 0.5 h" in html
+    assert "None at risk" in html

@@ -56,10 +56,11 @@ def test_the_drilldown_shows_the_seams_months(viewer_client, seam, django_assert
         lead_time_by_approval_type={"standard": {"p50": 5.5, "p85": 7.6, "n": 2}},
     )
     # The review's rows and agenda (dashboard.build, ~12), the charts' months, the why panel
-    # (4), what is open (3), the actions and their verdicts (3), the session and the user, and
+    # (4), what is open (3), the actions and their verdicts (3), the session and the user,
+    # contract vs reality (the seam's leading signals, ~6; its contracts and open drafts, 2),
     # the flow charts (8: open items and the calendar's holidays, the SLE, completions, and the
     # cumulative flow's four).
-    with django_assert_max_num_queries(36):
+    with django_assert_max_num_queries(48):
         page = viewer_client.get(reverse("metrics:seam", args=[seam.slug])).content.decode()
     assert f'{before:%b %Y} 4, {REVIEWED:%b %Y} 6"' in page  # the alternative text
     assert "p85 41.6h" in page

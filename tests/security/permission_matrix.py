@@ -242,6 +242,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "onboarding:guide-example-csv": guide_step(GET=LEADERS),
     "onboarding:guide-metrics": guide_step(GET=LEADERS, POST=LEADERS),
     # --- Metrics, the review and its actions ------------------------------------------------------
+    "metrics:today": page(GET=EVERYONE),
     "metrics:month": page(GET=EVERYONE),
     "metrics:export": page(GET=EVERYONE),
     "metrics:recompute": page(POST=IMPORTERS),
@@ -252,6 +253,11 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "metrics:review-export": page(GET=EVERYONE),
     "metrics:review-pack-style": page(GET=EVERYONE),
     "metrics:seam": page(GET=EVERYONE),
+    # Contract vs reality: leaders draft a revision with the proposed SLA and publish it. The
+    # sample seam has too few started handoffs for a proposal (and so no draft): refused with
+    # a message, nothing written.
+    "metrics:propose-revision": page(POST=roles("denied", leader="noop")),
+    "metrics:publish-sla-revision": page(POST=roles("denied", leader="noop")),
     "metrics:review-record": page(GET=EVERYONE),
     "metrics:review-start": page(POST=LEADERS),
     "metrics:review-close": page(POST=LEADERS),

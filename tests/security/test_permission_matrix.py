@@ -349,6 +349,8 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
         "target_3": "15",
     },
     ("metrics:recompute", "POST"): lambda w: {"month": f"{engine.current_month():%Y-%m}"},
+    ("metrics:propose-revision", "POST"): lambda w: {"contract": w.contract.slug},
+    ("metrics:publish-sla-revision", "POST"): lambda w: {"contract": w.contract.slug},
     ("metrics:review-start", "POST"): lambda w: {
         "month": f"{engine.current_month():%Y-%m}",
         "contract": "",

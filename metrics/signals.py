@@ -1,0 +1,518 @@
+"""The leading signals of DESIGN.md (what to act on this week), per seam at an instant T.
+
+Everything is set-based: a handful of queries cover every seam asked for, the same ORM code on
+PostgreSQL and SQLite. The only per-calendar Python is one `clock_hours(rules, T)` per calendar
+(and per month end for drift): a business-hour duration up to T is that clock minus a clock
+stored on the row (`Handoff.submitted_clock`, `HandoffReturn.returned_clock`), so no calendar is
+walked per item.
+
+- Work item age at T: started → clock(T) - submitted_clock; not started → the same less the
+  business hours of the pauses closed by T (their `pause_hours`) and, while it waits on its
+  sender at T, less clock(T) - the open pause's `returned_clock` (its age stays frozen at the
+  pause's start). Pauses are `[returned_at, resubmitted_at)` of the returns that pause.
+- At risk: not started, not waiting, with SLA hours; elapsed ≥ 75 % of them (inclusive) and the
+  deadline strictly after T. The business hours left until the deadline are sla - elapsed.
+- SLEs: percentiles of the stored `queue_hours` / `lead_hours` over [T - 90 days, T).
+- Proposed response SLA: the queue p85 over the pilot (else the last 90 days), rounded up.
+- Drift: the trailing-90-day queue p85 at the last two month ends against the spec's SLA.
+
+An instant "before T" is strictly before it: started at T means started_at < T, and the same
+for submitted and completed, as the monthly metrics cut off months.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from common.months import month_start, previous_month
+from metrics.percentile import Percentile
+from seams.business_time import clock_hours
+from seams.models import Handoff, HandoffReturn, Seam
+
+# What the API and pages show: hours to 0.01 (clients compare to 0.01 h).
+SHOWN = Decimal("0.01")
+# What clocks are stored to (Handoff.submitted_clock and friends).
+STORED = Decimal("0.0001")
+WINDOW = timedelta(days=90)
+SLE_FRACTIONS = {"p50": 0.5, "p70": 0.7, "p85": 0.85, "p95": 0.95}
+SLE_MIN_N = 20
+AT_RISK_SHARE = Decimal("0.75")
+DRIFT_ABOVE = Decimal("1.2")
+DRIFT_BELOW = Decimal("0.5")
+NOT_MET, SLACK = "not_met", "slack"
+HOURS = DecimalField(max_digits=16, decimal_places=4)
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenItem:
+    """A handoff open at T: submitted before it and not completed before it."""
+
+    id: int
+    seam_id: int
+    title: str
+    external_id: str
+    submitted_at: datetime
+    state: str  # "submitted", "waiting" (on its sender) or "started"
+    age_hours: Decimal | None  # None only for a row whose clock isn't stamped yet
+
+
+@dataclass(frozen=True)
+class AtRiskItem:
+    """A handoff not started at T whose response deadline is near: `breaches_in_hours` is the
+    business time left until it."""
+
+    id: int
+    seam_id: int
+    title: str
+    external_id: str
+    submitted_at: datetime
+    sla_hours: Decimal
+    elapsed_hours: Decimal
+    breaches_in_hours: Decimal
+
+
+@dataclass(frozen=True)
+class Sle:
+    """A service level expectation: percentiles of the durations of n items (all None below
+    SLE_MIN_N items)."""
+
+    n: int
+    p50: Decimal | None = None
+    p70: Decimal | None = None
+    p85: Decimal | None = None
+    p95: Decimal | None = None
+
+    def as_dict(self) -> dict:
+        return {"p50": self.p50, "p70": self.p70, "p85": self.p85, "p95": self.p95, "n": self.n}
+
+
+@dataclass(frozen=True)
+class DriftPoint:
+    """The trailing-90-day queue p85 at one month end (None below SLE_MIN_N started)."""
+
+    month_end: datetime
+    queue_p85_hours: Decimal | None
+    n: int
+
+
+@dataclass(frozen=True)
+class Drift:
+    """`status`: NOT_MET, SLACK or None, from the two points (older first)."""
+
+    status: str | None
+    response_sla_hours: Decimal | None
+    points: tuple[DriftPoint, ...]
+
+
+@dataclass(frozen=True)
+class ProposedSla:
+    """The response SLA reality supports: `hours` (None below SLE_MIN_N started) from the queue
+    p85 over [start, end); `basis` is "pilot" or "last_90_days"."""
+
+    hours: int | None
+    basis: str
+    start: datetime
+    end: datetime
+    n: int
+    queue_p85_hours: Decimal | None
+
+
+@dataclass(frozen=True)
+class SeamSignals:
+    seam_id: int
+    at: datetime
+    open_items: list[OpenItem] = field(default_factory=list)
+    at_risk: list[AtRiskItem] = field(default_factory=list)
+    queue_sle: Sle = Sle(n=0)
+    lead_sle: Sle = Sle(n=0)
+    proposed_response_sla: ProposedSla | None = None
+    drift: Drift | None = None
+
+    @property
+    def proposed_response_sla_hours(self) -> int | None:
+        return self.proposed_response_sla.hours if self.proposed_response_sla else None
+
+
+# --- Pure rules (tested without a database) ----------------------------------------------------
+
+
+def shown_hours(value: float | Decimal | None) -> Decimal | None:
+    """Hours as shown and served: a Decimal to 0.01 (half up); None stays None."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(SHOWN, rounding=ROUND_HALF_UP)
+
+
+def sle_from(n: int, percentiles: dict[str, float | Decimal | None]) -> Sle:
+    """An SLE from n and its percentiles by name (p50 …): every percentile None when n is
+    below SLE_MIN_N."""
+    if n < SLE_MIN_N:
+        return Sle(n=n)
+    return Sle(n=n, **{name: shown_hours(percentiles.get(name)) for name in SLE_FRACTIONS})
+
+
+def proposed_hours(n: int, p85: float | Decimal | None) -> int | None:
+    """The queue p85 as shown (to 0.01 h), rounded up to a whole hour: 12.01 → 13, 12.00 → 12;
+    None below SLE_MIN_N started handoffs."""
+    shown = shown_hours(p85)
+    if n < SLE_MIN_N or shown is None:
+        return None
+    return math.ceil(shown)
+
+
+def drift_status(p85s: Iterable[Decimal | None], response_sla: Decimal | None) -> str | None:
+    """NOT_MET when every p85 (two consecutive month ends) is strictly above 1.2 × the SLA,
+    SLACK when every one is strictly below 0.5 × it, else None (also without an SLA or with a
+    month end lacking a p85)."""
+    p85s = list(p85s)
+    if not response_sla or not p85s or any(p is None for p in p85s):
+        return None
+    if all(p > DRIFT_ABOVE * response_sla for p in p85s):
+        return NOT_MET
+    if all(p < DRIFT_BELOW * response_sla for p in p85s):
+        return SLACK
+    return None
+
+
+def at_risk_numbers(
+    elapsed: Decimal | None, sla_hours: Decimal | None
+) -> tuple[Decimal, Decimal] | None:
+    """(elapsed, business hours left) for a handoff not started and not waiting, when it is at
+    risk: SLA hours known, elapsed ≥ 75 % of them (inclusive) and the deadline strictly after T
+    (hours left > 0). Both are exact decimals to the stored 0.0001, so 75 % is exact."""
+    if elapsed is None or not sla_hours:
+        return None
+    left = sla_hours - elapsed
+    if left <= 0 or elapsed < AT_RISK_SHARE * sla_hours:
+        return None
+    return elapsed, left
+
+
+def month_ends(at: datetime, count: int = 2) -> list[datetime]:
+    """The last `count` month ends at or before `at` (the organisation's months), oldest first."""
+    zone = timezone.get_default_timezone()
+    month = month_start(timezone.localtime(at, zone).date())
+    ends = []
+    for _ in range(count):
+        ends.append(_local_midnight(month))
+        month = previous_month(month)
+    return sorted(ends)
+
+
+def trailing_window(end: datetime) -> tuple[datetime, datetime]:
+    """[end - 90 days, end), the 90 days counted on the organisation's wall clock."""
+    zone = timezone.get_default_timezone()
+    local = timezone.localtime(end, zone).replace(tzinfo=None)
+    return timezone.make_aware(local - WINDOW, zone), end
+
+
+def _local_midnight(day: date) -> datetime:
+    zone = timezone.get_default_timezone()
+    return timezone.make_aware(datetime(day.year, day.month, day.day), zone)
+
+
+# --- Queries ------------------------------------------------------------------------------------
+
+
+def _seams(seams) -> list[Seam]:
+    """The seams with their calendar (and holidays) and spec, whatever form they came in."""
+    if isinstance(seams, QuerySet):
+        ids = list(seams.values_list("pk", flat=True))
+    else:
+        ids = [s.pk if isinstance(s, Seam) else s for s in seams]
+    return list(
+        Seam.objects.filter(pk__in=ids)
+        .select_related("calendar", "spec")
+        .prefetch_related("calendar__holidays")
+        .order_by("name", "pk")
+    )
+
+
+def _clock(rules, instant: datetime) -> Decimal:
+    return Decimal(str(clock_hours(rules, instant))).quantize(STORED)
+
+
+def _clock_by_seam(seams: list[Seam], at: datetime):
+    """clock(T) for each seam's rows: one `clock_hours` per calendar, as a CASE on seam_id."""
+    by_calendar: dict[int, list[int]] = defaultdict(list)
+    calendars = {}
+    for seam in seams:
+        by_calendar[seam.calendar_id].append(seam.pk)
+        calendars[seam.calendar_id] = seam.calendar
+    whens = [
+        When(seam_id__in=ids, then=Value(_clock(calendars[cal].working_time(), at), HOURS))
+        for cal, ids in by_calendar.items()
+    ]
+    return Case(*whens, default=Value(None, HOURS), output_field=HOURS)
+
+
+def open_at(seams: list[Seam], at: datetime) -> QuerySet:
+    """Handoffs on these seams open at `at`, with `age_hours` (to 0.0001), `is_started` and
+    `is_waiting` annotated."""
+    clock = _clock_by_seam(seams, at)
+    pausing = HandoffReturn.objects.filter(handoff=OuterRef("pk"), pauses=True, returned_at__lte=at)
+    open_pause = pausing.filter(Q(resubmitted_at__isnull=True) | Q(resubmitted_at__gt=at))
+    # The pauses by T: a closed one counts its stored hours; the one open at T counts
+    # clock(T) - its returned_clock, so its -returned_clock is summed here and clock(T) is
+    # added outside (the subquery's rows don't know the seam's clock).
+    paused_less_clock = (
+        pausing.values("handoff")
+        .annotate(
+            total=Sum(
+                Case(
+                    When(resubmitted_at__lte=at, then=Coalesce(F("pause_hours"), Value(0, HOURS))),
+                    default=-F("returned_clock"),
+                    output_field=HOURS,
+                )
+            )
+        )
+        .values("total")
+    )
+    paused = Coalesce(Subquery(paused_less_clock, output_field=HOURS), Value(0, HOURS))
+    since_submitted = clock - F("submitted_clock")
+    return (
+        Handoff.objects.filter(seam_id__in=[s.pk for s in seams], submitted_at__lt=at)
+        .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=at))
+        .annotate(is_started=Q(started_at__lt=at), is_waiting=Exists(open_pause))
+        .annotate(
+            age_hours=Case(
+                When(is_started=True, then=since_submitted),
+                # Waiting: clock(T) cancels out, the age is frozen at the pause's start.
+                When(is_waiting=True, then=-F("submitted_clock") - paused),
+                default=since_submitted - paused,
+                output_field=HOURS,
+            ),
+        )
+    )
+
+
+def _open_items(seams: list[Seam], at: datetime) -> list[tuple[OpenItem, Decimal | None]]:
+    """Each open item with its SLA hours, oldest (by age) first."""
+    rows = open_at(seams, at).values_list(
+        "pk",
+        "seam_id",
+        "title",
+        "external_id",
+        "submitted_at",
+        "is_started",
+        "is_waiting",
+        "age_hours",
+        "sla_hours",
+    )
+    found = []
+    for pk, seam_id, title, ext, submitted, started, waiting, age, sla in rows:
+        state = "started" if started else "waiting" if waiting else "submitted"
+        age = None if age is None else Decimal(age).quantize(STORED)
+        item = OpenItem(pk, seam_id, title, ext, submitted, state, age)
+        found.append((item, sla))
+    found.sort(key=lambda pair: (-(pair[0].age_hours or 0), pair[0].submitted_at, pair[0].id))
+    return found
+
+
+def _at_risk(items: list[tuple[OpenItem, Decimal | None]]) -> list[AtRiskItem]:
+    risky = []
+    for item, sla in items:
+        if item.state != "submitted":
+            continue
+        numbers = at_risk_numbers(item.age_hours, sla)
+        if numbers is None:
+            continue
+        elapsed, left = numbers
+        risky.append(
+            AtRiskItem(
+                id=item.id,
+                seam_id=item.seam_id,
+                title=item.title,
+                external_id=item.external_id,
+                submitted_at=item.submitted_at,
+                sla_hours=shown_hours(sla),
+                elapsed_hours=shown_hours(elapsed),
+                breaches_in_hours=shown_hours(left),
+            )
+        )
+    return sorted(risky, key=lambda r: (r.breaches_in_hours, r.submitted_at, r.id))
+
+
+def _shown_item(item: OpenItem) -> OpenItem:
+    age = shown_hours(item.age_hours)
+    return OpenItem(
+        item.id, item.seam_id, item.title, item.external_id, item.submitted_at, item.state, age
+    )
+
+
+def _percentiles(column: str, when: Q | None = None, prefix: str = "") -> dict:
+    return {
+        f"{prefix}{name}": Percentile(column, fraction, filter=when)
+        for name, fraction in SLE_FRACTIONS.items()
+    }
+
+
+def _queue_stats(ids: list[int], at: datetime, ends: list[datetime]) -> dict[int, dict]:
+    """One pass over the handoffs started in the earliest window to T: the queue SLE over
+    [T - 90 d, T) and the p85 over the 90 days before each month end."""
+    windows = {
+        "sle": trailing_window(at),
+        **{f"e{i}": trailing_window(e) for i, e in enumerate(ends)},
+    }
+    first = min(start for start, _ in windows.values())
+    aggregates = {}
+    for key, (start, end) in windows.items():
+        when = Q(started_at__gte=start, started_at__lt=end)
+        aggregates[f"{key}_n"] = Count("queue_hours", filter=when)
+        if key == "sle":
+            aggregates |= _percentiles("queue_hours", when, "sle_")
+        else:
+            aggregates[f"{key}_p85"] = Percentile("queue_hours", 0.85, filter=when)
+    rows = (
+        Handoff.objects.filter(seam_id__in=ids, started_at__gte=first, started_at__lt=at)
+        .values("seam_id")
+        .annotate(**aggregates)
+    )
+    return {row["seam_id"]: row for row in rows}
+
+
+def _lead_stats(ids: list[int], at: datetime) -> dict[int, dict]:
+    start, end = trailing_window(at)
+    rows = (
+        Handoff.objects.filter(seam_id__in=ids, completed_at__gte=start, completed_at__lt=end)
+        .values("seam_id")
+        .annotate(n=Count("lead_hours"), **_percentiles("lead_hours"))
+    )
+    return {row["seam_id"]: row for row in rows}
+
+
+def pilot_window(seam: Seam, at: datetime) -> tuple[datetime, datetime] | None:
+    """[pilot start, review date) in the organisation's time zone, cut at `at`; None when the
+    seam has no pilot dates or its pilot starts at or after `at`."""
+    if not seam.pilot_started_on:
+        return None
+    start = _local_midnight(seam.pilot_started_on)
+    review = seam.pilot_review_on or seam.pilot_started_on + timedelta(days=Seam.PILOT_DAYS)
+    end = min(_local_midnight(review), at)
+    return (start, end) if start < end else None
+
+
+def _pilot_stats(seams: list[Seam], at: datetime) -> dict[int, dict]:
+    windows = {seam.pk: w for seam in seams if (w := pilot_window(seam, at))}
+    if not windows:
+        return {}
+    inside = Q()
+    for seam_id, (start, end) in windows.items():
+        inside |= Q(seam_id=seam_id, started_at__gte=start, started_at__lt=end)
+    rows = (
+        Handoff.objects.filter(inside)
+        .values("seam_id")
+        .annotate(n=Count("queue_hours"), p85=Percentile("queue_hours", 0.85))
+    )
+    found = {row["seam_id"]: row for row in rows}
+    return {
+        seam_id: {"window": window, **found.get(seam_id, {"n": 0, "p85": None})}
+        for seam_id, window in windows.items()
+    }
+
+
+def _proposed(seam: Seam, at: datetime, queue: dict, pilot: dict) -> ProposedSla:
+    if seam.pk in pilot:
+        row = pilot[seam.pk]
+        (start, end), n, p85, basis = row["window"], row["n"], row["p85"], "pilot"
+    else:
+        (start, end), basis = trailing_window(at), "last_90_days"
+        n, p85 = queue.get("sle_n", 0), queue.get("sle_p85")
+    return ProposedSla(
+        hours=proposed_hours(n, p85),
+        basis=basis,
+        start=start,
+        end=end,
+        n=n,
+        queue_p85_hours=shown_hours(p85) if n >= SLE_MIN_N else None,
+    )
+
+
+def _drift(seam: Seam, ends: list[datetime], queue: dict) -> Drift:
+    spec = getattr(seam, "spec", None)
+    sla = spec.response_sla_hours if spec else None
+    points = []
+    for i, end in enumerate(ends):
+        n = queue.get(f"e{i}_n", 0)
+        p85 = shown_hours(queue.get(f"e{i}_p85")) if n >= SLE_MIN_N else None
+        points.append(DriftPoint(month_end=end, queue_p85_hours=p85, n=n))
+    return Drift(
+        status=drift_status((p.queue_p85_hours for p in points), sla),
+        response_sla_hours=sla,
+        points=tuple(points),
+    )
+
+
+# --- Public functions ---------------------------------------------------------------------------
+
+
+def signals_for(seams: Iterable[Seam | int], at: datetime | None = None) -> dict[int, SeamSignals]:
+    """The leading signals of these seams (Seam objects, ids or a queryset) at `at` (an aware
+    instant; now when None), by seam id, in seam-name order."""
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("signals are computed at an aware instant")
+    seams = _seams(seams)
+    if not seams:
+        return {}
+    ids = [seam.pk for seam in seams]
+    ends = month_ends(at)
+    items = _open_items(seams, at)
+    queue = _queue_stats(ids, at, ends)
+    lead = _lead_stats(ids, at)
+    pilot = _pilot_stats(seams, at)
+    items_by_seam: dict[int, list] = defaultdict(list)
+    for item, sla in items:
+        items_by_seam[item.seam_id].append((item, sla))
+    result = {}
+    for seam in seams:
+        mine = items_by_seam.get(seam.pk, [])
+        q, ld = queue.get(seam.pk, {}), lead.get(seam.pk, {})
+        result[seam.pk] = SeamSignals(
+            seam_id=seam.pk,
+            at=at,
+            open_items=[_shown_item(item) for item, _ in mine],
+            at_risk=_at_risk(mine),
+            queue_sle=sle_from(
+                q.get("sle_n", 0), {name: q.get(f"sle_{name}") for name in SLE_FRACTIONS}
+            ),
+            lead_sle=sle_from(ld.get("n", 0), ld),
+            proposed_response_sla=_proposed(seam, at, q, pilot),
+            drift=_drift(seam, ends, q),
+        )
+    return result
+
+
+def at_risk_handoffs(
+    at: datetime | None = None, seams: Iterable[Seam | int] | None = None
+) -> list[AtRiskItem]:
+    """Every at-risk handoff across these seams (all when None) at `at` (now when None), the
+    soonest to breach first: the ops "Today" list."""
+    at = at or timezone.now()
+    seams = _seams(Seam.objects.all() if seams is None else seams)
+    if not seams:
+        return []
+    return _at_risk(_open_items(seams, at))
