@@ -21,6 +21,7 @@ for submitted and completed, as the monthly metrics cut off months.
 """
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from common.months import month_start, previous_month
 from metrics.percentile import Percentile
@@ -144,6 +146,7 @@ class ProposedSla:
 class SeamSignals:
     seam_id: int
     at: datetime
+    seam_slug: str = ""
     open_items: list[OpenItem] = field(default_factory=list)
     at_risk: list[AtRiskItem] = field(default_factory=list)
     queue_sle: Sle = Sle(n=0)
@@ -232,6 +235,43 @@ def trailing_window(end: datetime) -> tuple[datetime, datetime]:
 def _local_midnight(day: date) -> datetime:
     zone = timezone.get_default_timezone()
     return timezone.make_aware(datetime(day.year, day.month, day.day), zone)
+
+
+# What `at` may be: an ISO 8601 date-time (or a date: its midnight) in 2000-2099 as written. A
+# future instant projects the open work forward as if nothing were started meanwhile.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+INSTANT_EXAMPLE = "2026-12-03T10:00, 2026-12-03T10:00:00Z or 2026-12-03"
+_INSTANT_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?", re.IGNORECASE)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant as an aware datetime (naive ones in the organisation's time zone; a
+    date alone is its midnight there). ValueError says what's wrong: not ISO 8601, no such
+    instant, before 2000 or after 2099."""
+    text = text.strip()
+    shown = text[:30].replace("\x00", "")
+    if len(text) > 40 or not _INSTANT_SHAPE.fullmatch(text):
+        raise ValueError(
+            f"An instant is written in ISO 8601, like {INSTANT_EXAMPLE}; “{shown}” isn't."
+        )
+    try:
+        instant = parse_datetime(text)
+        day = None if instant else parse_date(text)
+    except ValueError as exc:
+        raise ValueError(f"There is no instant “{shown}”.") from exc
+    if day is not None:
+        instant = datetime(day.year, day.month, day.day)
+    if instant is None:
+        raise ValueError(
+            f"An instant is written in ISO 8601, like {INSTANT_EXAMPLE}; “{shown}” isn't."
+        )
+    if instant.year < FIRST_YEAR:
+        raise ValueError(f"Seamline keeps handoffs from {FIRST_YEAR} on; “{shown}” is before that.")
+    if instant.year > LAST_YEAR:
+        raise ValueError(f"“{shown}” is too far ahead: give an instant before {LAST_YEAR + 1}.")
+    if timezone.is_naive(instant):
+        instant = timezone.make_aware(instant, timezone.get_default_timezone())
+    return instant
 
 
 # --- Queries ------------------------------------------------------------------------------------
@@ -494,6 +534,7 @@ def signals_for(seams: Iterable[Seam | int], at: datetime | None = None) -> dict
         result[seam.pk] = SeamSignals(
             seam_id=seam.pk,
             at=at,
+            seam_slug=seam.slug,
             open_items=[_shown_item(item) for item, _ in mine],
             at_risk=_at_risk(mine),
             queue_sle=sle_from(
