@@ -32,15 +32,14 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     F,
-    OuterRef,
+    FilteredRelation,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -49,7 +48,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from common.months import month_start, previous_month
 from metrics.percentile import Percentile
 from seams.business_time import clock_hours
-from seams.models import Handoff, HandoffReturn, Seam
+from seams.models import Handoff, Seam
 
 # What the API and pages show: hours to 0.01 (clients compare to 0.01 h).
 SHOWN = Decimal("0.01")
@@ -166,7 +165,9 @@ def shown_hours(value: float | Decimal | None) -> Decimal | None:
     """Hours as shown and served: a Decimal to 0.01 (half up); None stays None."""
     if value is None:
         return None
-    return Decimal(str(value)).quantize(SHOWN, rounding=ROUND_HALF_UP)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(SHOWN, rounding=ROUND_HALF_UP)
 
 
 def sle_from(n: int, percentiles: dict[str, float | Decimal | None]) -> Sle:
@@ -278,17 +279,20 @@ def parse_instant(text: str) -> datetime:
 
 
 def _seams(seams) -> list[Seam]:
-    """The seams with their calendar (and holidays) and spec, whatever form they came in."""
+    """The seams with their calendar (and holidays) and spec, whatever form they came in.
+    Seams sharing a calendar share one instance of it, so its rules are built once."""
     if isinstance(seams, QuerySet):
         ids = list(seams.values_list("pk", flat=True))
     else:
         ids = [s.pk if isinstance(s, Seam) else s for s in seams]
-    return list(
-        Seam.objects.filter(pk__in=ids)
-        .select_related("calendar", "spec")
-        .prefetch_related("calendar__holidays")
-        .order_by("name", "pk")
+    found = list(
+        Seam.objects.filter(pk__in=ids).select_related("calendar", "spec").order_by("name", "pk")
     )
+    calendars = {seam.calendar_id: seam.calendar for seam in found}
+    prefetch_related_objects(list(calendars.values()), "holidays")
+    for seam in found:
+        seam.calendar = calendars[seam.calendar_id]
+    return found
 
 
 def _clock(rules, instant: datetime) -> Decimal:
@@ -311,73 +315,82 @@ def _clock_by_seam(seams: list[Seam], at: datetime):
 
 def open_at(seams: list[Seam], at: datetime) -> QuerySet:
     """Handoffs on these seams open at `at`, with `age_hours` (to 0.0001), `is_started` and
-    `is_waiting` annotated."""
+    `open_pauses` (1 while it waits on its sender at `at`) annotated.
+
+    Its pausing returns by T are joined once (no correlated subquery per item): a closed pause
+    counts its stored hours, the one open at T counts clock(T) - its returned_clock, so a
+    waiting item's age stays at what it was when the pause began."""
     clock = _clock_by_seam(seams, at)
-    pausing = HandoffReturn.objects.filter(handoff=OuterRef("pk"), pauses=True, returned_at__lte=at)
-    open_pause = pausing.filter(Q(resubmitted_at__isnull=True) | Q(resubmitted_at__gt=at))
-    # The pauses by T: a closed one counts its stored hours; the one open at T counts
-    # clock(T) - its returned_clock, so its -returned_clock is summed here and clock(T) is
-    # added outside (the subquery's rows don't know the seam's clock).
-    paused_less_clock = (
-        pausing.values("handoff")
-        .annotate(
-            total=Sum(
-                Case(
-                    When(resubmitted_at__lte=at, then=Coalesce(F("pause_hours"), Value(0, HOURS))),
-                    default=-F("returned_clock"),
-                    output_field=HOURS,
-                )
-            )
+    closed = Q(pause__resubmitted_at__lte=at)
+    paused = Sum(
+        Case(
+            When(closed, then=Coalesce(F("pause__pause_hours"), Value(0, HOURS))),
+            default=clock - F("pause__returned_clock"),
+            output_field=HOURS,
         )
-        .values("total")
     )
-    paused = Coalesce(Subquery(paused_less_clock, output_field=HOURS), Value(0, HOURS))
     since_submitted = clock - F("submitted_clock")
     return (
         Handoff.objects.filter(seam_id__in=[s.pk for s in seams], submitted_at__lt=at)
         .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=at))
-        .annotate(is_started=Q(started_at__lt=at), is_waiting=Exists(open_pause))
+        .order_by()
+        .annotate(
+            pause=FilteredRelation(
+                "returns", condition=Q(returns__pauses=True, returns__returned_at__lte=at)
+            )
+        )
+        .annotate(
+            is_started=Q(started_at__lt=at),
+            open_pauses=Count("pause__pk", filter=~closed),
+            paused=Coalesce(paused, Value(0, HOURS)),
+        )
         .annotate(
             age_hours=Case(
                 When(is_started=True, then=since_submitted),
-                # Waiting: clock(T) cancels out, the age is frozen at the pause's start.
-                When(is_waiting=True, then=-F("submitted_clock") - paused),
-                default=since_submitted - paused,
+                default=since_submitted - F("paused"),
                 output_field=HOURS,
             ),
         )
     )
 
 
-def _open_items(seams: list[Seam], at: datetime) -> list[tuple[OpenItem, Decimal | None]]:
-    """Each open item with its SLA hours, oldest (by age) first."""
-    rows = open_at(seams, at).values_list(
-        "pk",
-        "seam_id",
-        "title",
-        "external_id",
-        "submitted_at",
-        "is_started",
-        "is_waiting",
-        "age_hours",
-        "sla_hours",
+def _open_items(
+    seams: list[Seam], at: datetime
+) -> list[tuple[OpenItem, Decimal | None, Decimal | None]]:
+    """Each open item (its age as shown) with its age to 0.0001 and its SLA hours, oldest
+    first."""
+    oldest_first = (F("age_hours").desc(nulls_last=True), "submitted_at", "pk")
+    rows = (
+        open_at(seams, at)
+        .order_by(*oldest_first)
+        .values_list(
+            "pk",
+            "seam_id",
+            "title",
+            "external_id",
+            "submitted_at",
+            "is_started",
+            "open_pauses",
+            "age_hours",
+            "sla_hours",
+        )
     )
     found = []
     for pk, seam_id, title, ext, submitted, started, waiting, age, sla in rows:
         state = "started" if started else "waiting" if waiting else "submitted"
-        age = None if age is None else Decimal(age).quantize(STORED)
-        item = OpenItem(pk, seam_id, title, ext, submitted, state, age)
-        found.append((item, sla))
-    found.sort(key=lambda pair: (-(pair[0].age_hours or 0), pair[0].submitted_at, pair[0].id))
+        if age is not None and not isinstance(age, Decimal):  # SQLite hands back a float
+            age = Decimal(str(age)).quantize(STORED)
+        item = OpenItem(pk, seam_id, title, ext, submitted, state, shown_hours(age))
+        found.append((item, age, sla))
     return found
 
 
-def _at_risk(items: list[tuple[OpenItem, Decimal | None]]) -> list[AtRiskItem]:
+def _at_risk(items: list[tuple[OpenItem, Decimal | None, Decimal | None]]) -> list[AtRiskItem]:
     risky = []
-    for item, sla in items:
+    for item, age, sla in items:
         if item.state != "submitted":
             continue
-        numbers = at_risk_numbers(item.age_hours, sla)
+        numbers = at_risk_numbers(age, sla)
         if numbers is None:
             continue
         elapsed, left = numbers
@@ -394,13 +407,6 @@ def _at_risk(items: list[tuple[OpenItem, Decimal | None]]) -> list[AtRiskItem]:
             )
         )
     return sorted(risky, key=lambda r: (r.breaches_in_hours, r.submitted_at, r.id))
-
-
-def _shown_item(item: OpenItem) -> OpenItem:
-    age = shown_hours(item.age_hours)
-    return OpenItem(
-        item.id, item.seam_id, item.title, item.external_id, item.submitted_at, item.state, age
-    )
 
 
 def _percentiles(column: str, when: Q | None = None, prefix: str = "") -> dict:
@@ -525,8 +531,8 @@ def signals_for(seams: Iterable[Seam | int], at: datetime | None = None) -> dict
     lead = _lead_stats(ids, at)
     pilot = _pilot_stats(seams, at)
     items_by_seam: dict[int, list] = defaultdict(list)
-    for item, sla in items:
-        items_by_seam[item.seam_id].append((item, sla))
+    for row in items:
+        items_by_seam[row[0].seam_id].append(row)
     result = {}
     for seam in seams:
         mine = items_by_seam.get(seam.pk, [])
@@ -535,7 +541,7 @@ def signals_for(seams: Iterable[Seam | int], at: datetime | None = None) -> dict
             seam_id=seam.pk,
             at=at,
             seam_slug=seam.slug,
-            open_items=[_shown_item(item) for item, _ in mine],
+            open_items=[item for item, _, _ in mine],
             at_risk=_at_risk(mine),
             queue_sle=sle_from(
                 q.get("sle_n", 0), {name: q.get(f"sle_{name}") for name in SLE_FRACTIONS}
