@@ -52,7 +52,6 @@ class OpenItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
     external_id = serializers.CharField(read_only=True)
-    submitted_at = serializers.DateTimeField(read_only=True)
     state = serializers.ChoiceField(
         choices=["submitted", "waiting", "started"],
         read_only=True,
@@ -67,7 +66,6 @@ class AtRiskSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
     external_id = serializers.CharField(read_only=True)
-    submitted_at = serializers.DateTimeField(read_only=True)
     sla_hours = _hours("The response SLA fixed at submission.")
     elapsed_hours = _hours("Business hours of it gone, outside pauses.")
     breaches_in_hours = _hours("Business hours left until the deadline.")

@@ -75,7 +75,6 @@ class OpenItem:
     seam_id: int
     title: str
     external_id: str
-    submitted_at: datetime
     state: str  # "submitted", "waiting" (on its sender) or "started"
     age_hours: Decimal | None  # None only for a row whose clock isn't stamped yet
 
@@ -89,7 +88,6 @@ class AtRiskItem:
     seam_id: int
     title: str
     external_id: str
-    submitted_at: datetime
     sla_hours: Decimal
     elapsed_hours: Decimal
     breaches_in_hours: Decimal
@@ -359,7 +357,7 @@ def _open_items(
 ) -> list[tuple[OpenItem, Decimal | None, Decimal | None]]:
     """Each open item (its age as shown) with its age to 0.0001 and its SLA hours, oldest
     first."""
-    oldest_first = (F("age_hours").desc(nulls_last=True), "submitted_at", "pk")
+    oldest_first = (F("age_hours").desc(nulls_last=True), "pk")
     rows = (
         open_at(seams, at)
         .order_by(*oldest_first)
@@ -368,7 +366,6 @@ def _open_items(
             "seam_id",
             "title",
             "external_id",
-            "submitted_at",
             "is_started",
             "open_pauses",
             "age_hours",
@@ -376,11 +373,12 @@ def _open_items(
         )
     )
     found = []
-    for pk, seam_id, title, ext, submitted, started, waiting, age, sla in rows:
+    for pk, seam_id, title, ext, started, waiting, age, sla in rows:
         state = "started" if started else "waiting" if waiting else "submitted"
         if age is not None and not isinstance(age, Decimal):  # SQLite hands back a float
             age = Decimal(str(age)).quantize(STORED)
-        item = OpenItem(pk, seam_id, title, ext, submitted, state, shown_hours(age))
+        shown = None if age is None else age.quantize(SHOWN, rounding=ROUND_HALF_UP)
+        item = OpenItem(pk, seam_id, title, ext, state, shown)
         found.append((item, age, sla))
     return found
 
@@ -400,13 +398,12 @@ def _at_risk(items: list[tuple[OpenItem, Decimal | None, Decimal | None]]) -> li
                 seam_id=item.seam_id,
                 title=item.title,
                 external_id=item.external_id,
-                submitted_at=item.submitted_at,
                 sla_hours=shown_hours(sla),
                 elapsed_hours=shown_hours(elapsed),
                 breaches_in_hours=shown_hours(left),
             )
         )
-    return sorted(risky, key=lambda r: (r.breaches_in_hours, r.submitted_at, r.id))
+    return sorted(risky, key=lambda r: (r.breaches_in_hours, r.id))
 
 
 def _percentiles(column: str, when: Q | None = None, prefix: str = "") -> dict:

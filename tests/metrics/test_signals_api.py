@@ -51,7 +51,6 @@ def test_it_serves_a_seams_signals_with_design_field_names(leader, always):
             "id": risky.pk,
             "title": "Eight of ten hours gone",
             "external_id": risky.external_id,
-            "submitted_at": "2026-12-03T01:00:00Z",
             "state": "submitted",
             "age_hours": "8.00",
         }
