@@ -113,11 +113,10 @@ RETURN_COLUMNS = [
 ]
 
 
-def make_seams(count: int, today: date):
-    from seams.models import Calendar, CalendarHoliday, HandoffSpec, Seam, Team
+def make_calendars(today: date) -> list:
+    """24x7, London and New York business hours, with the usual holidays."""
+    from seams.models import Calendar, CalendarHoliday
 
-    sales = Team.objects.create(name="Bench sales", slug="bench-sales")
-    product = Team.objects.create(name="Bench product", slug="bench-product")
     london = Calendar.objects.create(
         slug="bench-london",
         name="Bench London",
@@ -140,7 +139,15 @@ def make_seams(count: int, today: date):
         for year in range(today.year - 3, today.year + 2)
         for month, day in ((1, 1), (12, 25), (12, 26))
     )
-    calendars = [Calendar.objects.always(), london, new_york]
+    return [Calendar.objects.always(), london, new_york]
+
+
+def make_seams(count: int, today: date):
+    from seams.models import HandoffSpec, Seam, Team
+
+    sales = Team.objects.create(name="Bench sales", slug="bench-sales")
+    product = Team.objects.create(name="Bench product", slug="bench-product")
+    calendars = make_calendars(today)
     pilot_start = today - timedelta(days=60)
     seams = Seam.objects.bulk_create(
         Seam(
@@ -350,53 +357,55 @@ WHERE s.id = ANY(%(ids)s)
 """
 
 
+def floor_parameters(seams: list[tuple], at: datetime) -> dict:
+    """One clock(T) per calendar, the windows, and the pilots' windows."""
+    from metrics.signals import _local_midnight, month_ends, trailing_window
+    from seams.business_time import clock_hours
+    from seams.models import Calendar
+
+    calendars = {
+        c.pk: c
+        for c in Calendar.objects.filter(pk__in={s[1] for s in seams}).prefetch_related("holidays")
+    }
+    clock_of = {
+        pk: Decimal(str(clock_hours(c.working_time(), at))).quantize(Decimal("0.0001"))
+        for pk, c in calendars.items()
+    }
+    e0, e1 = month_ends(at)
+    params = {
+        "ids": [s[0] for s in seams],
+        "clocks": [clock_of[s[1]] for s in seams],
+        "at": at,
+        "sle": trailing_window(at)[0],
+        "e0": e0,
+        "e0_from": trailing_window(e0)[0],
+        "e1": e1,
+        "e1_from": trailing_window(e1)[0],
+    }
+    params["first"] = min(params["sle"], params["e0_from"])
+    pilots = []
+    for seam_id, _, begins, review, _ in seams:
+        if begins:
+            window = (_local_midnight(begins), min(_local_midnight(review), at))
+            if window[0] < window[1]:
+                pilots.append((seam_id, *window))
+    params["pilot_ids"] = [p[0] for p in pilots]
+    params["pilot_from"] = [p[1] for p in pilots]
+    params["pilot_to"] = [p[2] for p in pilots]
+    return params
+
+
 def run_floor(ids: list[int], at: datetime) -> tuple[float, dict]:
     """The same values by hand: the seams and their calendars, one clock(T) per calendar,
     then one statement per family."""
     from django.db import connection
-    from django.utils import timezone
-
-    from metrics.signals import _local_midnight, month_ends, trailing_window
-    from seams.business_time import clock_hours
-    from seams.models import Calendar
 
     started = time.perf_counter()
     results = {}
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_SEAMS, {"ids": ids})
         seams = cursor.fetchall()
-        calendars = {
-            c.pk: c
-            for c in Calendar.objects.filter(pk__in={s[1] for s in seams}).prefetch_related(
-                "holidays"
-            )
-        }
-        clock_of = {
-            pk: Decimal(str(clock_hours(c.working_time(), at))).quantize(Decimal("0.0001"))
-            for pk, c in calendars.items()
-        }
-        e0, e1 = month_ends(at)
-        params = {
-            "ids": ids,
-            "clocks": [clock_of[s[1]] for s in seams],
-            "at": at,
-            "sle": trailing_window(at)[0],
-            "e0": e0,
-            "e0_from": trailing_window(e0)[0],
-            "e1": e1,
-            "e1_from": trailing_window(e1)[0],
-        }
-        params["first"] = min(params["sle"], params["e0_from"])
-        params["ids"] = [s[0] for s in seams]
-        pilots = []
-        for seam_id, _, begins, review, _ in seams:
-            if begins:
-                window = (_local_midnight(begins), min(_local_midnight(review), at))
-                if window[0] < window[1]:
-                    pilots.append((seam_id, *window))
-        params["pilot_ids"] = [p[0] for p in pilots]
-        params["pilot_from"] = [p[1] for p in pilots]
-        params["pilot_to"] = [p[2] for p in pilots]
+        params = floor_parameters(seams, at)
         for family, statement in (
             ("open", FLOOR_OPEN),
             ("queue", FLOOR_QUEUE),
@@ -407,7 +416,6 @@ def run_floor(ids: list[int], at: datetime) -> tuple[float, dict]:
             results[family] = cursor.fetchall()
     results["seams"] = seams
     results["pilot_ids"] = set(params["pilot_ids"])
-    results["zone"] = timezone.get_default_timezone_name()
     return time.perf_counter() - started, results
 
 
@@ -516,7 +524,6 @@ def run(args) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
     from metrics import signals
@@ -549,6 +556,12 @@ def run(args) -> None:
     ours, found = timed(ours_once, RUNS)
     floor, results = timed(floor_once, RUNS)
     compared = check(found, results)
+    report(found, at, ours, floor, compared)
+
+
+def report(found: dict, at: datetime, ours: float, floor: float, compared: int) -> None:
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('seams_handoff'))")
         size = cursor.fetchone()[0]

@@ -56,8 +56,8 @@ class SignalsViewSet(viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs) -> Response:
         at = self._at()
         seams = self.get_queryset()
-        if "seam" in request.query_params:
-            slug = request.query_params["seam"]
+        # An empty filter (`?seam=`) means none, as in an HTML form and the other lists.
+        if slug := request.query_params.get("seam"):
             if len(slug) > 80 or not re.fullmatch(SLUG, slug):
                 raise ValidationError({"seam": ["A seam's slug: letters, digits, - and _."]})
             seams = seams.filter(slug=slug)

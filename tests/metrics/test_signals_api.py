@@ -180,3 +180,16 @@ def test_the_api_and_the_function_agree(viewer, seam):
         str(r.breaches_in_hours) for r in found.at_risk
     ]
     assert row["at_risk"][0]["breaches_in_hours"] == "4.00"
+
+
+def test_an_empty_seam_filter_is_no_filter(viewer, always, seam):
+    body = api(viewer).get(URL, {"seam": "", "at": ""}).json()
+    assert [r["seam"] for r in body["results"]] == [seam.slug, always.slug]
+
+
+def test_a_future_instant_projects_the_open_work_forward(viewer, always):
+    item = submitted(always, at(3, 1), "Not started")
+    (row,) = api(viewer).get(URL, {"at": "2027-01-01T01:00:00Z"}).json()["results"]
+    # 3 December 01:00 to 1 January 01:00 is 29 days of 24 h: long past its 10 h SLA.
+    assert row["open"] == [row["open"][0] | {"id": item.pk, "age_hours": "696.00"}]
+    assert row["at_risk"] == []
