@@ -490,13 +490,21 @@ def check(ours: dict, floor: dict) -> int:
 # --- Running -----------------------------------------------------------------------------------
 
 
-def timed(function, runs: int) -> tuple[float, object]:
-    timings, result = [], None
+def timed(ours, floor, runs: int) -> tuple[float, object, float, object]:
+    """Median seconds of each, run in turns, so a busy moment on the machine falls on both."""
+    timings = {ours: [], floor: []}
+    results = {}
     for _ in range(runs):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings), result
+        for function in (ours, floor):
+            started = time.perf_counter()
+            results[function] = function()
+            timings[function].append(time.perf_counter() - started)
+    return (
+        statistics.median(timings[ours]),
+        results[ours],
+        statistics.median(timings[floor]),
+        results[floor],
+    )
 
 
 def main() -> None:
@@ -553,8 +561,7 @@ def run(args) -> None:
     for _ in range(WARMUP):
         ours_once()
         floor_once()
-    ours, found = timed(ours_once, RUNS)
-    floor, results = timed(floor_once, RUNS)
+    ours, found, floor, results = timed(ours_once, floor_once, RUNS)
     compared = check(found, results)
     report(found, at, ours, floor, compared)
 

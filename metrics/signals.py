@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -67,9 +68,9 @@ HOURS = DecimalField(max_digits=16, decimal_places=4)
 # --- Results ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OpenItem:
-    """A handoff open at T: submitted before it and not completed before it."""
+class OpenItem(NamedTuple):
+    """A handoff open at T: submitted before it and not completed before it. (A named tuple:
+    a seam can have thousands, and building one is cheap.)"""
 
     id: int
     seam_id: int
@@ -79,8 +80,7 @@ class OpenItem:
     age_hours: Decimal | None  # None only for a row whose clock isn't stamped yet
 
 
-@dataclass(frozen=True)
-class AtRiskItem:
+class AtRiskItem(NamedTuple):
     """A handoff not started at T whose response deadline is near: `breaches_in_hours` is the
     business time left until it."""
 
@@ -462,9 +462,13 @@ def _pilot_stats(seams: list[Seam], at: datetime) -> dict[int, dict]:
     windows = {seam.pk: w for seam in seams if (w := pilot_window(seam, at))}
     if not windows:
         return {}
-    inside = Q()
-    for seam_id, (start, end) in windows.items():
-        inside |= Q(seam_id=seam_id, started_at__gte=start, started_at__lt=end)
+    inside = Q(
+        *(
+            Q(seam_id=seam_id, started_at__gte=start, started_at__lt=end)
+            for seam_id, (start, end) in windows.items()
+        ),
+        _connector=Q.OR,
+    )
     rows = (
         Handoff.objects.filter(inside)
         .values("seam_id")
