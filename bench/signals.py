@@ -80,37 +80,16 @@ def drop_database(url: str, name: str) -> None:
 # --- The data ----------------------------------------------------------------------------------
 
 SLAS = [Decimal(h) for h in (8, 16, 24, 40, 200)]
-HANDOFF_COLUMNS = [
-    "id",
-    "seam_id",
-    "source",
-    "external_id",
-    "title",
-    "approval_type",
-    "submitted_at",
-    "started_at",
-    "completed_at",
-    "returned_count",
-    "sla_hours",
-    "sla_deadline",
-    "queue_hours",
-    "lead_hours",
-    "waiting_since",
-    "paused_hours",
-    "submitted_clock",
-    "created_at",
-    "updated_at",
-]
-RETURN_COLUMNS = [
-    "handoff_id",
-    "returned_at",
-    "reason",
-    "missing_item",
-    "resubmitted_at",
-    "pauses",
-    "pause_hours",
-    "returned_clock",
-]
+# The columns COPY fills, in the order handoff_rows writes them.
+HANDOFF_COLUMNS = (
+    "id, seam_id, source, external_id, title, approval_type, submitted_at, started_at, "
+    "completed_at, returned_count, sla_hours, sla_deadline, queue_hours, lead_hours, "
+    "waiting_since, paused_hours, submitted_clock, created_at, updated_at"
+)
+RETURN_COLUMNS = (
+    "handoff_id, returned_at, reason, missing_item, resubmitted_at, pauses, pause_hours, "
+    "returned_clock"
+)
 
 
 def make_calendars(today: date) -> list:
@@ -265,9 +244,8 @@ def load(seams, count: int, now: datetime) -> dict:
     counts = defaultdict(int)
     with connection.cursor() as cursor:
         raw = cursor.cursor
-        columns = ", ".join(HANDOFF_COLUMNS)
         returns = []
-        with raw.copy(f"COPY seams_handoff ({columns}) FROM STDIN") as copy:
+        with raw.copy(f"COPY seams_handoff ({HANDOFF_COLUMNS}) FROM STDIN") as copy:
             for row, backs in handoff_rows(seams, count, now):
                 copy.write_row(row)
                 returns.extend(backs)
@@ -275,7 +253,7 @@ def load(seams, count: int, now: datetime) -> dict:
                 counts["waiting"] += row[14] is not None
         counts["returns"] = len(returns)
         counts["pauses"] = sum(1 for r in returns if r[5])
-        with raw.copy(f"COPY seams_handoffreturn ({', '.join(RETURN_COLUMNS)}) FROM STDIN") as copy:
+        with raw.copy(f"COPY seams_handoffreturn ({RETURN_COLUMNS}) FROM STDIN") as copy:
             for row in returns:
                 copy.write_row(row)
         cursor.execute(
