@@ -337,7 +337,7 @@ WHERE s.id = ANY(%(ids)s)
 
 def floor_parameters(seams: list[tuple], at: datetime) -> dict:
     """One clock(T) per calendar, the windows, and the pilots' windows."""
-    from metrics.signals import _local_midnight, month_ends, trailing_window
+    from metrics.signals import local_midnight, month_ends, trailing_window
     from seams.business_time import clock_hours
     from seams.models import Calendar
 
@@ -364,7 +364,7 @@ def floor_parameters(seams: list[tuple], at: datetime) -> dict:
     pilots = []
     for seam_id, _, begins, review, _ in seams:
         if begins:
-            window = (_local_midnight(begins), min(_local_midnight(review), at))
+            window = (local_midnight(begins), min(local_midnight(review), at))
             if window[0] < window[1]:
                 pilots.append((seam_id, *window))
     params["pilot_ids"] = [p[0] for p in pilots]

@@ -219,7 +219,7 @@ def month_ends(at: datetime, count: int = 2) -> list[datetime]:
     month = month_start(timezone.localtime(at, zone).date())
     ends = []
     for _ in range(count):
-        ends.append(_local_midnight(month))
+        ends.append(local_midnight(month))
         month = previous_month(month)
     return sorted(ends)
 
@@ -231,7 +231,8 @@ def trailing_window(end: datetime) -> tuple[datetime, datetime]:
     return timezone.make_aware(local - WINDOW, zone), end
 
 
-def _local_midnight(day: date) -> datetime:
+def local_midnight(day: date) -> datetime:
+    """The start of a day in the organisation's time zone."""
     zone = timezone.get_default_timezone()
     return timezone.make_aware(datetime(day.year, day.month, day.day), zone)
 
@@ -452,9 +453,9 @@ def pilot_window(seam: Seam, at: datetime) -> tuple[datetime, datetime] | None:
     seam has no pilot dates or its pilot starts at or after `at`."""
     if not seam.pilot_started_on:
         return None
-    start = _local_midnight(seam.pilot_started_on)
+    start = local_midnight(seam.pilot_started_on)
     review = seam.pilot_review_on or seam.pilot_started_on + timedelta(days=Seam.PILOT_DAYS)
-    end = min(_local_midnight(review), at)
+    end = min(local_midnight(review), at)
     return (start, end) if start < end else None
 
 
