@@ -35,6 +35,7 @@ from django.db.models import (
     DecimalField,
     F,
     FilteredRelation,
+    Max,
     Q,
     QuerySet,
     Sum,
@@ -328,7 +329,6 @@ def open_at(seams: list[Seam], at: datetime) -> QuerySet:
             output_field=HOURS,
         )
     )
-    since_submitted = clock - F("submitted_clock")
     return (
         Handoff.objects.filter(seam_id__in=[s.pk for s in seams], submitted_at__lt=at)
         .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=at))
@@ -342,11 +342,14 @@ def open_at(seams: list[Seam], at: datetime) -> QuerySet:
             is_started=Q(started_at__lt=at),
             open_pauses=Count("pause__pk", filter=~closed),
             paused=Coalesce(paused, Value(0, HOURS)),
+            # The same on every joined row; taken as an aggregate so the rows are grouped by
+            # the handoff alone, not by this expression too.
+            since_submitted=Max(clock - F("submitted_clock"), output_field=HOURS),
         )
         .annotate(
             age_hours=Case(
-                When(is_started=True, then=since_submitted),
-                default=since_submitted - F("paused"),
+                When(is_started=True, then=F("since_submitted")),
+                default=F("since_submitted") - F("paused"),
                 output_field=HOURS,
             ),
         )
