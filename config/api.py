@@ -6,6 +6,7 @@ from contracts.api import ContractViewSet, InitiativeViewSet
 from decisions.api import ConstraintViewSet, DecisionViewSet, DependencyViewSet, EscalationViewSet
 from metrics.api import MetricsViewSet
 from metrics.review_api import ActionViewSet, ReviewViewSet
+from metrics.signal_api import SignalsViewSet
 from seams.api import CalendarViewSet, HandoffViewSet, SeamViewSet, SpecViewSet, TeamViewSet
 
 router = DefaultRouter()
@@ -23,5 +24,6 @@ router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("constraints", ConstraintViewSet, basename="constraint")
 router.register("dependencies", DependencyViewSet, basename="dependency")
 router.register("metrics", MetricsViewSet, basename="metrics")
+router.register("signals", SignalsViewSet, basename="signals")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("actions", ActionViewSet, basename="action")

@@ -21,33 +21,36 @@ for submitted and completed, as the monthly metrics cut off months.
 """
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     F,
-    OuterRef,
+    FilteredRelation,
+    Max,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from common.months import month_start, previous_month
 from metrics.percentile import Percentile
 from seams.business_time import clock_hours
-from seams.models import Handoff, HandoffReturn, Seam
+from seams.models import Handoff, Seam
 
 # What the API and pages show: hours to 0.01 (clients compare to 0.01 h).
 SHOWN = Decimal("0.01")
@@ -66,21 +69,19 @@ HOURS = DecimalField(max_digits=16, decimal_places=4)
 # --- Results ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OpenItem:
-    """A handoff open at T: submitted before it and not completed before it."""
+class OpenItem(NamedTuple):
+    """A handoff open at T: submitted before it and not completed before it. (A named tuple:
+    a seam can have thousands, and building one is cheap.)"""
 
     id: int
     seam_id: int
     title: str
     external_id: str
-    submitted_at: datetime
     state: str  # "submitted", "waiting" (on its sender) or "started"
     age_hours: Decimal | None  # None only for a row whose clock isn't stamped yet
 
 
-@dataclass(frozen=True)
-class AtRiskItem:
+class AtRiskItem(NamedTuple):
     """A handoff not started at T whose response deadline is near: `breaches_in_hours` is the
     business time left until it."""
 
@@ -88,7 +89,6 @@ class AtRiskItem:
     seam_id: int
     title: str
     external_id: str
-    submitted_at: datetime
     sla_hours: Decimal
     elapsed_hours: Decimal
     breaches_in_hours: Decimal
@@ -144,6 +144,7 @@ class ProposedSla:
 class SeamSignals:
     seam_id: int
     at: datetime
+    seam_slug: str = ""
     open_items: list[OpenItem] = field(default_factory=list)
     at_risk: list[AtRiskItem] = field(default_factory=list)
     queue_sle: Sle = Sle(n=0)
@@ -163,7 +164,9 @@ def shown_hours(value: float | Decimal | None) -> Decimal | None:
     """Hours as shown and served: a Decimal to 0.01 (half up); None stays None."""
     if value is None:
         return None
-    return Decimal(str(value)).quantize(SHOWN, rounding=ROUND_HALF_UP)
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(SHOWN, rounding=ROUND_HALF_UP)
 
 
 def sle_from(n: int, percentiles: dict[str, float | Decimal | None]) -> Sle:
@@ -217,7 +220,7 @@ def month_ends(at: datetime, count: int = 2) -> list[datetime]:
     month = month_start(timezone.localtime(at, zone).date())
     ends = []
     for _ in range(count):
-        ends.append(_local_midnight(month))
+        ends.append(local_midnight(month))
         month = previous_month(month)
     return sorted(ends)
 
@@ -229,26 +232,67 @@ def trailing_window(end: datetime) -> tuple[datetime, datetime]:
     return timezone.make_aware(local - WINDOW, zone), end
 
 
-def _local_midnight(day: date) -> datetime:
+def local_midnight(day: date) -> datetime:
+    """The start of a day in the organisation's time zone."""
     zone = timezone.get_default_timezone()
     return timezone.make_aware(datetime(day.year, day.month, day.day), zone)
+
+
+# What `at` may be: an ISO 8601 date-time (or a date: its midnight) in 2000-2099 as written. A
+# future instant projects the open work forward as if nothing were started meanwhile.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+INSTANT_EXAMPLE = "2026-12-03T10:00, 2026-12-03T10:00:00Z or 2026-12-03"
+_INSTANT_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?", re.IGNORECASE)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 instant as an aware datetime (naive ones in the organisation's time zone; a
+    date alone is its midnight there). ValueError says what's wrong: not ISO 8601, no such
+    instant, before 2000 or after 2099."""
+    text = text.strip()
+    shown = text[:30].replace("\x00", "")
+    if len(text) > 40 or not _INSTANT_SHAPE.fullmatch(text):
+        raise ValueError(
+            f"An instant is written in ISO 8601, like {INSTANT_EXAMPLE}; “{shown}” isn't."
+        )
+    try:
+        instant = parse_datetime(text)
+        day = None if instant else parse_date(text)
+    except ValueError as exc:
+        raise ValueError(f"There is no instant “{shown}”.") from exc
+    if day is not None:
+        instant = datetime(day.year, day.month, day.day)
+    if instant is None:
+        raise ValueError(
+            f"An instant is written in ISO 8601, like {INSTANT_EXAMPLE}; “{shown}” isn't."
+        )
+    if instant.year < FIRST_YEAR:
+        raise ValueError(f"Seamline keeps handoffs from {FIRST_YEAR} on; “{shown}” is before that.")
+    if instant.year > LAST_YEAR:
+        raise ValueError(f"“{shown}” is too far ahead: give an instant before {LAST_YEAR + 1}.")
+    if timezone.is_naive(instant):
+        instant = timezone.make_aware(instant, timezone.get_default_timezone())
+    return instant
 
 
 # --- Queries ------------------------------------------------------------------------------------
 
 
 def _seams(seams) -> list[Seam]:
-    """The seams with their calendar (and holidays) and spec, whatever form they came in."""
+    """The seams with their calendar (and holidays) and spec, whatever form they came in.
+    Seams sharing a calendar share one instance of it, so its rules are built once."""
     if isinstance(seams, QuerySet):
         ids = list(seams.values_list("pk", flat=True))
     else:
         ids = [s.pk if isinstance(s, Seam) else s for s in seams]
-    return list(
-        Seam.objects.filter(pk__in=ids)
-        .select_related("calendar", "spec")
-        .prefetch_related("calendar__holidays")
-        .order_by("name", "pk")
+    found = list(
+        Seam.objects.filter(pk__in=ids).select_related("calendar", "spec").order_by("name", "pk")
     )
+    calendars = {seam.calendar_id: seam.calendar for seam in found}
+    prefetch_related_objects(list(calendars.values()), "holidays")
+    for seam in found:
+        seam.calendar = calendars[seam.calendar_id]
+    return found
 
 
 def _clock(rules, instant: datetime) -> Decimal:
@@ -271,73 +315,84 @@ def _clock_by_seam(seams: list[Seam], at: datetime):
 
 def open_at(seams: list[Seam], at: datetime) -> QuerySet:
     """Handoffs on these seams open at `at`, with `age_hours` (to 0.0001), `is_started` and
-    `is_waiting` annotated."""
+    `open_pauses` (1 while it waits on its sender at `at`) annotated.
+
+    Its pausing returns by T are joined once (no correlated subquery per item): a closed pause
+    counts its stored hours, the one open at T counts clock(T) - its returned_clock, so a
+    waiting item's age stays at what it was when the pause began."""
     clock = _clock_by_seam(seams, at)
-    pausing = HandoffReturn.objects.filter(handoff=OuterRef("pk"), pauses=True, returned_at__lte=at)
-    open_pause = pausing.filter(Q(resubmitted_at__isnull=True) | Q(resubmitted_at__gt=at))
-    # The pauses by T: a closed one counts its stored hours; the one open at T counts
-    # clock(T) - its returned_clock, so its -returned_clock is summed here and clock(T) is
-    # added outside (the subquery's rows don't know the seam's clock).
-    paused_less_clock = (
-        pausing.values("handoff")
-        .annotate(
-            total=Sum(
-                Case(
-                    When(resubmitted_at__lte=at, then=Coalesce(F("pause_hours"), Value(0, HOURS))),
-                    default=-F("returned_clock"),
-                    output_field=HOURS,
-                )
-            )
+    closed = Q(pause__resubmitted_at__lte=at)
+    paused = Sum(
+        Case(
+            When(closed, then=Coalesce(F("pause__pause_hours"), Value(0, HOURS))),
+            default=clock - F("pause__returned_clock"),
+            output_field=HOURS,
         )
-        .values("total")
     )
-    paused = Coalesce(Subquery(paused_less_clock, output_field=HOURS), Value(0, HOURS))
-    since_submitted = clock - F("submitted_clock")
     return (
         Handoff.objects.filter(seam_id__in=[s.pk for s in seams], submitted_at__lt=at)
         .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=at))
-        .annotate(is_started=Q(started_at__lt=at), is_waiting=Exists(open_pause))
+        .order_by()
+        .annotate(
+            pause=FilteredRelation(
+                "returns", condition=Q(returns__pauses=True, returns__returned_at__lte=at)
+            )
+        )
+        .annotate(
+            is_started=Q(started_at__lt=at),
+            open_pauses=Count("pause__pk", filter=~closed),
+            paused=Coalesce(paused, Value(0, HOURS)),
+            # The same on every joined row; taken as an aggregate so the rows are grouped by
+            # the handoff alone, not by this expression too.
+            since_submitted=Max(clock - F("submitted_clock"), output_field=HOURS),
+        )
         .annotate(
             age_hours=Case(
-                When(is_started=True, then=since_submitted),
-                # Waiting: clock(T) cancels out, the age is frozen at the pause's start.
-                When(is_waiting=True, then=-F("submitted_clock") - paused),
-                default=since_submitted - paused,
+                When(is_started=True, then=F("since_submitted")),
+                default=F("since_submitted") - F("paused"),
                 output_field=HOURS,
             ),
         )
     )
 
 
-def _open_items(seams: list[Seam], at: datetime) -> list[tuple[OpenItem, Decimal | None]]:
-    """Each open item with its SLA hours, oldest (by age) first."""
-    rows = open_at(seams, at).values_list(
-        "pk",
-        "seam_id",
-        "title",
-        "external_id",
-        "submitted_at",
-        "is_started",
-        "is_waiting",
-        "age_hours",
-        "sla_hours",
+def _open_items(
+    seams: list[Seam], at: datetime
+) -> list[tuple[OpenItem, Decimal | None, Decimal | None]]:
+    """Each open item (its age as shown) with its age to 0.0001 and its SLA hours, oldest
+    first."""
+    oldest_first = (F("age_hours").desc(nulls_last=True), "pk")
+    rows = (
+        open_at(seams, at)
+        .order_by(*oldest_first)
+        .values_list(
+            "pk",
+            "seam_id",
+            "title",
+            "external_id",
+            "is_started",
+            "open_pauses",
+            "age_hours",
+            "sla_hours",
+        )
     )
     found = []
-    for pk, seam_id, title, ext, submitted, started, waiting, age, sla in rows:
+    for pk, seam_id, title, ext, started, waiting, age, sla in rows:
         state = "started" if started else "waiting" if waiting else "submitted"
-        age = None if age is None else Decimal(age).quantize(STORED)
-        item = OpenItem(pk, seam_id, title, ext, submitted, state, age)
-        found.append((item, sla))
-    found.sort(key=lambda pair: (-(pair[0].age_hours or 0), pair[0].submitted_at, pair[0].id))
+        if age is not None and not isinstance(age, Decimal):  # SQLite hands back a float
+            age = Decimal(str(age)).quantize(STORED)
+        shown = None if age is None else age.quantize(SHOWN, rounding=ROUND_HALF_UP)
+        item = OpenItem(pk, seam_id, title, ext, state, shown)
+        found.append((item, age, sla))
     return found
 
 
-def _at_risk(items: list[tuple[OpenItem, Decimal | None]]) -> list[AtRiskItem]:
+def _at_risk(items: list[tuple[OpenItem, Decimal | None, Decimal | None]]) -> list[AtRiskItem]:
     risky = []
-    for item, sla in items:
+    for item, age, sla in items:
         if item.state != "submitted":
             continue
-        numbers = at_risk_numbers(item.age_hours, sla)
+        numbers = at_risk_numbers(age, sla)
         if numbers is None:
             continue
         elapsed, left = numbers
@@ -347,20 +402,12 @@ def _at_risk(items: list[tuple[OpenItem, Decimal | None]]) -> list[AtRiskItem]:
                 seam_id=item.seam_id,
                 title=item.title,
                 external_id=item.external_id,
-                submitted_at=item.submitted_at,
                 sla_hours=shown_hours(sla),
                 elapsed_hours=shown_hours(elapsed),
                 breaches_in_hours=shown_hours(left),
             )
         )
-    return sorted(risky, key=lambda r: (r.breaches_in_hours, r.submitted_at, r.id))
-
-
-def _shown_item(item: OpenItem) -> OpenItem:
-    age = shown_hours(item.age_hours)
-    return OpenItem(
-        item.id, item.seam_id, item.title, item.external_id, item.submitted_at, item.state, age
-    )
+    return sorted(risky, key=lambda r: (r.breaches_in_hours, r.id))
 
 
 def _percentiles(column: str, when: Q | None = None, prefix: str = "") -> dict:
@@ -409,9 +456,9 @@ def pilot_window(seam: Seam, at: datetime) -> tuple[datetime, datetime] | None:
     seam has no pilot dates or its pilot starts at or after `at`."""
     if not seam.pilot_started_on:
         return None
-    start = _local_midnight(seam.pilot_started_on)
+    start = local_midnight(seam.pilot_started_on)
     review = seam.pilot_review_on or seam.pilot_started_on + timedelta(days=Seam.PILOT_DAYS)
-    end = min(_local_midnight(review), at)
+    end = min(local_midnight(review), at)
     return (start, end) if start < end else None
 
 
@@ -419,9 +466,13 @@ def _pilot_stats(seams: list[Seam], at: datetime) -> dict[int, dict]:
     windows = {seam.pk: w for seam in seams if (w := pilot_window(seam, at))}
     if not windows:
         return {}
-    inside = Q()
-    for seam_id, (start, end) in windows.items():
-        inside |= Q(seam_id=seam_id, started_at__gte=start, started_at__lt=end)
+    inside = Q(
+        *(
+            Q(seam_id=seam_id, started_at__gte=start, started_at__lt=end)
+            for seam_id, (start, end) in windows.items()
+        ),
+        _connector=Q.OR,
+    )
     rows = (
         Handoff.objects.filter(inside)
         .values("seam_id")
@@ -485,8 +536,8 @@ def signals_for(seams: Iterable[Seam | int], at: datetime | None = None) -> dict
     lead = _lead_stats(ids, at)
     pilot = _pilot_stats(seams, at)
     items_by_seam: dict[int, list] = defaultdict(list)
-    for item, sla in items:
-        items_by_seam[item.seam_id].append((item, sla))
+    for row in items:
+        items_by_seam[row[0].seam_id].append(row)
     result = {}
     for seam in seams:
         mine = items_by_seam.get(seam.pk, [])
@@ -494,7 +545,8 @@ def signals_for(seams: Iterable[Seam | int], at: datetime | None = None) -> dict
         result[seam.pk] = SeamSignals(
             seam_id=seam.pk,
             at=at,
-            open_items=[_shown_item(item) for item, _ in mine],
+            seam_slug=seam.slug,
+            open_items=[item for item, _, _ in mine],
             at_risk=_at_risk(mine),
             queue_sle=sle_from(
                 q.get("sle_n", 0), {name: q.get(f"sle_{name}") for name in SLE_FRACTIONS}

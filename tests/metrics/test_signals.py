@@ -231,6 +231,19 @@ def test_a_past_instant_counts_only_the_pauses_closed_by_then(seam):
     assert mine(seam, at(24, 10, 29)).at_risk == []
 
 
+def test_a_started_handoffs_age_runs_from_submission_pauses_and_all(always):
+    handoff = submitted(always, at(1, 0), "Paused, then started")
+    sent_back(handoff, at(1, 2), resubmitted=at(1, 7))  # 5 h waiting on the sender
+    start_handoff(handoff=Handoff.objects.get(pk=handoff.pk), at=at(1, 9))
+    # Not started at 08:00: 8 h less the 5 h pause. Started at 10:00: 10 h, the pause counts.
+    assert [(i.state, i.age_hours) for i in mine(always, at(1, 8)).open_items] == [
+        ("submitted", Decimal("3.00"))
+    ]
+    assert [(i.state, i.age_hours) for i in mine(always, at(1, 10)).open_items] == [
+        ("started", Decimal("10.00"))
+    ]
+
+
 def test_work_completed_or_submitted_after_t_is_not_open_at_t(always):
     done = started(always, at(1, 9), timedelta(hours=1), "Done on the 2nd")
     complete_handoff(handoff=done, at=at(2, 9))
@@ -335,6 +348,19 @@ def test_the_proposed_sla_is_the_pilots_queue_p85_rounded_up(always, queues, pro
         at(1),
     )
     assert found.proposed_response_sla.n == len(queues)
+
+
+def test_a_pilot_that_starts_after_t_leaves_the_last_90_days(always):
+    _pilot(always, [timedelta(hours=12)] * 20)  # the pilot runs through November
+    found = mine(always, at(20, month=10))  # 20 October: before it
+    assert found.proposed_response_sla.basis == "last_90_days"
+    # Halfway through, the pilot so far: [1 November, T).
+    found = mine(always, at(16, month=11))
+    assert (found.proposed_response_sla.basis, found.proposed_response_sla.end) == (
+        "pilot",
+        at(16, month=11),
+    )
+    assert found.proposed_response_sla_hours == 12
 
 
 # --- Drift -------------------------------------------------------------------------------------

@@ -339,6 +339,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "dependency-move": api(POST=LOGGERS),
     "metrics-list": api(GET=EVERYONE),
     "metrics-detail": api(GET=EVERYONE),
+    "signals-list": api(GET=EVERYONE),
     # Reviews: everyone reads; only leaders hold them (start, root causes, actions, close),
     # checked before the method, as for the other leaders-write resources.
     "review-list": leaders_api(GET=EVERYONE, POST=LEADERS),

@@ -886,6 +886,7 @@ def test_team_owners_cannot_move_their_records_to_another_teams_seam(world, labe
         ("/api/v1/seams/?from_team__slug=legal", 1),
         ("/api/v1/teams/?leader__username=leader", 0),
         (f"/api/v1/metrics/?month={engine.current_month():%Y-%m}&seam=legal-review", 0),
+        ("/api/v1/signals/?seam=legal-review&at=2026-01-05T10:00", 1),
     ],
 )
 def test_api_lists_filtered_by_another_teams_ids_show_what_everyone_reads(world, url, rows):
