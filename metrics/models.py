@@ -304,8 +304,12 @@ class SlaRevisionDraft(models.Model):
         blank=True,
         help_text="The spec's response SLA when drafted.",
     )
+    class Basis(models.TextChoices):
+        PILOT = "pilot", "the pilot"
+        LAST_90_DAYS = "last_90_days", "the last 90 days"
+
     basis = models.CharField(
-        max_length=20, help_text='"pilot" or "last_90_days": the window of the queue times.'
+        max_length=20, choices=Basis.choices, help_text="The window of the queue times."
     )
     n = models.PositiveIntegerField(help_text="Handoffs started in that window.")
     changelog = models.TextField(help_text="What the revision changes, and why.")

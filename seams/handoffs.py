@@ -55,6 +55,28 @@ def stamp(
         returns = list(handoff.returns.all()) if handoff.pk else []
     sla = timedelta(hours=float(handoff.sla_hours)) if handoff.sla_hours else None
     submitted, started = handoff.submitted_at, handoff.started_at
+    deadline, paused, waiting = _pauses(rules, returns, submitted, started, sla)
+    handoff.submitted_clock = _clock(rules, submitted)
+    handoff.paused_hours = _quantize(paused)
+    handoff.waiting_since = waiting
+    handoff.sla_deadline = deadline if waiting is None else None
+
+    def hours(end: datetime | None, pauses: timedelta) -> Decimal | None:
+        if end is None:
+            return None
+        return _quantize(business_time.business_time_between(rules, submitted, end) - pauses)
+
+    handoff.queue_hours = hours(started, paused)
+    handoff.lead_hours = hours(handoff.completed_at, _ZERO)
+    return handoff
+
+
+_ZERO = timedelta(0)
+
+
+def _pauses(rules, returns, submitted, started, sla):
+    """Stamp each return (in place) and give the deadline, the closed pauses' business time
+    and the start of the pause still open (None when not waiting on the sender)."""
     deadline = business_time.add_business_hours(rules, submitted, sla) if sla else None
     paused, waiting = timedelta(0), None
     for returned in sorted(returns, key=_return_order):
@@ -77,22 +99,7 @@ def stamp(
         paused += span
         if sla:
             deadline = business_time.add_business_hours(rules, submitted, sla + paused)
-    handoff.submitted_clock = _clock(rules, submitted)
-    handoff.paused_hours = _quantize(paused)
-    handoff.waiting_since = waiting
-    handoff.sla_deadline = deadline if waiting is None else None
-
-    def hours(end: datetime | None, pauses: timedelta) -> Decimal | None:
-        if end is None:
-            return None
-        return _quantize(business_time.business_time_between(rules, submitted, end) - pauses)
-
-    handoff.queue_hours = hours(started, paused)
-    handoff.lead_hours = hours(handoff.completed_at, _ZERO)
-    return handoff
-
-
-_ZERO = timedelta(0)
+    return deadline, paused, waiting
 # What `stamp` writes on a return.
 RETURN_STAMPS = ["returned_clock", "pauses", "pause_hours"]
 

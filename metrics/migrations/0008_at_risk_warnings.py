@@ -78,7 +78,8 @@ class Migration(migrations.Migration):
                 (
                     "basis",
                     models.CharField(
-                        help_text='"pilot" or "last_90_days": the window of the queue times.',
+                        choices=[("pilot", "the pilot"), ("last_90_days", "the last 90 days")],
+                        help_text="The window of the queue times.",
                         max_length=20,
                     ),
                 ),

@@ -353,7 +353,9 @@ def test_the_page_reads_in_a_bounded_number_of_queries(
     client = signed_in(leader)
     url = reverse("metrics:seam", args=[seam.slug])
     client.get(url)  # warm the session and the caches
-    with django_assert_max_num_queries(40) as first:
+    # The drill-down whole: its tiles and charts, the flow charts, contract vs reality (the
+    # seam's leading signals) and why (46 when measured).
+    with django_assert_max_num_queries(48) as first:
         client.get(url)
     october = Review.objects.create(month=OCTOBER, started_by=leader)
     for i in range(15):

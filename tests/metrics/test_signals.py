@@ -1,10 +1,7 @@
 """The leading signals (metrics.signals), worked by hand.
 
-Handoffs are moved through the real services (seams.handoffs). Where those don't fill the
-fields of waiting on the sender and the business clock yet (`submitted_clock`, a return's
-`pauses`, `returned_clock`, `resubmitted_at`, `pause_hours`, the handoff's `waiting_since`,
-`paused_hours` and the paused deadline), the helpers below set them on the rows as the stamping
-defines them. The same numbers hold on SQLite and PostgreSQL.
+Handoffs are moved through the real services (seams.handoffs), which stamp the business clocks
+and the pauses of waiting on the sender. The same numbers hold on SQLite and PostgreSQL.
 
 Unless said otherwise, times are in London, which is on GMT (= UTC) from November on; the
 business calendar is Mon-Fri 09:00-17:30 (8.5 h a day), its response SLA 16 h.
@@ -16,10 +13,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from metrics import signals
-from seams.business_time import business_hours_between, clock_hours
-from seams.handoffs import complete_handoff, return_handoff, start_handoff, submit_handoff
+from seams.business_time import clock_hours
+from seams.handoffs import (
+    complete_handoff,
+    resubmit_handoff,
+    return_handoff,
+    start_handoff,
+    submit_handoff,
+)
 from seams.models import Calendar, Handoff, HandoffSpec
 from tests.factories import SeamFactory
 
@@ -37,11 +41,7 @@ def _clock(handoff: Handoff, instant: datetime) -> Decimal:
 
 
 def submitted(seam, when: datetime, title: str = "Acme SSO") -> Handoff:
-    handoff = submit_handoff(seam=seam, title=title, by=None, at=when)
-    if handoff.submitted_clock is None:  # the stamping's business clock, where not filled yet
-        handoff.submitted_clock = _clock(handoff, when)
-        handoff.save(update_fields=["submitted_clock"])
-    return handoff
+    return submit_handoff(seam=seam, title=title, by=None, at=when)
 
 
 def started(seam, when: datetime, queue: timedelta, title: str = "x") -> Handoff:
@@ -50,23 +50,13 @@ def started(seam, when: datetime, queue: timedelta, title: str = "x") -> Handoff
 
 
 def sent_back(handoff: Handoff, when: datetime, resubmitted: datetime | None = None) -> None:
-    """Returned before start, pausing the receiver's clock until `resubmitted` (if ever)."""
-    return_handoff(handoff=handoff, reason="No sample payload", at=when)
-    back = handoff.returns.get(returned_at=when)
-    rules = handoff.seam.calendar.working_time()
-    back.pauses = True
-    back.returned_clock = _clock(handoff, when)
-    back.resubmitted_at = resubmitted
-    if resubmitted:
-        hours = business_hours_between(rules, when, resubmitted)
-        back.pause_hours = Decimal(str(hours)).quantize(STORED)
-    back.save()
+    """Returned before start, pausing the receiver's clock until `resubmitted` (if ever),
+    through seams.handoffs (times may not be in the future: the clock is moved past them)."""
+    with time_machine.travel(max(resubmitted or when, timezone.now()), tick=False):
+        return_handoff(handoff=handoff, reason="No sample payload", at=when)
+        if resubmitted:
+            resubmit_handoff(handoff=handoff, by=None, at=resubmitted)
     handoff.refresh_from_db()
-    if resubmitted:
-        handoff.paused_hours += back.pause_hours
-    else:
-        handoff.waiting_since, handoff.sla_deadline = when, None
-    handoff.save()
 
 
 @pytest.fixture

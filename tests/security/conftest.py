@@ -55,6 +55,7 @@ from metrics.models import (
     MonthlySeamMetrics,
     Review,
     RootCause,
+    SlaRevisionDraft,
 )
 from onboarding.models import GuidedStart, Miss
 from seams.handoffs import return_handoff, submit_handoff
@@ -408,6 +409,17 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         position=1,
     )
 
+    sla_draft = SlaRevisionDraft.objects.create(
+        contract=contract,
+        seam=intake,
+        response_sla_hours=Decimal(20),
+        contracted_sla_hours=Decimal(24),
+        basis=SlaRevisionDraft.Basis.PILOT,
+        n=20,
+        changelog=say("SLA draft changelog"),
+        created_by=leader,
+    )
+
     channel = Channel.objects.create(
         name=say("channel name"),
         kind=Channel.Kind.SLACK,
@@ -453,6 +465,7 @@ def build_world(say: Callable[[str], str] = plain) -> World:
             "action": action,
             "guided": guided,
             "miss": miss,
+            "sla_draft": sla_draft,
         },
     )
 

@@ -257,7 +257,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     # sample seam has too few started handoffs for a proposal (and so no draft): refused with
     # a message, nothing written.
     "metrics:propose-revision": page(POST=roles("denied", leader="noop")),
-    "metrics:publish-sla-revision": page(POST=roles("denied", leader="noop")),
+    # The sample world holds a draft: a leader publishes it for signatures.
+    "metrics:publish-sla-revision": page(POST=roles("denied", leader="ok")),
     "metrics:review-record": page(GET=EVERYONE),
     "metrics:review-start": page(POST=LEADERS),
     "metrics:review-close": page(POST=LEADERS),
