@@ -22,7 +22,7 @@ def test_it_lists_every_snapshot_field_in_the_old_order():
     # The sender's side of the seam came later, beside rework.
     after_rework = OLD_FIELDS.index("rework_rate") + 1
     expected = [*OLD_FIELDS[:after_rework], "first_time_ready_rate", *OLD_FIELDS[after_rework:]]
-    assert catalogue.FIELDS == expected
+    assert expected == catalogue.FIELDS
     stored = {f.name for f in MonthlySeamMetrics._meta.concrete_fields}
     assert set(catalogue.FIELDS) == stored - {"id", "seam", "month", "rag", "computed_at"}
 
