@@ -304,6 +304,7 @@ class SlaRevisionDraft(models.Model):
         blank=True,
         help_text="The spec's response SLA when drafted.",
     )
+
     class Basis(models.TextChoices):
         PILOT = "pilot", "the pilot"
         LAST_90_DAYS = "last_90_days", "the last 90 days"

@@ -100,6 +100,8 @@ def _pauses(rules, returns, submitted, started, sla):
         if sla:
             deadline = business_time.add_business_hours(rules, submitted, sla + paused)
     return deadline, paused, waiting
+
+
 # What `stamp` writes on a return.
 RETURN_STAMPS = ["returned_clock", "pauses", "pause_hours"]
 
