@@ -76,15 +76,17 @@ def _row(
 ) -> SafeString:
     seam = row.seam
     return format_html(
-        '<tr class="review-row review-row-{}"><td>{}{}</td>'
+        '<tr class="review-row review-row-{}"><td>{}{}{}</td>'
         '<th scope="row"><a class="seam-link" href="{}">{}</a>{}'
-        '<div class="row-meta">{} → {}{}</div>{}{}{}</th>{}'
+        '<div class="row-meta">{} → {}{}</div>{}{}</th>{}'
         '<td class="spark-cell" data-label="Queue p85, 12 mo">{}</td></tr>',
         row.status,
         _badge(icons, row.status, row.status_label),
         format_html('<div class="row-meta">{}: {}</div>', previous, row.last_status)
         if row.last_status
         else "",
+        # Under the status, where the row has room: the seam's cell sets the row's height.
+        _drift_badge(drift, icons),
         seam_url.replace("-slug-", seam.slug),
         seam.name,
         format_html(' <span class="tag tag-accent">{}</span>', "Pilot")
@@ -93,7 +95,6 @@ def _row(
         seam.from_team.name,
         seam.to_team.name,
         format_html(" · {}", row.owner) if row.owner else "",
-        _drift_badge(drift, icons),
         _badges(row, icons),
         _why(row),
         join(_tile(tile, icons) for tile in row.tiles),
