@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from common.slugs import slug_for, slug_length
 from seams import demo_plan
+from seams.business_time import business_hours_between
 from seams.models import (
     Calendar,
     CalendarHoliday,
@@ -582,3 +583,68 @@ def seed_handoffs(org: DemoOrganisation) -> int:
         assert result.written, result.errors[:3]
         total += result.created
     return total
+
+
+# Live work for the demo's "now", whatever day it is first run: two handoffs about to breach
+# (75 % of the response SLA is the at-risk line) and one waiting on its sender.
+LIVE = [
+    # seam, share of its response SLA used by now, title
+    ("Custom integration intake", 0.9, "Initech SSO connector request"),
+    ("Security sign-off", 0.8, "Hooli pen-test scope review"),
+]
+WAITING = ("Custom integration intake", 0.3, 0.2, "Umbrella data-residency question")
+
+
+def seed_live_handoffs(org: DemoOrganisation) -> int:
+    """Open handoffs dated back from now in business hours, so Today, My seams and the
+    drill-down's aging chart show work about to breach on any day the demo is seeded."""
+    from seams.handoffs import checklist_of, return_handoff, submit_handoff
+
+    if Handoff.objects.filter(source="demo-live").exists():
+        return 0
+    now = timezone.now()
+    for name, used, title in LIVE:
+        seam = org.seams[name]
+        sla = float(seam.spec.response_sla_hours)
+        submitted = business_hours_ago(seam.calendar, now, sla * used)
+        submit_handoff(
+            seam=seam,
+            title=title,
+            by=None,
+            at=submitted,
+            source="demo-live",
+            external_id=f"LIVE-{seam.slug}",
+        )
+    name, used, returned_share, title = WAITING
+    seam = org.seams[name]
+    sla = float(seam.spec.response_sla_hours)
+    handoff = submit_handoff(
+        seam=seam,
+        title=title,
+        by=None,
+        at=business_hours_ago(seam.calendar, now, sla * used),
+        source="demo-live",
+        external_id=f"LIVE-{seam.slug}-waiting",
+    )
+    checklist = checklist_of(seam)
+    return_handoff(
+        handoff=handoff,
+        reason="The sample payload is not attached",
+        missing_item=checklist[0] if checklist else "other",
+        other_item="" if checklist else "A sample payload",
+        at=business_hours_ago(seam.calendar, now, sla * returned_share),
+    )
+    return len(LIVE) + 1
+
+
+def business_hours_ago(calendar: Calendar, now, hours: float):
+    """The latest instant from which `hours` business hours have elapsed by `now`."""
+    rules = calendar.working_time()
+    low, high = now - timedelta(days=60), now
+    for _ in range(60):  # bisection: business time up to now only shrinks as the start moves on
+        middle = low + (high - low) / 2
+        if business_hours_between(rules, middle, now) >= hours:
+            low = middle
+        else:
+            high = middle
+    return low.replace(microsecond=0)

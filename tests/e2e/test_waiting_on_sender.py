@@ -30,6 +30,7 @@ def _sign_in(page: Page, url: str, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+# Long: one journey, two people, checked on screen and in the database at each step.
 @pytest.mark.django_db(transaction=True)
 def test_ops_return_a_handoff_to_its_sender_who_resubmits_it(live_server, page: Page):
     UserFactory(username="opal", first_name="Opal", last_name="Ops", roles=["ops"])

@@ -32,6 +32,7 @@ class Command(BaseCommand):
                 contracts_demo.seed(org)
                 decisions_demo.seed(org)
                 seams_demo.seed_handoffs(org)
+                seams_demo.seed_live_handoffs(org)
                 # Every month of snapshots, so the metrics pages have something to show.
                 engine.compute(engine.all_months())
                 # The last two monthly reviews, written once their months have metrics.
