@@ -1,7 +1,7 @@
-"""Flow on one seam for a month, for the drill-down's three flow charts (metrics.charts draws
-them): what was open at the month's cut-off and how old it was, against the queue-time service
-level expectation; what was completed in the month and its lead time; and the cumulative flow
-by day.
+"""Flow on one seam for a month, for the drill-down's flow charts (metrics.flow_charts draws
+them): the month's cut-off, what was completed in the month and its lead time, and the
+cumulative flow by day. What was open at the cut-off and its age against the queue-time service
+level expectation are the leading signals at that instant (metrics.signals).
 
 Every function here reads with a fixed number of queries whatever the month holds: the cumulative
 flow is counted per series grouped by day, never a query per day, and runs the same on SQLite
@@ -16,91 +16,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from metrics.engine import month_bounds
-from metrics.percentile import Percentile
 from seams.models import Handoff, Seam
-
-# The aging chart's columns, left to right: the receiver has not started it, it is back with its
-# sender for missing inputs, the receiver has started it.
-SUBMITTED, WAITING, STARTED = "submitted", "waiting", "started"
-STATES = (SUBMITTED, WAITING, STARTED)
-SLE_DAYS = 90  # the service level expectation looks back this far from the cut-off
-SLE_MIN_N = 20  # below this many handoffs started in the window, no percentile is given
-SLE_FRACTIONS = {"p50": 0.5, "p70": 0.7, "p85": 0.85, "p95": 0.95}
 
 
 def cut_off(month: date, now: datetime) -> datetime:
     """The instant the month is looked at: its end, or now if that is earlier."""
     return min(month_bounds(month)[1], now)
-
-
-# --- Work item age and the queue-time SLE -------------------------------------------------------
-# DESIGN.md, "Leading signals". These two functions stand in for metrics.signals, which computes
-# the same figures for the signals API; when it lands the drill-down reads them from there and
-# these go.
-
-
-@dataclass(frozen=True)
-class OpenItem:
-    """A handoff open at the cut-off: its aging-chart column and its age in business hours."""
-
-    pk: int
-    title: str
-    external_id: str
-    state: str  # SUBMITTED, WAITING or STARTED
-    age_hours: float
-
-
-def open_items(seam: Seam, at: datetime) -> list[OpenItem]:
-    """The seam's handoffs open at `at` (submitted before it, not completed before it), oldest
-    first, each with its work item age at `at` on the seam's calendar: not started, the business
-    hours from submission outside its pauses (one still waiting on its sender at `at` stops
-    ageing when it was sent back); started, the business hours from submission. One query, and
-    one for the calendar's holidays unless its rules are already built."""
-    rows = (
-        Handoff.objects.filter(seam=seam, submitted_at__lt=at)
-        .filter(Q(completed_at__isnull=True) | Q(completed_at__gte=at))
-        .order_by("submitted_at", "pk")
-        .values_list(
-            "pk",
-            "title",
-            "external_id",
-            "submitted_at",
-            "started_at",
-            "waiting_since",
-            "paused_hours",
-        )
-    )
-    calendar = seam.calendar
-    items = []
-    for pk, title, external_id, submitted, started, waiting_since, paused in rows:
-        if started is not None and started < at:
-            state, age = STARTED, calendar.business_hours_between(submitted, at)
-        else:
-            waiting = waiting_since is not None and waiting_since < at
-            state = WAITING if waiting else SUBMITTED
-            until = waiting_since if waiting else at
-            age = calendar.business_hours_between(submitted, until) - float(paused or 0)
-        items.append(OpenItem(pk, title, external_id, state, round(max(age, 0.0), 4)))
-    return items
-
-
-def queue_sle(seam: Seam, at: datetime) -> dict:
-    """`queue_sle_hours`: {p50, p70, p85, p95, n} of queue time over the seam's handoffs started
-    in [at - 90 days, at); every percentile None when n < 20. One query."""
-    row = Handoff.objects.filter(
-        seam=seam,
-        started_at__gte=at - timedelta(days=SLE_DAYS),
-        started_at__lt=at,
-        queue_hours__isnull=False,
-    ).aggregate(
-        n=Count("pk"),
-        **{name: Percentile("queue_hours", fraction) for name, fraction in SLE_FRACTIONS.items()},
-    )
-    enough = row["n"] >= SLE_MIN_N
-    return {
-        **{name: round(row[name], 2) if enough else None for name in SLE_FRACTIONS},
-        "n": row["n"],
-    }
 
 
 # --- Cycle time and cumulative flow -------------------------------------------------------------

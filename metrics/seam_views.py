@@ -158,14 +158,15 @@ def _charts(seam: Seam, month, goals: dict) -> dict:
 
 
 def _flow(seam: Seam, month, now) -> dict:
-    """The month's flow: work item age at the cut-off against the queue-time SLE, lead time of
-    what was completed, and the cumulative flow by day (seven queries)."""
+    """The month's flow: work item age at the cut-off against the queue-time SLE (the leading
+    signals at that instant), lead time of what was completed, and the cumulative flow by day."""
     at = flow.cut_off(month, now)
     ended = at == engine.month_bounds(month)[1]
     when = f"at the end of {month:%B}" if ended else "now"
-    items = flow.open_items(seam, at)
-    sle = flow.queue_sle(seam, at)
-    late = sle["p85"]
+    found = signals.signals_for([seam], at).get(seam.pk)
+    items = [i for i in found.open_items if i.age_hours is not None] if found else []
+    sle = found.queue_sle.as_dict() if found else {"n": 0}
+    late = sle.get("p85")
     start = engine.month_bounds(month)[0]
     days = monthrange(month.year, month.month)[1]
     done = flow.completions(seam, month)
@@ -176,10 +177,10 @@ def _flow(seam: Seam, month, now) -> dict:
         "aging_items": items,
         "aging_late": [i for i in items if late is not None and i.age_hours > late],
         "sle": sle,
-        "sle_min_n": flow.SLE_MIN_N,
+        "sle_min_n": signals.SLE_MIN_N,
         "aging_chart": flow_charts.aging_chart(
-            [flow_charts.AgingDot(i.state, i.age_hours, _item_name(i)) for i in items],
-            sle,
+            [flow_charts.AgingDot(i.state, float(i.age_hours), _item_name(i)) for i in items],
+            {name: None if value is None else float(value) for name, value in sle.items()},
             when=when,
         ),
         "completions": done,
@@ -199,7 +200,7 @@ def _flow(seam: Seam, month, now) -> dict:
     }
 
 
-def _item_name(item: flow.OpenItem) -> str:
+def _item_name(item: signals.OpenItem) -> str:
     return f"{item.external_id} {item.title}" if item.external_id else item.title
 
 

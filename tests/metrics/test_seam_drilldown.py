@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from metrics import charts, engine
 from metrics.models import MonthlySeamMetrics
+from seams.business_time import clock_hours
 from seams.models import Handoff
 from tests.conftest import client_for
 
@@ -69,10 +70,17 @@ def test_the_drilldown_shows_the_seams_months(viewer_client, seam, django_assert
     assert viewer_client.get(reverse("metrics:seam", args=["nope"])).status_code == 404
 
 
+def clocked(**fields) -> Handoff:
+    """A handoff written as it stands, with the business clock its age is read from."""
+    rules = fields["seam"].calendar.working_time()
+    clock = Decimal(str(clock_hours(rules, fields["submitted_at"]))).quantize(Decimal("0.0001"))
+    return Handoff.objects.create(**fields, submitted_clock=clock)
+
+
 def test_the_drilldown_draws_the_months_flow(viewer_client, seam, django_assert_max_num_queries):
     start = engine.month_bounds(REVIEWED)[0]
     for n in range(3):  # open at the month's end: one waiting to start, two started
-        Handoff.objects.create(
+        clocked(
             seam=seam,
             external_id=f"open-{n}",
             title=f"Open {n}",
@@ -117,7 +125,7 @@ def test_the_drilldown_says_when_a_month_has_no_flow(viewer_client, seam):
 def test_the_current_months_flow_is_cut_off_now(viewer, seam, today, day):
     with time_machine.travel(datetime(2027, 2, today, 12, tzinfo=UTC), tick=False):
         viewer_client = client_for(viewer)  # signed in on the day, so the session is fresh
-        Handoff.objects.create(
+        clocked(
             seam=seam,
             external_id="open",
             title="Open",
