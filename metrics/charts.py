@@ -45,25 +45,32 @@ def _nice_top(value: float) -> float:
     return value * 1.1
 
 
-def _axes(parts: list, months: list, y, top: float, unit: str, x, size=(WIDTH, HEIGHT)) -> None:
-    width, height = size
+def y_axis(
+    parts: list, y, top: float, width: int, unit: str, *, left: int = LEFT, right: int = RIGHT
+) -> None:
+    """Gridlines at 0, half and the top, labelled on the left of the plot [left, width - right]."""
     for fraction in (0, 0.5, 1):
         value = top * fraction
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="{}"/>'
                 '<text x="{}" y="{}" text-anchor="end" class="chart-axis">{}{}</text>',
-                LEFT,
-                width - RIGHT,
+                left,
+                width - right,
                 y(value),
                 y(value),
                 "chart-base" if fraction == 0 else "chart-gridline",
-                LEFT - 6,
+                left - 6,
                 y(value) + 4,
                 f"{value:g}",
                 unit,
             )
         )
+
+
+def _axes(parts: list, months: list, y, top: float, unit: str, x, size=(WIDTH, HEIGHT)) -> None:
+    width, height = size
+    y_axis(parts, y, top, width, unit)
     for index, month in enumerate(months):
         if index % 3 == 0 or index == len(months) - 1:
             parts.append(

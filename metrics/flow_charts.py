@@ -13,6 +13,7 @@ from itertools import pairwise
 from django.utils.safestring import SafeString
 
 from common.svg import format_html, join
+from metrics import charts
 from metrics.charts import _nice_top
 from metrics.percentile import interpolate
 
@@ -46,23 +47,7 @@ def _hours(value: float) -> str:
 
 def _y_axis(parts: list, y, top: float, width: int, unit: str = " h") -> None:
     """Gridlines at 0, half and the top, labelled on the left (hours unless told)."""
-    for fraction in (0, 0.5, 1):
-        value = top * fraction
-        parts.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="{}"/>'
-                '<text x="{}" y="{}" text-anchor="end" class="chart-axis">{}{}</text>',
-                LEFT,
-                width - RIGHT,
-                y(value),
-                y(value),
-                "chart-base" if fraction == 0 else "chart-gridline",
-                LEFT - 6,
-                y(value) + 4,
-                f"{value:g}",
-                unit,
-            )
-        )
+    charts.y_axis(parts, y, top, width, unit, left=LEFT, right=RIGHT)
 
 
 def _day_ticks(parts: list, days: int, tick_x, height: int) -> None:
