@@ -98,8 +98,8 @@ def _drift(rows: list[dashboard.Row], month) -> dict[int, str | None]:
     """Each shown seam's drift (contract vs reality) at the end of the month reviewed, or now
     while it runs: its queue p85 at that month end and the one before against its SLA."""
     end = timezone.make_aware(datetime.combine(engine.next_month(month), time()))
-    found = signals.signals_for([row.seam.pk for row in rows], min(end, timezone.now()))
-    return {seam_id: s.drift.status if s.drift else None for seam_id, s in found.items()}
+    found = signals.drift_for([row.seam.pk for row in rows], min(end, timezone.now()))
+    return {seam_id: drift.status for seam_id, drift in found.items()}
 
 
 def _meeting_and_follow_up(

@@ -55,6 +55,7 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
     review = dashboard.build(month, pair=(seam.from_team.slug, seam.to_team.slug))
     row = next(r for r in review.shown if r.seam.pk == seam.pk)
     tiles = {tile.metric: tile for tile in [*row.tiles, _open_work_tile(row)]}
+    now_signals = signals.signals_for([seam], now)  # contract vs reality, and a month cut now
     picker = engine.months_between(
         _months_before(engine.current_month(), PICKER_MONTHS - 1), engine.current_month()
     )
@@ -74,10 +75,10 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("title")
         .distinct(),
         "pilot_day": _pilot_day(seam),
-        **_contract_vs_reality(request, seam, now),
+        **_contract_vs_reality(request, seam, now_signals),
         **(charted := _charts(seam, month, row.goals)),
         "sides": _two_sides(seam, charted["latest"], row.goals),
-        **_flow(seam, month, now),
+        **_flow(seam, month, now, now_signals),
         "why": seam_why.explain(seam, month, now),
         **_open_on_seam(request, seam, month, now),
         "icons": static("img/icons.svg"),
@@ -87,10 +88,10 @@ def seam_drilldown(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "metrics/seam.html", context, status=400 if problem else 200)
 
 
-def _contract_vs_reality(request: HttpRequest, seam: Seam, now) -> dict:
+def _contract_vs_reality(request: HttpRequest, seam: Seam, now_signals: dict) -> dict:
     """The response SLA its queue times support beside the contracted one (once its pilot
     has ended), the contracts a leader may revise with it and their open drafts."""
-    found = signals.signals_for([seam], now)[seam.pk]
+    found = now_signals[seam.pk]
     covering = list(
         Contract.objects.filter(covered__seam=seam)
         .exclude(status=Contract.Status.RETIRED)
@@ -157,13 +158,14 @@ def _charts(seam: Seam, month, goals: dict) -> dict:
     }
 
 
-def _flow(seam: Seam, month, now) -> dict:
+def _flow(seam: Seam, month, now, now_signals: dict) -> dict:
     """The month's flow: work item age at the cut-off against the queue-time SLE (the leading
     signals at that instant), lead time of what was completed, and the cumulative flow by day."""
     at = flow.cut_off(month, now)
     ended = at == engine.month_bounds(month)[1]
     when = f"at the end of {month:%B}" if ended else "now"
-    found = signals.signals_for([seam], at).get(seam.pk)
+    # The current month is cut off now: its signals are those already read for the page.
+    found = (now_signals if at == now else signals.signals_for([seam], at)).get(seam.pk)
     items = [i for i in found.open_items if i.age_hours is not None] if found else []
     sle = found.queue_sle.as_dict() if found else {"n": 0}
     late = sle.get("p85")

@@ -558,6 +558,18 @@ def signals_for(seams: Iterable[Seam | int], at: datetime | None = None) -> dict
     return result
 
 
+def drift_for(seams: Iterable[Seam | int], at: datetime | None = None) -> dict[int, Drift]:
+    """Only the drift of these seams at `at` (now when None), by seam id: what the review's rows
+    show, without the open items, SLEs and pilots `signals_for` reads as well."""
+    at = at or timezone.now()
+    seams = _seams(seams)
+    if not seams:
+        return {}
+    ends = month_ends(at)
+    queue = _queue_stats([seam.pk for seam in seams], at, ends)
+    return {seam.pk: _drift(seam, ends, queue.get(seam.pk, {})) for seam in seams}
+
+
 def at_risk_handoffs(
     at: datetime | None = None, seams: Iterable[Seam | int] | None = None
 ) -> list[AtRiskItem]:

@@ -120,8 +120,10 @@ def test_drift_badges_show_only_for_seams_in_drift(leader_client, seam, team):
         MonthlySeamMetrics.objects.create(seam=computed, month=date(2026, 2, 1))
     with time_machine.travel(NOW, tick=False):
         found = signals.signals_for([seam, slack, fine], NOW.replace(day=1, hour=0))
+        drift_only = signals.drift_for([seam, slack, fine], NOW.replace(day=1, hour=0))
         response = leader_client.get(reverse("metrics:review"), {"month": "2026-02"})
     assert [found[s.pk].drift.status for s in (seam, slack, fine)] == ["not_met", "slack", None]
+    assert drift_only == {s.pk: found[s.pk].drift for s in (seam, slack, fine)}  # what rows show
     rows = {
         name: row
         for row in response.content.decode().split('<tr class="review-row')[1:]
