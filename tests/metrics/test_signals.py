@@ -26,6 +26,7 @@ from seams.handoffs import (
 )
 from seams.models import Calendar, Handoff, HandoffSpec
 from tests.factories import SeamFactory
+from tests.metrics.at_risk_data import always_seam
 
 LONDON = ZoneInfo("Europe/London")
 STORED = Decimal("0.0001")
@@ -62,15 +63,7 @@ def sent_back(handoff: Handoff, when: datetime, resubmitted: datetime | None = N
 @pytest.fixture
 def always(db, team, other_team):
     """A seam on the 24x7 calendar (business hours = elapsed hours), SLA 10 h."""
-    seam = SeamFactory(
-        name="Security sign-off",
-        from_team=team,
-        to_team=other_team,
-        calendar=Calendar.objects.always(),
-    )
-    HandoffSpec.objects.filter(seam=seam).update(response_sla_hours=Decimal(10))
-    seam.refresh_from_db()
-    return seam
+    return always_seam("Security sign-off", team, other_team, sla_hours=10)
 
 
 def mine(seam, when: datetime) -> signals.SeamSignals:

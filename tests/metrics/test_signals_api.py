@@ -1,7 +1,6 @@
 """GET /api/v1/signals/: the leading signals per seam, now or at `?at=`."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -9,8 +8,9 @@ from rest_framework.test import APIClient
 
 from metrics import signals
 from seams.handoffs import complete_handoff
-from seams.models import Calendar, HandoffSpec
+from seams.models import Calendar
 from tests.factories import SeamFactory
+from tests.metrics.at_risk_data import always_seam
 from tests.metrics.test_signals import at, started, submitted
 
 URL = "/api/v1/signals/"
@@ -24,15 +24,7 @@ def api(user) -> APIClient:
 
 @pytest.fixture
 def always(db, team, other_team):
-    seam = SeamFactory(
-        name="Security sign-off",
-        from_team=team,
-        to_team=other_team,
-        calendar=Calendar.objects.always(),
-    )
-    HandoffSpec.objects.filter(seam=seam).update(response_sla_hours=Decimal(10))
-    seam.refresh_from_db()
-    return seam
+    return always_seam("Security sign-off", team, other_team, sla_hours=10)
 
 
 def test_it_serves_a_seams_signals_with_design_field_names(leader, always):
