@@ -85,5 +85,9 @@ def test_typing_a_handoff_title_does_not_fire_the_filter(live_server, page: Page
     page.wait_for_timeout(800)  # past the filter's 300 ms delay
     assert filtered == []
     # The filter's own search box does filter.
-    with page.expect_request(lambda request: "q=Acme" in request.url):
+    # Its answer is awaited too: a request still open when the test ends would hold the
+    # database while the next test's is flushed.
+    with page.expect_response(lambda response: "q=Acme" in response.url) as answered:
         page.get_by_label("Search").press_sequentially("Acme")
+    assert answered.value.ok
+    page.wait_for_load_state("networkidle")
