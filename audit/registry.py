@@ -5,8 +5,8 @@ MetricsRun, DataQualityReport (computed); SpecVersion (logged by `audit.writes` 
 change), ContractEvent, DecisionEvent, DependencyMove (histories);
 OutboxMessage, DigestSent, connections.Delivery (an inbound delivery is its own record, with
 its outcome), connections' Notification, OutboundDelivery and DeliveryAttempt (the delivery
-log is their own history), sessions (technical); authtoken.Token (its primary key is the
-secret key); RefusedWrite (the audit's own record).
+log is their own history), sessions and identity's SignedInSession (technical);
+authtoken.Token (its primary key is the secret key); RefusedWrite (the audit's own record).
 """
 
 import copy
@@ -29,6 +29,7 @@ from contracts.models import (
     SpecTemplate,
 )
 from decisions.models import Constraint, Decision, Dependency, Escalation, HistoryImport
+from identity.models import DirectoryAccount, DirectoryGroup, GroupMapping
 from metrics.models import CorrectiveAction, Review, RootCause
 from onboarding.models import GuidedStart, Miss
 from seams.models import (
@@ -90,6 +91,11 @@ def registrations() -> dict[type[models.Model], dict]:
         # A channel's signing secret is shown once, never in the log.
         Channel: {"mask_fields": ["secret"], "mask_callable": HIDE},
         EmailSubscription: {"exclude_fields": TIMESTAMPS},
+        # Identity: what the provider's groups grant, the directory's groups and accounts. The
+        # latest sign-on's time and groups are the sign-in's own entry, not a change.
+        GroupMapping: {"exclude_fields": TIMESTAMPS},
+        DirectoryGroup: {"exclude_fields": TIMESTAMPS, "m2m_fields": {"members"}},
+        DirectoryAccount: {"exclude_fields": [*TIMESTAMPS, "last_sso_at", "sso_groups"]},
     }
 
 
