@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -34,14 +35,17 @@ class GroupSync:
         return any(vars(self).values())
 
 
-def grants_for(groups: Iterable[str]) -> tuple[set[str], dict[int, str], set[str], set[int]]:
+def grants_for(
+    groups: Iterable[str], *, removed: GroupMapping | None = None
+) -> tuple[set[str], dict[int, str], set[str], set[int]]:
     """What these groups grant under the current mappings: (roles, {team id: team role}), and
-    the roles and teams that the mappings manage at all."""
+    the roles and teams that the mappings manage at all (with what a just `removed` mapping
+    granted, so that it is taken away)."""
     wanted = {g.strip().casefold() for g in groups if isinstance(g, str) and g.strip()}
     roles: set[str] = set()
     teams: dict[int, str] = {}
-    managed_roles: set[str] = set()
-    managed_teams: set[int] = set()
+    managed_roles: set[str] = {removed.role} if removed and removed.role else set()
+    managed_teams: set[int] = {removed.team_id} if removed and removed.team_id else set()
     for mapping in GroupMapping.objects.all():
         matches = mapping.group.strip().casefold() in wanted
         if mapping.role:
@@ -58,14 +62,16 @@ def grants_for(groups: Iterable[str]) -> tuple[set[str], dict[int, str], set[str
 
 
 @transaction.atomic
-def sync_groups(*, user: User, groups: Iterable[str]) -> GroupSync:
+def sync_groups(
+    *, user: User, groups: Iterable[str], removed: GroupMapping | None = None
+) -> GroupSync:
     """Give `user` exactly the mapped roles and team places their `groups` grant.
 
     Roles and teams that some mapping names follow the groups (added and removed); those no
     mapping names are left as they are, so what a leader set by hand outside the mappings
     stays. Each change is a model save, so the audit log records it.
     """
-    roles, teams, managed_roles, managed_teams = grants_for(groups)
+    roles, teams, managed_roles, managed_teams = grants_for(groups, removed=removed)
     result = GroupSync()
 
     current_roles = set(user.groups.filter(name__in=managed_roles).values_list("name", flat=True))
@@ -133,3 +139,28 @@ def activate_person(*, user: User) -> None:
         user.save(update_fields=["is_active"])
     DirectoryAccount.objects.filter(user=user).update(deactivated_at=None)
     forget_access(user)
+
+
+def groups_of(user: User) -> set[str]:
+    """Every group the identity provider places the person in: the SCIM directory's groups
+    they are a member of, and the groups claim of their latest single sign-on."""
+    names = set(user.directory_groups.values_list("display_name", flat=True))
+    account = DirectoryAccount.objects.filter(user=user).only("sso_groups").first()
+    if account and isinstance(account.sso_groups, list):
+        names.update(g for g in account.sso_groups if isinstance(g, str))
+    return names
+
+
+def resync_person(*, user: User, removed: GroupMapping | None = None) -> GroupSync:
+    """Apply all of the person's groups (`groups_of`) to their mapped roles and teams."""
+    return sync_groups(user=user, groups=groups_of(user), removed=removed)
+
+
+def resync_everyone(*, removed: GroupMapping | None = None) -> int:
+    """After the mappings change (a mapping added, or `removed`): re-apply the groups of
+    everyone the provider has told us about. Returns how many people's roles or teams
+    changed."""
+    people = User.objects.filter(
+        Q(directory_account__isnull=False) | Q(directory_groups__isnull=False)
+    ).distinct()
+    return sum(resync_person(user=person, removed=removed).changed for person in people.iterator())

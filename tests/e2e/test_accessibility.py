@@ -77,6 +77,7 @@ PAGES = [
     ("elena", "/connections/channels/"),
     ("elena", "/connections/channels/new/"),
     ("elena", "/connections/deliveries/"),
+    ("elena", "/sign-in/groups/"),
 ]
 
 

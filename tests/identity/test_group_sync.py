@@ -120,3 +120,16 @@ def test_deactivation_ends_sessions_and_tokens_and_keeps_the_person(viewer):
 def test_remember_session_ignores_a_missing_key(viewer):
     remember_session(user=viewer, session_key=None)
     assert not SignedInSession.objects.exists()
+
+
+def test_a_removed_mapping_takes_away_what_it_granted_even_the_last_of_its_kind(team):
+    person = UserFactory()
+    leaders = GroupMapping.objects.create(group="Leadership", role="leader")
+    sales = GroupMapping.objects.create(group="Sales", team=team)
+    sync_groups(user=person, groups=["Leadership", "Sales"])
+    leaders.delete()
+    sales.delete()
+    sync_groups(user=person, groups=["Leadership", "Sales"], removed=leaders)
+    sync_groups(user=person, groups=["Leadership", "Sales"], removed=sales)
+    assert roles(person) == set()
+    assert places(person) == {}

@@ -48,6 +48,7 @@ from contracts.models import (
 from contracts.services import publish_revision
 from decisions.models import Constraint, Dependency, Escalation, HistoryImport
 from decisions.services import decide, log_decision
+from identity.models import GroupMapping
 from metrics import engine
 from metrics.models import (
     CorrectiveAction,
@@ -83,6 +84,7 @@ NOT_COUNTED = {
     "audit.refusedwrite",
     "common.outboxmessage",
     "sessions.session",
+    "identity.signedinsession",
 }
 COUNTED_APPS = [
     "seams",
@@ -93,6 +95,7 @@ COUNTED_APPS = [
     "auth",
     "authtoken",
     "connections",
+    "identity",
 ]
 
 
@@ -428,10 +431,13 @@ def build_world(say: Callable[[str], str] = plain) -> World:
         seam=intake,
     )
 
+    group_mapping = GroupMapping.objects.create(group=say("directory group"), team=legal)
+
     return World(
         users=users,
         objects={
             "channel": channel,
+            "group_mapping": group_mapping,
             "sales": sales,
             "product": product,
             "legal": legal,
@@ -641,6 +647,7 @@ SAMPLE_BY_SEGMENT = {
     "history-imports": lambda w: w.history_import.pk,
     "sources": lambda w: w.inbound.slug,
     "channels": lambda w: w.channel.pk,
+    "groups": lambda w: w.group_mapping.pk,
 }
 # Where the usual sample won't do: reopening needs a decided decision.
 SAMPLE_FOR_ROUTE = {

@@ -133,6 +133,10 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "identity:account": page(GET=EVERYONE),
     "identity:account-token": page(POST=EVERYONE),
     "identity:account-token-revoke": page(POST=EVERYONE),
+    # What the identity provider's groups grant: everyone reads it, leaders change it.
+    "identity:groups": page(GET=EVERYONE),
+    "identity:group-mapping-add": page(POST=LEADERS),
+    "identity:group-mapping-remove": page(POST=LEADERS),
     # --- Seams and their specs -----------------------------------------------------------------
     "seams:list": page(GET=EVERYONE),
     "seams:detail": page(GET=EVERYONE),

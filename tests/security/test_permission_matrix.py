@@ -100,6 +100,10 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
         "new_password2": "an0ther Long passphrase",
     },
     ("password_reset", "POST"): lambda w: {"email": "viewer@example.com"},
+    ("identity:group-mapping-add", "POST"): lambda w: {
+        "group": "seamline-leaders",
+        "grants": "role:leader",
+    },
     ("seams:team-create", "POST"): lambda w: {
         "name": "Security",
         "description": "Keeps us safe",
