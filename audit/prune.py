@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from audit.models import RefusedWrite
+from identity.services import forget_ended_sessions
 
 
 def prune(now: datetime | None = None) -> dict[str, int]:
@@ -16,7 +17,8 @@ def prune(now: datetime | None = None) -> dict[str, int]:
 
     Refused writes and sign-ins (django-axes' access log) are kept AUDIT_REFUSED_KEEP_DAYS and
     SIGN_IN_LOG_KEEP_DAYS; the changes themselves for AUDIT_LOG_KEEP_DAYS, which is 0 (for
-    ever) unless set. Expired sign-in failures go too: past the lockout they count for nothing.
+    ever) unless set. Expired sign-in failures go too: past the lockout they count for nothing,
+    and so do expired sessions.
     """
     now = now or timezone.now()
     lockout_days = settings.AXES_COOLOFF_TIME / timedelta(days=1)
@@ -25,6 +27,7 @@ def prune(now: datetime | None = None) -> dict[str, int]:
         "changes": _older_than(LogEntry, "timestamp", settings.AUDIT_LOG_KEEP_DAYS, now),
         "sign-ins": _older_than(AccessLog, "attempt_time", settings.SIGN_IN_LOG_KEEP_DAYS, now),
         "expired sign-in failures": _older_than(AccessAttempt, "attempt_time", lockout_days, now),
+        "ended sessions": forget_ended_sessions(now),
     }
 
 

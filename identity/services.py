@@ -3,7 +3,9 @@ team memberships, and a person's deactivation."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db import transaction
@@ -14,6 +16,12 @@ from rest_framework.authtoken.models import Token
 from identity.models import DirectoryAccount, GroupMapping, SignedInSession
 from seams.models import Membership, User
 from seams.permissions import forget_access
+
+DATABASE_SESSIONS = {
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+}
+SESSION_KEY_LENGTH = SignedInSession._meta.get_field("session_key").max_length
 
 # An owner of a team is also a member of it: when two groups place a person in one team, the
 # stronger place wins.
@@ -107,8 +115,9 @@ def sync_groups(
 
 
 def remember_session(*, user: User, session_key: str | None) -> None:
-    """Note that this session is `user`'s, so that deactivation can end it."""
-    if session_key:
+    """Note that this session is `user`'s, so that deactivation can end it. A session kept in
+    a signed cookie has no key on the server to end (its person's deactivation refuses it)."""
+    if session_key and len(session_key) <= SESSION_KEY_LENGTH:
         SignedInSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
 
 
@@ -119,8 +128,9 @@ def deactivate_person(*, user: User) -> None:
     They stay in Seamline with everything they wrote (audit log, spec versions, decisions);
     a leader or the directory can activate them again.
     """
-    keys = list(SignedInSession.objects.filter(user=user).values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in SignedInSession.objects.filter(user=user).values_list("session_key", flat=True):
+        store(session_key=key).delete()  # the database's row, or the cache's entry, or both
     SignedInSession.objects.filter(user=user).delete()
     Token.objects.filter(user=user).delete()
     if user.is_active:
@@ -164,3 +174,14 @@ def resync_everyone(*, removed: GroupMapping | None = None) -> int:
         Q(directory_account__isnull=False) | Q(directory_groups__isnull=False)
     ).distinct()
     return sum(resync_person(user=person, removed=removed).changed for person in people.iterator())
+
+
+def forget_ended_sessions(now=None) -> int:
+    """Delete expired sessions (Django's `clearsessions`) and the notes of whose they were.
+    Sessions kept elsewhere than the database expire on their own."""
+    if settings.SESSION_ENGINE not in DATABASE_SESSIONS:
+        return 0
+    now = now or timezone.now()
+    Session.objects.filter(expire_date__lt=now).delete()
+    live = Session.objects.filter(expire_date__gte=now).values("session_key")
+    return SignedInSession.objects.exclude(session_key__in=live).delete()[0]

@@ -36,6 +36,7 @@ def test_nightly_pruning_forgets_only_what_is_past_its_keeping_time(settings, se
         "changes": 0,
         "sign-ins": 1,
         "expired sign-in failures": 1,
+        "ended sessions": 0,
     }
     assert list(RefusedWrite.objects.values_list("at", flat=True)) == [recent]
     assert list(AccessLog.objects.values_list("attempt_time", flat=True)) == [recent]
@@ -45,3 +46,20 @@ def test_nightly_pruning_forgets_only_what_is_past_its_keeping_time(settings, se
     settings.AUDIT_LOG_KEEP_DAYS = 3650
     assert prune_records()["changes"] == changes
     assert not LogEntry.objects.exists()
+
+
+def test_nightly_pruning_forgets_expired_sessions_and_whose_they_were(viewer, leader):
+    from django.contrib.sessions.models import Session
+
+    from audit.tasks import prune_records
+    from identity.models import SignedInSession
+    from tests.conftest import client_for
+
+    ended, live = client_for(viewer), client_for(leader)
+    Session.objects.filter(session_key=ended.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert prune_records()["ended sessions"] == 1
+    assert list(SignedInSession.objects.values_list("user", flat=True)) == [leader.pk]
+    assert Session.objects.filter(session_key=live.session.session_key).exists()
+    assert not Session.objects.filter(session_key=ended.session.session_key).exists()
