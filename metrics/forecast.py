@@ -225,28 +225,59 @@ def joint_chance(on_time: np.ndarray) -> float | None:
     return float(on_time.all(axis=0).mean())
 
 
-def riskiest_group(on_time: np.ndarray, groups: list) -> tuple[object, float] | None:
+def riskiest_group(
+    on_time: np.ndarray, groups: list, order: list | None = None
+) -> tuple[object, float] | None:
     """The group (a seam) whose rows, made on time in every draw, raise the joint chance most,
     with the gain; rows whose group is None (no seam) can't be made certain. None when no group
-    raises it. Ties go to the group listed first."""
-    if on_time.shape[0] == 0:
+    raises it. Ties go to the group first in `order` (by default, as first listed)."""
+    keys = order if order is not None else list(dict.fromkeys(g for g in groups if g is not None))
+    if on_time.shape[0] == 0 or not keys:
         return None
     late = ~on_time
-    keys = list(dict.fromkeys(g for g in groups if g is not None))
-    if not keys:
-        return None
-    index = np.array([keys.index(g) if g is not None else len(keys) for g in groups])
+    members = {key: [] for key in keys}
+    seamless = []
+    for row, group in enumerate(groups):
+        (members[group] if group is not None else seamless).append(row)
     # late_in[k, draw]: some row of group k is late in that draw (the last row: no seam).
     late_in = np.zeros((len(keys) + 1, on_time.shape[1]), dtype=bool)
-    np.logical_or.at(late_in, index, late)
-    late_groups = late_in.sum(axis=0)
+    for k, rows in enumerate([*members.values(), seamless]):
+        if rows:
+            late_in[k] = late[rows].any(axis=0)
+    late_groups = late_in.sum(axis=0, dtype=np.int64)
     base = float((late_groups == 0).mean())
     # With group k certain, a draw is all on time when k was the only group late in it.
-    gains = ((late_groups[None, :] - late_in[:-1]) == 0).mean(axis=1) - base
+    gains = (late_groups[None, :] == late_in[:-1]).mean(axis=1) - base
     best = int(np.argmax(gains))
     if gains[best] <= 0:
         return None
     return keys[best], float(gains[best])
+
+
+def percentile_days(remaining: np.ndarray, percentiles=PERCENTILES) -> np.ndarray:
+    """Per row (a dependency's draws of whole days), the percentiles with linear interpolation
+    (numpy's default, DESIGN.md), rounded up to whole days: shape (len(percentiles), rows).
+
+    The draws are small whole numbers, so the order statistics are read from each row's
+    cumulative counts rather than by partitioning 10,000 values per row."""
+    rows, draws = remaining.shape
+    low = int(remaining.min())
+    width = int(remaining.max()) - low + 1
+    flat = (remaining - low) + (np.arange(rows, dtype=np.int64) * width)[:, None]
+    cumulative = np.bincount(flat.ravel(), minlength=rows * width).reshape(rows, width).cumsum(1)
+
+    def order_statistic(k: int) -> np.ndarray:
+        # The k-th smallest (from 0) of each row: the first value whose count passes k.
+        return (cumulative <= k).sum(axis=1) + low
+
+    found = []
+    for q in percentiles:
+        position = q / 100 * (draws - 1)
+        k = math.floor(position)
+        below = order_statistic(k)
+        above = order_statistic(min(k + 1, draws - 1))
+        found.append(np.ceil(below + (position - k) * (above - below) - 1e-9))
+    return np.array(found, dtype=np.int64)
 
 
 def histogram(latest: np.ndarray, today: date, max_bins: int = MAX_BINS) -> list[HistogramBin]:
@@ -338,15 +369,16 @@ def forecast_initiative(
     on_time = remaining <= np.array(slack, dtype=np.int64)[:, None]
     if rows:
         chances = on_time.mean(axis=1)
-        days = np.ceil(np.percentile(remaining, PERCENTILES, axis=1)).astype(np.int64)
+        days = percentile_days(remaining)
         for k, item in enumerate(drawn):
             item.chance_on_time = float(chances[k])
             item.p50, item.p85, item.p95 = (
                 today + timedelta(days=int(days[j, k])) for j in range(len(PERCENTILES))
             )
 
-    riskiest = riskiest_group(on_time, groups)
     seams = {d.seam_id: d.seam for d in dependencies if d.seam_id is not None}
+    by_name = sorted(seams, key=lambda pk: (seams[pk].name, pk))
+    riskiest = riskiest_group(on_time, groups, order=[pk for pk in by_name if pk in groups])
     return Forecast(
         initiative=initiative,
         today=today,

@@ -417,3 +417,14 @@ def test_riskiest_group_ignores_rows_without_a_seam():
     assert forecast.riskiest_group(on_time, [None, None]) is None
     # Only "a" can be made certain: then the draws where the seamless row is on time count.
     assert forecast.riskiest_group(on_time, ["a", None]) == ("a", 0.25)
+
+
+def test_percentile_days_are_numpys_linear_percentiles_rounded_up():
+    rng = np.random.default_rng(3)
+    remaining = rng.integers(1, 90, size=(7, 10_000))
+    remaining[3] = 5  # every draw the same
+    remaining[4, :9_000] = 2  # a step between the 85th and 95th percentiles
+    expected = np.ceil(np.percentile(remaining, forecast.PERCENTILES, axis=1)).astype(int)
+    assert np.array_equal(forecast.percentile_days(remaining), expected)
+    # Between two order statistics, the day is rounded up.
+    assert forecast.percentile_days(np.array([[1, 2]]), (50,)).tolist() == [[2]]
