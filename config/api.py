@@ -2,9 +2,11 @@
 
 from rest_framework.routers import DefaultRouter
 
+from common.schema import SLUG
 from contracts.api import ContractViewSet, InitiativeViewSet
 from decisions.api import ConstraintViewSet, DecisionViewSet, DependencyViewSet, EscalationViewSet
 from metrics.api import MetricsViewSet
+from metrics.forecast_api import ForecastViewSet
 from metrics.review_api import ActionViewSet, ReviewViewSet
 from metrics.signal_api import SignalsViewSet
 from seams.api import CalendarViewSet, HandoffViewSet, SeamViewSet, SpecViewSet, TeamViewSet
@@ -19,6 +21,9 @@ router.register("specs", SpecViewSet, basename="spec")
 router.register("handoffs", HandoffViewSet, basename="handoff")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("initiatives", InitiativeViewSet, basename="initiative")
+router.register(
+    rf"initiatives/(?P<slug>{SLUG})/forecast", ForecastViewSet, basename="initiative-forecast"
+)
 router.register("decisions", DecisionViewSet, basename="decision")
 router.register("escalations", EscalationViewSet, basename="escalation")
 router.register("constraints", ConstraintViewSet, basename="constraint")

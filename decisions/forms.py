@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from contracts.models import Contract, DecisionRight
+from contracts.models import Contract, DecisionRight, Initiative
 from decisions.models import Constraint, Decision, Dependency, Escalation
 from decisions.services import find_decision_right
 from seams import permissions
@@ -187,10 +187,25 @@ class ConstraintForm(PlacedWriteForm, forms.ModelForm):
 class DependencyForm(PlacedWriteForm, forms.ModelForm):
     owner = PersonChoiceField(queryset=User.objects.filter(is_active=True))
     seam = SeamChoiceField(queryset=seam_choices(), required=False)
+    initiative = forms.ModelChoiceField(
+        queryset=Initiative.objects.all(),
+        required=False,
+        empty_label="None",
+        help_text="The launch it is needed for: its forecast counts it.",
+    )
 
     class Meta:
         model = Dependency
-        fields = ["title", "provider", "consumer", "seam", "owner", "needed_by", "committed_date"]
+        fields = [
+            "title",
+            "provider",
+            "consumer",
+            "seam",
+            "initiative",
+            "owner",
+            "needed_by",
+            "committed_date",
+        ]
         labels = {"provider": "Provider team", "consumer": "Team that needs it"}
         widgets = {
             "needed_by": forms.DateInput(attrs={"type": "date"}),

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts.models import Contract, DecisionRight
+from contracts.models import Contract, DecisionRight, Initiative
 from seams import permissions
 from seams.models import Seam, Team, User
 
@@ -359,7 +359,7 @@ ON_TIME_Q = Q(delivered_at__lte=F("needed_by"))
 
 class DependencyQuerySet(models.QuerySet):
     def with_related(self) -> "DependencyQuerySet":
-        return self.select_related("consumer", "provider", "seam", "owner")
+        return self.select_related("consumer", "provider", "seam", "owner", "initiative")
 
     def due_between(self, first: date, end: date) -> "DependencyQuerySet":
         """Due with a needed-by date in [first, end) (DESIGN.md): a cancelled one is not due,
@@ -413,6 +413,14 @@ class Dependency(models.Model):
         Seam, on_delete=models.PROTECT, null=True, blank=True, related_name="dependencies"
     )
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="dependencies")
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dependencies",
+        help_text="The initiative (launch) it is needed for, if any: its forecast counts it.",
+    )
     needed_by = models.DateField()
     committed_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)

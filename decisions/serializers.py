@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from common.serializers import SlugReference
-from contracts.models import Contract
+from contracts.models import Contract, Initiative
 from contracts.serializers import run_clean
 from decisions.history import (
     PAST_TIMES_ONLY,
@@ -287,6 +287,14 @@ class DependencySerializer(serializers.ModelSerializer):
     consumer = SlugReference(slug_field="slug", queryset=Team.objects.all())
     seam = seam_field(required=False, allow_null=True)
     owner = person()
+    initiative = SlugReference(
+        slug_field="slug",
+        queryset=Initiative.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The slug of the initiative it is needed for; null for none.",
+        error_messages={"does_not_exist": "There is no initiative “{value}”."},
+    )
     delivered_on_time = serializers.BooleanField(read_only=True, allow_null=True)
     moves = DependencyMoveSerializer(many=True, read_only=True)
 
@@ -299,6 +307,7 @@ class DependencySerializer(serializers.ModelSerializer):
             "consumer",
             "seam",
             "owner",
+            "initiative",
             "needed_by",
             "committed_date",
             "status",

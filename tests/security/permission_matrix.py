@@ -330,6 +330,8 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "initiative-commitment": leaders_api(PATCH=OWNER_AND_LEADERS),
     "initiative-assumptions": leaders_api(GET=EVERYONE, POST=LOGGERS),
     "initiative-assumption": leaders_api(PATCH=LOGGERS),
+    # The forecast is read like everything else; nothing writes it.
+    "initiative-forecast-list": api(GET=EVERYONE),
     "decision-list": api(GET=EVERYONE, POST=LOGGERS),
     "decision-detail": api(GET=EVERYONE),
     "decision-decide": api(POST=LEADERS),
