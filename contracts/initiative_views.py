@@ -89,10 +89,24 @@ def _initiative_context(request: HttpRequest, initiative: Initiative, **forms) -
             teams=_teams_without_commitment(request, initiative)
         )
     if can_write_assumptions and len(commitments) >= 2:
+        initial = _assumption_offered(request, commitments)
+        context["assumption_prefilled"] = bool(initial)
         context["assumption_form"] = forms.get("assumption_form") or AssumptionForm(
-            initiative=initiative
+            initiative=initiative, initial=initial
         )
     return context
+
+
+def _assumption_offered(request: HttpRequest, commitments: list) -> dict:
+    """The assumption a link offers to record (the forecast's, for a dependency at risk):
+    `assume_from`/`assume_to` name two of the initiative's commitments, `assume_statement` the
+    statement. Anything else in them is ignored: it is only a starting point for the form."""
+    ids = {str(c.pk) for c in commitments}
+    relying, relied_on = request.GET.get("assume_from"), request.GET.get("assume_to")
+    if relying not in ids or relied_on not in ids or relying == relied_on:
+        return {}
+    statement = request.GET.get("assume_statement", "").replace("\x00", "")[:300]
+    return {"from_commitment": relying, "to_commitment": relied_on, "statement": statement}
 
 
 def _teams_without_commitment(request: HttpRequest, initiative: Initiative):

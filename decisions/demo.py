@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from contracts.models import DecisionRight
+from contracts.models import DecisionRight, Initiative
 from decisions.models import Constraint, Decision, Dependency, Escalation
 from decisions.services import decide, log_decision, move_dependency, reopen
 from seams import demo_plan
@@ -587,7 +587,9 @@ def _seed_dependencies(org: DemoOrganisation) -> None:
         "missed": ["committed", "in_progress", "missed"],
     }
     ops = org.people["olivia"]
-    for title, provider, consumer, seam, owner, needed, committed, status in cards:
+    for index, (title, provider, consumer, seam, owner, needed, committed, status) in enumerate(
+        cards
+    ):
         dependency = Dependency.objects.create(
             title=title,
             provider=org.teams[provider],
@@ -601,6 +603,13 @@ def _seed_dependencies(org: DemoOrganisation) -> None:
                 else None
             ),
         )
+        # Each has an age and the delivered ones took some time: the initiative forecast
+        # reads both.
+        # The launch's were asked for this week, the rest two to six weeks ago.
+        age = 2 + index % 4 if title in LAUNCH_DEPENDENCIES else 14 + 3 * (index % 10)
+        Dependency.objects.filter(pk=dependency.pk).update(
+            created_at=timezone.now() - timedelta(days=age)
+        )
         for step in path[status]:
             move_dependency(dependency=dependency, to_status=step, by=ops)
         if status == "delivered":
@@ -609,6 +618,19 @@ def _seed_dependencies(org: DemoOrganisation) -> None:
             Dependency.objects.filter(pk=dependency.pk).update(
                 delivered_at=demo_plan.working_days_from(dependency.needed_by, late)
             )
+    # What the EU launch waits on: its forecast reads these (contracts.demo seeds the launch).
+    Dependency.objects.filter(title__in=LAUNCH_DEPENDENCIES).update(
+        initiative=Initiative.objects.filter(slug=LAUNCH_SLUG).first()
+    )
+
+
+LAUNCH_SLUG = "eu-enterprise-launch"
+LAUNCH_DEPENDENCIES = {
+    "DPA clause set approved",
+    "Data-processing addendum for Globex",
+    "Vendor security questionnaire template",
+    "Staging environment for the Globex pilot",
+}
 
 
 def seed(org: DemoOrganisation) -> None:

@@ -229,6 +229,21 @@ class MoveForm(forms.Form):
     status = forms.ChoiceField(choices=Dependency.Status.choices)
 
 
+class LinkInitiativeForm(forms.Form):
+    """Which initiative a dependency is needed for; an empty initiative unlinks it."""
+
+    dependency = forms.ModelChoiceField(queryset=Dependency.objects.with_related())
+    initiative = forms.ModelChoiceField(
+        queryset=Initiative.objects.all(), to_field_name="slug", required=False
+    )
+
+    def problem(self) -> str:
+        if "dependency" in self.errors:
+            return "choose one of the dependencies."
+        asked = str(self.data.get("initiative", ""))[:80]
+        return f"there is no initiative “{asked}”."
+
+
 class BoardFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), to_field_name="slug", required=False, empty_label="All teams"

@@ -59,4 +59,5 @@ urlpatterns = [
     path("constraints/<int:pk>/remove/", views.constraint_remove, name="constraint-remove"),
     path("dependencies/", views.dependency_board, name="dependencies"),
     path("dependencies/<int:pk>/move/", views.dependency_move, name="dependency-move"),
+    path("dependencies/link/", views.dependency_initiative, name="dependency-initiative"),
 ]

@@ -144,7 +144,7 @@ def open_dependencies(initiative: Initiative, today: date) -> list[Dependency]:
     return list(
         Dependency.objects.filter(initiative=initiative, created_at__lt=start_of(today + ONE_DAY))
         .filter(Q(status__in=OPEN) | Q(status=Dependency.Status.DELIVERED, delivered_at__gt=today))
-        .select_related("seam")
+        .select_related("seam", "consumer", "provider")
         .order_by("needed_by", "pk")
     )
 

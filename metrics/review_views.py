@@ -16,7 +16,15 @@ from contracts import catalogue
 from contracts.models import Contract
 from decisions import agenda as agenda_lists
 from decisions.views import escalation_pareto
-from metrics import dashboard, engine, review_table, reviews, seam_map, signals
+from metrics import (
+    dashboard,
+    engine,
+    forecast_panels,
+    review_table,
+    reviews,
+    seam_map,
+    signals,
+)
 from metrics.models import Review
 from metrics.views import asked_month
 from seams import permissions
@@ -122,7 +130,17 @@ def _meeting_and_follow_up(
         "meeting": Review.objects.filter(month=meeting_month, contract=contract).first(),
         "can_recompute": permissions.can_trigger_recompute(request.user),
         "now": timezone.now(),
+        **_initiatives(month, last_day, scope_seams),
     }
+
+
+def _initiatives(month, last_day, scope_seams) -> dict:
+    """A line per initiative waiting on the scope's seams: its chance of landing on time as
+    of the month's end (today while the month runs) and the seam adding most risk."""
+    lines, more = forecast_panels.review_lines(
+        seams=scope_seams, day=min(last_day, timezone.localdate())
+    )
+    return {"initiative_lines": lines, "more_initiatives": more}
 
 
 @login_required

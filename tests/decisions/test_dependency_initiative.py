@@ -121,3 +121,87 @@ def test_the_boards_form_refuses_an_unknown_initiative(ops_client, seam, owner, 
     assert response.status_code == 400
     assert "initiative" in response.context["form"].errors
     assert not Dependency.objects.exists()
+
+
+# --- Linking from the initiative's page -------------------------------------------------------
+
+LINK = reverse("decisions:dependency-initiative")
+
+
+@pytest.fixture
+def open_need(seam, owner):
+    return Dependency.objects.create(
+        title="Pricing API",
+        provider=seam.to_team,
+        consumer=seam.from_team,
+        seam=seam,
+        owner=owner,
+        needed_by=timezone.localdate() + timedelta(days=10),
+    )
+
+
+def test_the_initiative_page_links_a_dependency_and_unlinks_it(owner_client, launch, open_need):
+    page = owner_client.get(launch.get_absolute_url()).content.decode()
+    assert 'id="link-dependency"' in page
+    assert f'<option value="{open_need.pk}">Pricing API' in page
+    back = launch.get_absolute_url() + "#forecast"
+    response = owner_client.post(
+        LINK, {"dependency": open_need.pk, "initiative": launch.slug, "next": back}
+    )
+    assert response["Location"] == back
+    open_need.refresh_from_db()
+    assert open_need.initiative == launch
+    page = owner_client.get(launch.get_absolute_url()).content.decode()
+    assert "is now needed for The launch" in page
+    assert "Unlink" in page
+    assert f'<option value="{open_need.pk}">Pricing API' not in page  # no longer offered
+
+    owner_client.post(LINK, {"dependency": open_need.pk, "initiative": "", "next": back})
+    open_need.refresh_from_db()
+    assert open_need.initiative is None
+
+
+def test_linking_twice_says_so_and_changes_nothing(owner_client, launch, open_need):
+    Dependency.objects.filter(pk=open_need.pk).update(initiative=launch)
+    response = owner_client.post(
+        LINK, {"dependency": open_need.pk, "initiative": launch.slug}, follow=True
+    )
+    assert "was already needed for The launch" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"dependency": "999999", "initiative": "launch"},
+        {"dependency": "abc", "initiative": "launch"},
+        {"dependency": "", "initiative": "launch"},
+        {"initiative": "launch"},
+        {"dependency": "PK", "initiative": "no-such-thing"},
+        {"dependency": "PK", "initiative": "x" * 5000},
+    ],
+)
+def test_bad_links_are_refused_with_a_reason_and_nothing_written(
+    leader_client, launch, open_need, body
+):
+    body = {k: str(open_need.pk) if v == "PK" else v for k, v in body.items()}
+    response = leader_client.post(LINK, body, follow=True)
+    assert "Not linked:" in response.content.decode()
+    open_need.refresh_from_db()
+    assert open_need.initiative is None
+
+
+def test_only_those_who_log_there_link(viewer_client, unrelated_owner_client, launch, open_need):
+    for client in (viewer_client, unrelated_owner_client):
+        response = client.post(LINK, {"dependency": open_need.pk, "initiative": launch.slug})
+        assert response.status_code == 403
+        assert 'id="link-dependency"' not in client.get(launch.get_absolute_url()).content.decode()
+    open_need.refresh_from_db()
+    assert open_need.initiative is None
+
+
+def test_it_goes_back_only_to_this_site(leader_client, launch, open_need):
+    response = leader_client.post(
+        LINK,
+        {"dependency": open_need.pk, "initiative": launch.slug, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == reverse("decisions:dependencies")

@@ -78,6 +78,7 @@ PAGES = [
     ("elena", "/connections/channels/new/"),
     ("elena", "/connections/deliveries/"),
     ("elena", "/sign-in/groups/"),
+    ("elena", "/initiatives/eu-enterprise-launch/"),
 ]
 
 

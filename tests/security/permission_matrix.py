@@ -221,6 +221,7 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "decisions:constraint-remove": page(POST=LOGGERS),
     "decisions:dependencies": page(GET=EVERYONE, POST=LOGGERS),
     "decisions:dependency-move": page(POST=LOGGERS),
+    "decisions:dependency-initiative": page(POST=LOGGERS),
     # History from other tools: leaders and ops import it (as they import handoffs).
     "decisions:decision-import": page(GET=IMPORTERS, POST=IMPORTERS),
     "decisions:escalation-import": page(GET=IMPORTERS, POST=IMPORTERS),

@@ -295,6 +295,10 @@ BODIES: dict[tuple[str, str], Callable[[World], object]] = {
         "committed_date": "",
     },
     ("decisions:dependency-move", "POST"): lambda w: {"status": "committed"},
+    ("decisions:dependency-initiative", "POST"): lambda w: {
+        "dependency": w.dependency.pk,
+        "initiative": w.initiative.slug,
+    },
     ("onboarding:guide-seams", "POST"): lambda w: {"seams": [w.seam.pk]},
     ("onboarding:guide-misses-add", "POST"): lambda w: {"text": "A miss\nAnother miss"},
     ("onboarding:guide-miss-tag", "POST"): lambda w: {
