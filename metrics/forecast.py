@@ -21,10 +21,9 @@ dependencies are asked for and delivered on days, so business hours would measur
 - **Conditioning on age.** A dependency still open at age `a` takes longer than `a` days, so it
   draws only from durations strictly longer than its age. With at least 10 such durations the
   basis is `"dependencies"`. With fewer, it is the seam's handoff lead times longer than its
-  age (`"handoff lead times"`, and the note says so), when there is at least one; with none of
-  those either, the few dependency durations that are left (`"dependencies"`, the note says how
-  few). With nothing left at all, the dependency is **beyond history**: basis and chance are
-  `null`.
+  age (`"handoff lead times"`, and the note says so), when there is at least one. With none of
+  those either (DESIGN.md: "none even then"), the dependency is **beyond history**: basis and
+  chance are `null`, and the note says how few dependencies took that long.
 - **Remaining time** = a sampled duration - age (at least one day: still open today, it is
   delivered tomorrow at the earliest); **delivery date** = today + remaining. On time = the
   delivery date is on or before the needed-by date.
@@ -322,10 +321,10 @@ def _choose(
             )
     if own.size:
         return (
-            BASIS_DEPENDENCIES,
-            own,
-            f"Only {own.size} delivered dependenc{'y' if own.size == 1 else 'ies'} took longer "
-            f"than {age} days, and no handoff did.",
+            None,
+            EMPTY,
+            f"Beyond history: only {own.size} delivered dependenc"
+            f"{'y' if own.size == 1 else 'ies'} and no handoff took longer than {age} days.",
         )
     return None, EMPTY, f"Beyond history: nothing delivered took longer than {age} days."
 
@@ -400,7 +399,7 @@ def _notes(forecasts: list[DependencyForecast], today: date) -> list[str]:
         titles = ", ".join(f"“{f.dependency.title}”" for f in beyond)
         notes.append(
             f"Beyond history, left out of the chance that all are on time: {titles}. "
-            "Nothing delivered on their seams took as long as they have been open."
+            "Too little delivered on their seams took as long as they have been open."
         )
     fallback = sum(f.basis == BASIS_HANDOFFS for f in forecasts)
     if fallback:

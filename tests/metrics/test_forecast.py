@@ -113,13 +113,18 @@ def test_it_is_beyond_history_when_nothing_took_that_long(
     assert any("“Data processing agreement”" in note for note in found.notes)
 
 
-def test_a_few_longer_durations_serve_when_no_handoff_is_longer(make_seam, history, need, launch):
+def test_a_few_longer_durations_and_no_longer_handoff_are_beyond_history(
+    make_seam, history, need, launch
+):
+    """DESIGN.md: fewer than 10 such durations, the handoff lead times; none even then: null."""
     seam = make_seam("Legal review")
-    history(seam, {6: 4})
+    history(seam, {6: 9})
     need(seam, age=2, needed_in=4)
-    item = only(run(launch))
-    assert (item.basis, item.n, item.chance_on_time) == ("dependencies", 4, 1.0)
-    assert "Only 4 delivered dependencies" in item.note
+    found = run(launch)
+    item = only(found)
+    assert (item.basis, item.n, item.chance_on_time) == (None, 0, None)
+    assert "only 9 delivered dependencies and no handoff took longer than 2 days" in item.note
+    assert found.chance_all_on_time is None
 
 
 def test_a_dependency_without_a_seam_draws_from_every_seams_history(
