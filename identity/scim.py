@@ -149,15 +149,17 @@ def check_body(request: HttpRequest) -> HttpResponse | None:
     """A 4xx for a write whose body is not one JSON object of sane size and depth."""
     if request.method not in ("POST", "PUT", "PATCH") or not _answers(request):
         return None
+    too_big = scim_error(413, f"The body is larger than {MAX_BODY_BYTES} bytes.", "tooMany")
+    try:
+        raw = request.body  # Django refuses more than DATA_UPLOAD_MAX_MEMORY_SIZE
+    except RequestDataTooBig:
+        return too_big
+    if not raw:
+        return scim_error(400, "The body is empty: send a JSON object.", "invalidSyntax")
     if request.content_type not in CONTENT_TYPES:
         return scim_error(415, "Send the body as application/scim+json.", "invalidSyntax")
-    length = request.META.get("CONTENT_LENGTH") or "0"
-    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
-        return scim_error(413, f"The body is larger than {MAX_BODY_BYTES} bytes.", "tooMany")
-    try:
-        raw = request.body
-    except RequestDataTooBig:
-        return scim_error(413, f"The body is larger than {MAX_BODY_BYTES} bytes.", "tooMany")
+    if len(raw) > MAX_BODY_BYTES:
+        return too_big
     try:
         body = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -27,6 +27,8 @@ class Directory:
 
     def send(self, method: str, path: str, body=None, *, raw: bytes | str | None = None,
              content_type: str = "application/scim+json"):
+        if method == "GET":
+            return self.client.get(f"{BASE}{path}", **self._headers())
         data = raw if raw is not None else json.dumps(body)
         call = getattr(self.client, method.lower())
         return call(f"{BASE}{path}", data=data, content_type=content_type, **self._headers())
