@@ -272,7 +272,7 @@ SCIM_SERVICE_PROVIDER = {
     "GROUP_MODEL": "identity.models.DirectoryGroup",
     "USER_FILTER_PARSER": "identity.scim_filters.PersonFilter",
     "GROUP_FILTER_PARSER": "identity.scim_filters.GroupFilter",
-    "AUTH_CHECK_MIDDLEWARE": "identity.scim.ScimGate",
+    "AUTH_CHECK_MIDDLEWARE": "identity.scim_gate.ScimGate",
     "SERVICE_PROVIDER_CONFIG_MODEL": "identity.scim.ScimServiceProviderConfig",
     "BASE_LOCATION_GETTER": "identity.scim.base_location",
     "SCHEMAS_GETTER": "identity.scim.schemas",

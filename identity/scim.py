@@ -1,7 +1,7 @@
 """SCIM 2.0 provisioning (RFC 7643, 7644) on django-scim2: what the library is told to use.
 
-- `ScimGate` (AUTH_CHECK_MIDDLEWARE) lets in only the directory's bearer token and only
-  well-formed bodies, and names the directory in the audit log;
+- `identity.scim_gate.ScimGate` (AUTH_CHECK_MIDDLEWARE) lets in only the directory's bearer
+  token and only well-formed bodies, and names the directory in the audit log;
 - `ScimPerson` and `ScimGroup` (USER_ADAPTER, GROUP_ADAPTER) read and write people and
   directory groups through identity.services: a person is created or claimed, deactivated,
   never deleted; each group change re-applies the mapped roles and teams;
@@ -10,21 +10,13 @@
 """
 
 import copy
-import hmac
-import json
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin
 
-from auditlog.context import auditlog_value
 from django.conf import settings
-from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core import validators
-from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.urls import reverse
 from django_scim import constants, exceptions
 from django_scim.adapters import SCIMGroup, SCIMUser
@@ -32,164 +24,22 @@ from django_scim.models import SCIMServiceProviderConfig
 from django_scim.schemas import ALL as LIBRARY_SCHEMAS
 
 from identity import services
-from identity.models import DirectoryAccount, DirectoryGroup
+from identity.models import DirectoryAccount
 from identity.scim_filters import GROUP_SCHEMA, USER_SCHEMA, directory_people
+from identity.scim_gate import MAX_BODY_BYTES
+from identity.scim_input import (
+    apply_group_operation,
+    apply_user_operation,
+    conflict,
+    members_of,
+    operations_of,
+    person_from,
+    split_no_path_value,
+    text,
+)
 from seams.models import User
 
-DIRECTORY = "SCIM directory"
-ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-CONTENT_TYPES = ("application/scim+json", "application/json")
-MAX_BODY_BYTES = 1024 * 1024
-MAX_DEPTH = 8
-MAX_OPERATIONS = 1000
-MAX_MEMBERS = 10_000
 MAX_RESULTS = 200
-
-
-# --- The gate: the bearer token, the body, and who the audit log names -------------------------
-
-
-class DirectoryClient:
-    """The SCIM directory, signed in by its bearer token: no person, no password, no rights
-    anywhere else (it exists only for the length of one SCIM request)."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_active = True
-    is_staff = False
-    is_superuser = False
-    pk = None
-    id = None
-    username = DIRECTORY
-
-    def __str__(self) -> str:
-        return DIRECTORY
-
-    def get_username(self) -> str:
-        return DIRECTORY
-
-    def has_perm(self, perm: str, obj: object = None) -> bool:
-        return False
-
-    def has_perms(self, perms: list[str], obj: object = None) -> bool:
-        return False
-
-    def has_module_perms(self, app_label: str) -> bool:
-        return False
-
-
-def scim_error(status: int, detail: str, scim_type: str | None = None) -> HttpResponse:
-    body: dict[str, Any] = {"schemas": [constants.SchemaURI.ERROR], "status": str(status)}
-    if scim_type:
-        body["scimType"] = scim_type
-    body["detail"] = detail
-    return HttpResponse(json.dumps(body), status=status, content_type=constants.SCIM_CONTENT_TYPE)
-
-
-def bearer_token_valid(request: HttpRequest) -> bool:
-    expected = settings.SCIM_TOKEN
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if not expected or scheme.lower() != "bearer" or not given.strip():
-        return False
-    return hmac.compare_digest(given.strip().encode(), expected.encode())
-
-
-class ScimGate:
-    """Wraps every SCIM view (django-scim2's AUTH_CHECK_MIDDLEWARE): a 401 without the
-    directory's token (a signed-in person's session is no token), a clear 4xx for a body that
-    is not one JSON object, and on any error answer nothing the view wrote is kept."""
-
-    def __init__(self, get_response: Callable[..., HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not settings.SCIM_TOKEN:
-            return self._unauthorized("SCIM provisioning is turned off (no SCIM_TOKEN is set).")
-        if not bearer_token_valid(request):
-            return self._unauthorized("A valid bearer token is required.")
-        refusal = check_body(request)
-        if refusal is not None:
-            return refusal
-        request.user = DirectoryClient()
-        name_directory_in_audit_log()
-        response = self.get_response(request, *args, **kwargs)
-        if response.status_code >= 400 and transaction.get_connection().in_atomic_block:
-            transaction.set_rollback(True)
-        return response
-
-    @staticmethod
-    def _unauthorized(detail: str) -> HttpResponse:
-        response = scim_error(401, detail)
-        response["WWW-Authenticate"] = 'Bearer realm="Seamline SCIM"'
-        return response
-
-
-def name_directory_in_audit_log() -> None:
-    """Entries of this request name the SCIM directory, not whoever's session came along."""
-    context = auditlog_value.get(None)
-    if isinstance(context, dict):
-        context["actor"] = None
-        context["actor_email"] = DIRECTORY
-        context["additional_data"] = {"source": "scim"}
-
-
-def _answers(request: HttpRequest) -> bool:
-    """Whether the view will read this request's body (it takes the method at all)."""
-    view_class = getattr(getattr(request.resolver_match, "func", None), "view_class", None)
-    if view_class is None:
-        return False
-    initkwargs = getattr(request.resolver_match.func, "view_initkwargs", {})
-    return initkwargs.get("implemented", True) and (
-        request.method.lower() in view_class.http_method_names
-    )
-
-
-def check_body(request: HttpRequest) -> HttpResponse | None:
-    """A 4xx for a write whose body is not one JSON object of sane size and depth."""
-    if request.method not in ("POST", "PUT", "PATCH") or not _answers(request):
-        return None
-    too_big = scim_error(413, f"The body is larger than {MAX_BODY_BYTES} bytes.", "tooMany")
-    try:
-        raw = request.body  # Django refuses more than DATA_UPLOAD_MAX_MEMORY_SIZE
-    except RequestDataTooBig:
-        return too_big
-    if not raw:
-        return scim_error(400, "The body is empty: send a JSON object.", "invalidSyntax")
-    if request.content_type not in CONTENT_TYPES:
-        return scim_error(415, "Send the body as application/scim+json.", "invalidSyntax")
-    if len(raw) > MAX_BODY_BYTES:
-        return too_big
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        return scim_error(400, "The body is not UTF-8 text.", "invalidSyntax")
-    except (ValueError, RecursionError):
-        return scim_error(400, "The body is not valid JSON.", "invalidSyntax")
-    if not isinstance(body, dict) or not body:
-        return scim_error(400, "The body must be a JSON object.", "invalidSyntax")
-    problem = _shape_problem(body, depth=0)
-    if problem:
-        return scim_error(400, problem, "invalidValue")
-    return None
-
-
-def _shape_problem(value: Any, *, depth: int) -> str:
-    if depth > MAX_DEPTH:
-        return f"The body is nested more than {MAX_DEPTH} levels deep."
-    if isinstance(value, str):
-        return "Text can't contain NUL characters (\\0)." if "\x00" in value else ""
-    if isinstance(value, dict):
-        items = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        items = value
-    else:
-        return ""
-    for item in items:
-        problem = _shape_problem(item, depth=depth + 1)
-        if problem:
-            return problem
-    return ""
 
 
 def base_location(request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> str:
@@ -223,9 +73,11 @@ def queryset_post_processor_getter(model: type) -> Callable[..., Any]:
     def process(request: HttpRequest, queryset, *args: Any, **kwargs: Any):
         if model is User:
             people = directory_people().filter(pk__in=queryset.values("pk"))
-            return people.select_related("directory_account").prefetch_related(
-                "directory_groups"
-            ).order_by("directory_account__scim_id")
+            return (
+                people.select_related("directory_account")
+                .prefetch_related("directory_groups")
+                .order_by("directory_account__scim_id")
+            )
         return queryset.prefetch_related("members__directory_account").order_by("scim_id")
 
     return process
@@ -258,144 +110,6 @@ def project(d: dict, request: HttpRequest | None) -> dict:
     if unwanted:
         return {k: v for k, v in d.items() if k in ALWAYS_RETURNED or k.lower() not in unwanted}
     return d
-
-
-# --- Reading what the directory sends ----------------------------------------------------------
-
-
-def bad(detail: str, scim_type: str = "invalidValue") -> exceptions.BadRequestError:
-    return exceptions.BadRequestError(detail, scim_type=scim_type)
-
-
-def conflict(error: services.DirectoryConflict) -> exceptions.IntegrityError:
-    return exceptions.IntegrityError(str(error), scim_type="uniqueness")
-
-
-def text(d: dict, key: str, *, max_length: int, required: bool = False) -> str:
-    value = d.get(key)
-    if value is None:
-        if required:
-            raise bad(f"{key} is required.", "invalidValue")
-        return ""
-    if not isinstance(value, str):
-        raise bad(f"{key} must be a string, not {type(value).__name__}.")
-    value = value.strip()
-    if required and not value:
-        raise bad(f"{key} can't be empty.")
-    if len(value) > max_length:
-        raise bad(f"{key} is longer than {max_length} characters.")
-    return value
-
-
-def boolean(value: Any, *, name: str) -> bool:
-    # Entra ID sends "True" and "False" as strings.
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise bad(f"{name} must be true or false, not {value!r}."[:200])
-
-
-def primary_email(value: Any) -> str:
-    """The one email Seamline keeps: the primary one, else the work one, else the first."""
-    if value is None:
-        return ""
-    if isinstance(value, dict):  # OneLogin sends one object
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(e, dict) for e in value):
-        raise bad("emails must be a list of objects.")
-    if not value:
-        return ""
-    chosen = next((e for e in value if e.get("primary") in (True, "true", "True")), None)
-    chosen = chosen or next((e for e in value if e.get("type") == "work"), None) or value[0]
-    email = text(chosen, "value", max_length=254)
-    if email:
-        try:
-            validators.validate_email(email)
-        except ValidationError:
-            raise bad(f"{email!r} is not an email address.") from None
-    return email
-
-
-def person_from(d: dict) -> services.DirectoryPerson:
-    """A directory person from a SCIM User; a 400 for anything Seamline can't keep."""
-    user_name = text(d, "userName", max_length=150, required=True)
-    try:
-        UnicodeUsernameValidator()(user_name)
-    except ValidationError:
-        raise bad(
-            "userName may contain only letters, digits and @ . + - _ (no spaces)."
-        ) from None
-    name = d.get("name") or {}
-    if not isinstance(name, dict):
-        raise bad("name must be an object.")
-    active = d.get("active")
-    external_id = d.get("externalId")
-    return services.DirectoryPerson(
-        user_name=user_name,
-        external_id=text(d, "externalId", max_length=255) if external_id is not None else "",
-        given_name=text(name, "givenName", max_length=150),
-        family_name=text(name, "familyName", max_length=150),
-        email=primary_email(d.get("emails")),
-        title=text(d, "title", max_length=120),
-        active=None if active is None else boolean(active, name="active"),
-    )
-
-
-_PATH = re.compile(
-    r"(?P<attr>[A-Za-z$][\w$-]*)(?:\[(?P<filter>[^\]]*)\])?(?:\.(?P<sub>[A-Za-z$][\w$-]*))?"
-)
-_VALUE_EQ = re.compile(r'\s*value\s+eq\s+"(?P<value>[^"]*)"\s*', re.IGNORECASE)
-
-
-def parse_path(path: str, schema: str) -> tuple[str, str | None, str | None] | None:
-    """(attribute, bracket filter, sub-attribute) of a PATCH path, lower-cased names; None for
-    an extension's attribute (kept by no one here, so ignored)."""
-    if not isinstance(path, str) or len(path) > 500:
-        raise bad("path must be a string.", "invalidPath")
-    rest = path.strip()
-    if rest.lower().startswith(schema.lower() + ":"):
-        rest = rest[len(schema) + 1 :]
-    elif rest.lower().startswith("urn:"):
-        return None
-    match = _PATH.fullmatch(rest)
-    if not match:
-        raise bad(f"Can't read the path {path!r}.", "invalidPath")
-    sub = match["sub"].lower() if match["sub"] else None
-    return match["attr"].lower(), match["filter"], sub
-
-
-def operations_of(operations: Any) -> list[tuple[str, Any, Any]]:
-    """(op, path, value) of each PATCH operation, checked."""
-    if not isinstance(operations, list) or not operations:
-        raise bad("Operations must be a non-empty list.", "invalidSyntax")
-    if len(operations) > MAX_OPERATIONS:
-        raise bad(f"More than {MAX_OPERATIONS} operations.", "tooMany")
-    checked = []
-    for operation in operations:
-        if not isinstance(operation, dict):
-            raise bad("Each operation must be an object.", "invalidSyntax")
-        op = operation.get("op")
-        if not isinstance(op, str) or op.lower() not in ("add", "remove", "replace"):
-            raise bad(f"Unknown op {op!r}; use add, remove or replace."[:200], "invalidSyntax")
-        path = operation.get("path")
-        if op.lower() == "remove" and not path:
-            raise bad("A remove needs a path.", "noTarget")
-        if not path and not isinstance(operation.get("value"), dict):
-            raise bad("An operation without a path needs an object value.", "invalidValue")
-        checked.append((op.lower(), path or None, operation.get("value")))
-    return checked
-
-
-def split_no_path_value(value: dict) -> list[tuple[str, Any]]:
-    """An operation without a path, as (path, value) pairs: each key is a path (Entra ID may
-    write "name.givenName"; an extension's URN key holds that extension's attributes)."""
-    pairs = []
-    for key, item in value.items():
-        if not isinstance(key, str):
-            continue
-        pairs.append((key, item))
-    return pairs
 
 
 # --- People ------------------------------------------------------------------------------------
@@ -509,65 +223,6 @@ class ScimPerson(SCIMUser):
         return _resource_type(cls, request, name="User", endpoint="/Users", schema=USER_SCHEMA)
 
 
-def apply_user_operation(d: dict, op: str, path: str, value: Any) -> None:
-    """Apply one PATCH operation to the writable User body `d`."""
-    if isinstance(path, str) and path.strip().lower() == ENTERPRISE_SCHEMA.lower():
-        return
-    parsed = parse_path(path, USER_SCHEMA)
-    if parsed is None:
-        return
-    attr, bracket, sub = parsed
-    removing = op == "remove"
-    if attr in ("username", "externalid", "title", "active", "displayname"):
-        key = {"username": "userName", "externalid": "externalId", "title": "title"}.get(attr)
-        if attr == "active":
-            if not removing:
-                d["active"] = boolean(value, name="active")
-        elif attr == "displayname":
-            return  # Seamline shows the person's name: displayName follows it
-        else:
-            d[key] = None if removing else value
-    elif attr == "name":
-        if sub:
-            fields = {"givenname": "givenName", "familyname": "familyName"}
-            if sub in fields:
-                d["name"][fields[sub]] = None if removing else value
-        elif removing:
-            d["name"] = {}
-        elif isinstance(value, dict):
-            d["name"] = {**d["name"], **value} if op == "add" else value
-        else:
-            raise bad("name must be an object.")
-    elif attr == "emails":
-        apply_email_operation(d, op, bracket, sub, value)
-    elif attr in ("groups", "id", "meta", "schemas", "password"):
-        if attr == "password":
-            raise bad("Seamline keeps no passwords for directory people.", "mutability")
-        return  # read-only, or set by Seamline
-    # Attributes of the core schema Seamline doesn't keep (phoneNumbers, addresses, …) are
-    # ignored, as they are in a POST or PUT.
-
-
-def apply_email_operation(
-    d: dict, op: str, bracket: str | None, sub: str | None, value: Any
-) -> None:
-    current = d["emails"][0]["value"] if d["emails"] else ""
-    if bracket is not None:
-        match = _VALUE_EQ.fullmatch(bracket)
-        if match and match["value"].casefold() != current.casefold():
-            return  # names another address than the one kept
-    if op == "remove":
-        if sub in (None, "value"):
-            d["emails"] = []
-        return
-    if bracket is not None or sub:
-        if sub in (None, "value"):
-            new = value["value"] if isinstance(value, dict) else value
-            d["emails"] = [{"value": new, "primary": True}]
-        return
-    d["emails"] = value
-
-
 # --- Groups ------------------------------------------------------------------------------------
 
 
@@ -628,9 +283,7 @@ class ScimGroup(SCIMGroup):
     def from_dict(self, d: dict) -> None:
         self._display_name = text(d, "displayName", max_length=255, required=True)
         external_id = d.get("externalId")
-        self._external_id = (
-            text(d, "externalId", max_length=255) if external_id is not None else ""
-        )
+        self._external_id = text(d, "externalId", max_length=255) if external_id is not None else ""
         self._members = None if "members" not in d else members_of(d["members"])
 
     def save(self) -> None:
@@ -659,74 +312,6 @@ class ScimGroup(SCIMGroup):
     @classmethod
     def resource_type_dict(cls, request: HttpRequest | None = None) -> dict:
         return _resource_type(cls, request, name="Group", endpoint="/Groups", schema=GROUP_SCHEMA)
-
-
-def member_ids(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(m, dict) for m in value):
-        raise bad("members must be a list of objects with a value.")
-    if len(value) > MAX_MEMBERS:
-        raise bad(f"More than {MAX_MEMBERS} members.", "tooMany")
-    ids = []
-    for member in value:
-        member_id = member.get("value")
-        if not isinstance(member_id, str) or not member_id.strip():
-            raise bad("Each member needs the id of a User as its value.")
-        ids.append(member_id.strip())
-    return ids
-
-
-def members_of(value: Any) -> list[User]:
-    """The directory people these member ids name; a 400 if one names no one."""
-    ids = member_ids(value)
-    wanted = set()
-    for member_id in ids:
-        try:
-            wanted.add(uuid.UUID(member_id))
-        except ValueError:
-            raise bad(f"No user has the id {member_id!r}."[:200]) from None
-    people = list(directory_people().filter(directory_account__scim_id__in=wanted))
-    if len(people) != len(wanted):
-        raise bad("A member is not a user provisioned by the directory (or is deleted).")
-    return people
-
-
-def apply_group_operation(d: dict, op: str, path: str, value: Any) -> None:
-    parsed = parse_path(path, GROUP_SCHEMA)
-    if parsed is None:
-        return
-    attr, bracket, sub = parsed
-    if attr == "displayname":
-        if op == "remove":
-            raise bad("A group needs a displayName.", "mutability")
-        d["displayName"] = value
-    elif attr == "externalid":
-        d["externalId"] = None if op == "remove" else value
-    elif attr == "members":
-        current = [m["value"] for m in d["members"]]
-        if bracket is not None:
-            match = _VALUE_EQ.fullmatch(bracket)
-            if not match:
-                raise bad('Name members by value: members[value eq "…"].', "invalidFilter")
-            named = [match["value"]]
-        else:
-            named = member_ids(value)
-        if op == "add":
-            current += [m for m in named if m not in current]
-        elif op == "remove":
-            current = [] if (bracket is None and value is None) else [
-                m for m in current if m not in named
-            ]
-        else:
-            current = named if bracket is None else current
-        d["members"] = [{"value": m} for m in current]
-    elif attr in ("id", "meta", "schemas"):
-        return  # Okta repeats the id in a replace's value: set by Seamline, ignored
-    else:
-        raise bad(f"Groups have no attribute {path!r}."[:200], "invalidPath")
 
 
 # --- What the service says about itself --------------------------------------------------------

@@ -130,7 +130,11 @@ class _Translator:
             inner = path.attr_name
             outer = inner.namespace
             attr = self.attribute_name(outer)
-            sub = (outer.sub_attr or path.sub_attr).value if (outer.sub_attr or path.sub_attr) else None
+            sub = (
+                (outer.sub_attr or path.sub_attr).value
+                if (outer.sub_attr or path.sub_attr)
+                else None
+            )
             condition = self.node(ast.Filter(inner.expr, inner.negated, None), attr)
             return condition & self.compare(node.value, (attr, sub), node.comp_value)
         attr = self.attribute_name(path)

@@ -9,7 +9,8 @@ from django.urls import re_path
 from django.views.decorators.csrf import csrf_exempt
 from django_scim import exceptions, views
 
-from identity.scim import MAX_RESULTS, ScimGate, scim_error
+from identity.scim import MAX_RESULTS
+from identity.scim_gate import ScimGate, scim_error
 
 app_name = "scim"
 

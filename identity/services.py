@@ -286,7 +286,9 @@ def save_directory_group(
     if renamed:
         affected = {**before, **after}
     else:
-        affected = {pk: u for pk, u in {**before, **after}.items() if (pk in before) != (pk in after)}
+        affected = {
+            pk: u for pk, u in {**before, **after}.items() if (pk in before) != (pk in after)
+        }
     resync_directory_groups(users=affected.values())
 
 

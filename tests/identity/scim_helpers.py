@@ -25,8 +25,15 @@ class Directory:
     def get(self, path: str, **params):
         return self.client.get(f"{BASE}{path}", params, **self._headers())
 
-    def send(self, method: str, path: str, body=None, *, raw: bytes | str | None = None,
-             content_type: str = "application/scim+json"):
+    def send(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        *,
+        raw: bytes | str | None = None,
+        content_type: str = "application/scim+json",
+    ):
         if method == "GET":
             return self.client.get(f"{BASE}{path}", **self._headers())
         data = raw if raw is not None else json.dumps(body)
@@ -50,8 +57,13 @@ class Directory:
             "schemas": [USER],
             "userName": user_name,
             "name": {"givenName": "Ada", "familyName": "Lovelace"},
-            "emails": [{"value": user_name if "@" in user_name else f"{user_name}@example.com",
-                        "type": "work", "primary": True}],
+            "emails": [
+                {
+                    "value": user_name if "@" in user_name else f"{user_name}@example.com",
+                    "type": "work",
+                    "primary": True,
+                }
+            ],
             "active": True,
         } | extra
         response = self.post("/Users", body)
@@ -59,8 +71,7 @@ class Directory:
         return response.json()
 
     def create_group(self, name: str, members: list[str] = ()) -> dict:
-        body = {"schemas": [GROUP], "displayName": name,
-                "members": [{"value": m} for m in members]}
+        body = {"schemas": [GROUP], "displayName": name, "members": [{"value": m} for m in members]}
         response = self.post("/Groups", body)
         assert response.status_code == 201, response.content
         return response.json()

@@ -87,7 +87,8 @@ def test_a_leaders_session_is_no_token(settings, leader):
     leader_client = client_for(leader)
     assert_scim_error(leader_client.get("/scim/v2/Users"), 401)
     response = leader_client.post(
-        "/scim/v2/Users", json.dumps({"schemas": [USER], "userName": "eve"}),
+        "/scim/v2/Users",
+        json.dumps({"schemas": [USER], "userName": "eve"}),
         content_type="application/scim+json",
     )
     assert_scim_error(response, 401)
@@ -112,7 +113,9 @@ def test_the_token_over_a_leaders_session_acts_as_the_directory_not_the_leader(s
 def test_provisioning_changes_are_in_the_audit_log_as_the_scim_directory(directory, leader):
     created = directory.create_user("ada@example.com")
     group = directory.create_group("Support", [created["id"]])
-    directory.patch(f"/Users/{created['id']}", [{"op": "replace", "path": "active", "value": False}])
+    directory.patch(
+        f"/Users/{created['id']}", [{"op": "replace", "path": "active", "value": False}]
+    )
     ada = User.objects.get(directory_account__scim_id=created["id"])
     account = DirectoryAccount.objects.get(user=ada)
     support = DirectoryGroup.objects.get(scim_id=group["id"])
@@ -120,7 +123,8 @@ def test_provisioning_changes_are_in_the_audit_log_as_the_scim_directory(directo
         entries = LogEntry.objects.get_for_object(obj)
         assert entries.exists(), obj
         for entry in entries:
-            assert entry.actor_id is None and entry.actor_email == "SCIM directory"
+            assert entry.actor_id is None
+            assert entry.actor_email == "SCIM directory"
             assert entry.additional_data == {"source": "scim"}
     deactivation = LogEntry.objects.get_for_object(ada).filter(changes__icontains="is_active")
     assert deactivation.exists()
@@ -144,10 +148,12 @@ def test_a_deactivated_persons_session_and_token_are_refused_on_their_next_reque
     response = directory.patch(
         f"/Users/{created['id']}", [{"op": "replace", "path": "active", "value": False}]
     )
-    assert response.status_code == 200 and response.json()["active"] is False
+    assert response.status_code == 200
+    assert response.json()["active"] is False
 
     page = browser.get(reverse("identity:account"))
-    assert page.status_code == 302 and page["Location"].startswith(reverse("login"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("login"))
     assert api.get("/api/v1/teams/").status_code == 401
     assert not Token.objects.filter(user=ada).exists()
 
@@ -178,25 +184,60 @@ HOSTILE = [
     ("no userName", "application/scim+json", json.dumps({"schemas": [USER]}), 400, "invalidValue"),
     ("spaces", "application/scim+json", json.dumps({"userName": "e v e"}), 400, "invalidValue"),
     ("huge", "application/scim+json", json.dumps({"userName": "e" * 10_000}), 400, "invalidValue"),
-    ("active", "application/scim+json", json.dumps({"userName": "eve", "active": "maybe"}), 400,
-     "invalidValue"),
-    ("emails", "application/scim+json", json.dumps({"userName": "eve", "emails": "e@x.org"}), 400,
-     "invalidValue"),
-    ("bad email", "application/scim+json",
-     json.dumps({"userName": "eve", "emails": [{"value": "not-an-email"}]}), 400, "invalidValue"),
-    ("name", "application/scim+json", json.dumps({"userName": "eve", "name": "Eve"}), 400,
-     "invalidValue"),
-    ("long name", "application/scim+json",
-     json.dumps({"userName": "eve", "name": {"givenName": "E" * 151}}), 400, "invalidValue"),
-    ("title", "application/scim+json", json.dumps({"userName": "eve", "title": ["x"]}), 400,
-     "invalidValue"),
-    ("too big", "application/scim+json",
-     json.dumps({"userName": "eve", "x": "y" * 1_100_000}), 413, "tooMany"),
+    (
+        "active",
+        "application/scim+json",
+        json.dumps({"userName": "eve", "active": "maybe"}),
+        400,
+        "invalidValue",
+    ),
+    (
+        "emails",
+        "application/scim+json",
+        json.dumps({"userName": "eve", "emails": "e@x.org"}),
+        400,
+        "invalidValue",
+    ),
+    (
+        "bad email",
+        "application/scim+json",
+        json.dumps({"userName": "eve", "emails": [{"value": "not-an-email"}]}),
+        400,
+        "invalidValue",
+    ),
+    (
+        "name",
+        "application/scim+json",
+        json.dumps({"userName": "eve", "name": "Eve"}),
+        400,
+        "invalidValue",
+    ),
+    (
+        "long name",
+        "application/scim+json",
+        json.dumps({"userName": "eve", "name": {"givenName": "E" * 151}}),
+        400,
+        "invalidValue",
+    ),
+    (
+        "title",
+        "application/scim+json",
+        json.dumps({"userName": "eve", "title": ["x"]}),
+        400,
+        "invalidValue",
+    ),
+    (
+        "too big",
+        "application/scim+json",
+        json.dumps({"userName": "eve", "x": "y" * 1_100_000}),
+        413,
+        "tooMany",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    "content_type, body, status, scim_type",
+    ("content_type", "body", "status", "scim_type"),
     [case[1:] for case in HOSTILE],
     ids=[case[0] for case in HOSTILE],
 )
@@ -234,7 +275,7 @@ def test_a_hostile_group_is_a_400_and_writes_nothing(directory, body):
         {"count": "ten"},
         {"filter": ""},
         {"filter": 'userName eq "' + "a" * 5000 + '"'},
-        {"filter": "userName eq \"a\"" + " and userName eq \"a\"" * 200},
+        {"filter": 'userName eq "a"' + ' and userName eq "a"' * 200},
     ],
 )
 def test_hostile_queries_are_a_400(directory, params):

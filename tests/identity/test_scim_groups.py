@@ -49,14 +49,20 @@ def test_creating_a_group_with_members_grants_the_mapped_role(directory, mapped,
 def test_entra_adds_and_removes_members_and_the_team_follows(directory, mapped, people):
     sales = directory.create_group("Sales")
     # Entra ID adds members with the path and a list of values…
-    ops = [{"op": "Add", "path": "members", "value": [{"value": people[0]["id"]},
-                                                       {"value": people[1]["id"]}]}]
+    ops = [
+        {
+            "op": "Add",
+            "path": "members",
+            "value": [{"value": people[0]["id"]}, {"value": people[1]["id"]}],
+        }
+    ]
     assert directory.patch(f"/Groups/{sales['id']}", ops).status_code == 200
     assert teams(people[0]) == teams(people[1]) == {"Sales": "owner"}
     # …and removes them the same way.
     ops = [{"op": "Remove", "path": "members", "value": [{"value": people[0]["id"]}]}]
     assert directory.patch(f"/Groups/{sales['id']}", ops).status_code == 200
-    assert teams(people[0]) == {} and teams(people[1]) == {"Sales": "owner"}
+    assert teams(people[0]) == {}
+    assert teams(people[1]) == {"Sales": "owner"}
 
 
 def test_okta_removes_a_member_by_filter_and_renames_with_a_value_object(directory, mapped, people):
@@ -68,16 +74,23 @@ def test_okta_removes_a_member_by_filter_and_renames_with_a_value_object(directo
     assert teams(people[1]) == {}
     # Okta renames with {"id", "displayName"} as the value: the group no longer maps to Sales.
     ops = [{"op": "replace", "value": {"id": sales["id"], "displayName": "Seamline Leaders"}}]
-    assert directory.patch(f"/Groups/{sales['id']}", ops).json()["displayName"] == "Seamline Leaders"
-    assert teams(people[0]) == {} and roles(people[0]) == {"leader"}
+    assert (
+        directory.patch(f"/Groups/{sales['id']}", ops).json()["displayName"] == "Seamline Leaders"
+    )
+    assert teams(people[0]) == {}
+    assert roles(people[0]) == {"leader"}
 
 
 def test_put_replaces_the_members(directory, mapped, people):
     leaders = directory.create_group("Seamline Leaders", [people[0]["id"]])
-    body = {"schemas": [GROUP], "displayName": "Seamline Leaders",
-            "members": [{"value": people[2]["id"]}]}
+    body = {
+        "schemas": [GROUP],
+        "displayName": "Seamline Leaders",
+        "members": [{"value": people[2]["id"]}],
+    }
     assert directory.put(f"/Groups/{leaders['id']}", body).status_code == 200
-    assert roles(people[0]) == set() and roles(people[2]) == {"leader"}
+    assert roles(people[0]) == set()
+    assert roles(people[2]) == {"leader"}
 
 
 def test_deleting_a_group_takes_back_what_it_granted(directory, mapped, people):
@@ -136,8 +149,7 @@ def test_a_person_seamline_has_but_the_directory_never_provisioned_cannot_be_a_m
     directory, leader
 ):
     # The leader exists in Seamline, but has no SCIM id: nothing can name them.
-    body = {"schemas": [GROUP], "displayName": "Leaders",
-            "members": [{"value": str(leader.pk)}]}
+    body = {"schemas": [GROUP], "displayName": "Leaders", "members": [{"value": str(leader.pk)}]}
     assert_scim_error(directory.post("/Groups", body), 400)
     assert not DirectoryGroup.objects.exists()
 

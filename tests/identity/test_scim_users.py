@@ -23,14 +23,18 @@ def test_it_creates_a_person_without_a_password(directory):
     created = directory.create_user("ada@example.com", externalId="ent-1", title="Analyst")
     ada = person(created)
     assert (ada.username, ada.first_name, ada.last_name) == ("ada@example.com", "Ada", "Lovelace")
-    assert ada.email == "ada@example.com" and ada.job_title == "Analyst" and ada.is_active
+    assert ada.email == "ada@example.com"
+    assert ada.job_title == "Analyst"
+    assert ada.is_active
     assert not ada.has_usable_password()
     account = ada.directory_account
-    assert account.scim_provisioned and account.scim_external_id == "ent-1"
+    assert account.scim_provisioned
+    assert account.scim_external_id == "ent-1"
     assert created["schemas"] == [USER]
     assert created["meta"]["location"].endswith(f"/scim/v2/Users/{created['id']}")
     assert created["emails"] == [{"value": "ada@example.com", "type": "work"}]
-    assert created["displayName"] == "Ada Lovelace" and created["active"] is True
+    assert created["displayName"] == "Ada Lovelace"
+    assert created["active"] is True
 
 
 def test_it_claims_the_seamline_person_with_the_same_email(directory):
@@ -46,7 +50,8 @@ def test_it_claims_the_seamline_person_with_the_same_email(directory):
 def test_it_claims_the_seamline_person_with_the_same_username(directory):
     existing = UserFactory(username="grace", email="")
     created = directory.create_user("GRACE", emails=[])
-    assert person(created).pk == existing.pk and User.objects.count() == 1
+    assert person(created).pk == existing.pk
+    assert User.objects.count() == 1
 
 
 def test_a_replayed_create_is_a_conflict_and_writes_nothing(directory):
@@ -108,7 +113,7 @@ def test_it_lists_only_the_people_the_directory_provisioned(directory, three, le
 
 
 @pytest.mark.parametrize(
-    "query, expected",
+    ("query", "expected"),
     [
         ('userName eq "BOB@example.com"', ["bob@example.com"]),
         ('externalId eq "e-ada"', ["ada@example.com"]),
@@ -133,7 +138,7 @@ def test_it_filters_by_id(directory, three):
 
 @pytest.mark.parametrize(
     "query",
-    ['password eq "x"', 'userName eq', "((((", 'userName zz "a"', 'x' * 1001, 'userName eq "\x00"'],
+    ['password eq "x"', "userName eq", "((((", 'userName zz "a"', "x" * 1001, 'userName eq "\x00"'],
 )
 def test_a_filter_it_cannot_read_is_a_400(directory, three, query):
     assert_scim_error(directory.get("/Users", filter=query), 400, "invalidFilter")
@@ -142,12 +147,15 @@ def test_a_filter_it_cannot_read_is_a_400(directory, three, query):
 def test_it_pages_with_start_index_and_count(directory, three):
     all_ids = [r["id"] for r in directory.get("/Users").json()["Resources"]]
     page = directory.get("/Users", startIndex=2, count=1).json()
-    assert page["totalResults"] == 3 and page["startIndex"] == 2 and page["itemsPerPage"] == 1
+    assert page["totalResults"] == 3
+    assert page["startIndex"] == 2
+    assert page["itemsPerPage"] == 1
     assert [r["id"] for r in page["Resources"]] == all_ids[1:2]
     assert directory.get("/Users", count=-4).json()["Resources"] == []
     assert directory.get("/Users", startIndex=0).json()["itemsPerPage"] == 3
     filtered = directory.get("/Users", filter="externalId pr", startIndex=2, count=5).json()
-    assert filtered["totalResults"] == 2 and filtered["itemsPerPage"] == 1
+    assert filtered["totalResults"] == 2
+    assert filtered["itemsPerPage"] == 1
     assert_scim_error(directory.get("/Users", startIndex="two"), 400)
 
 
@@ -155,7 +163,9 @@ def test_it_honours_attributes_and_excluded_attributes(directory, three):
     one = directory.get(f"/Users/{three[0]['id']}", attributes="userName").json()
     assert set(one) == {"schemas", "id", "userName"}
     other = directory.get(f"/Users/{three[0]['id']}", excludedAttributes="emails,name").json()
-    assert "emails" not in other and "name" not in other and other["userName"]
+    assert "emails" not in other
+    assert "name" not in other
+    assert other["userName"]
 
 
 # --- Replace ----------------------------------------------------------------------------------
@@ -174,7 +184,10 @@ def test_put_replaces_the_person(directory, three):
     assert response.status_code == 200, response.content
     ada = person(three[0])
     assert (ada.username, ada.first_name, ada.email, ada.job_title) == (
-        "ada.l@example.com", "Augusta", "augusta@example.com", "Countess"
+        "ada.l@example.com",
+        "Augusta",
+        "augusta@example.com",
+        "Countess",
     )
     assert ada.directory_account.scim_external_id == ""
 
@@ -189,11 +202,13 @@ def test_put_active_false_deactivates_and_true_activates(directory, three):
     body = {"schemas": [USER], "userName": "ada@example.com", "active": False}
     assert directory.put(f"/Users/{three[0]['id']}", body).json()["active"] is False
     ada = person(three[0])
-    assert not ada.is_active and ada.directory_account.deactivated_at is not None
+    assert not ada.is_active
+    assert ada.directory_account.deactivated_at is not None
     body["active"] = True
     assert directory.put(f"/Users/{three[0]['id']}", body).json()["active"] is True
     ada.refresh_from_db()
-    assert ada.is_active and DirectoryAccount.objects.get(user=ada).deactivated_at is None
+    assert ada.is_active
+    assert DirectoryAccount.objects.get(user=ada).deactivated_at is None
 
 
 # --- Patch: the shapes Entra ID and Okta send -------------------------------------------------
@@ -225,30 +240,38 @@ def test_entra_adds_and_replaces_attributes_by_path(directory, three):
         {"op": "Replace", "path": "name.familyName", "value": "King"},
         {"op": "Replace", "path": "externalId", "value": "e-ada-2"},
         {"op": "Add", "path": "title", "value": "Countess"},
-        {"op": "Add", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
-         "value": "Maths"},
+        {
+            "op": "Add",
+            "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+            "value": "Maths",
+        },
         {"op": "Replace", "path": "displayName", "value": "Augusta King"},
     ]
     response = directory.patch(f"/Users/{three[0]['id']}", ops)
     assert response.status_code == 200, response.content
     ada = person(three[0])
     assert (ada.email, ada.first_name, ada.last_name, ada.job_title) == (
-        "ada@new.example", "Augusta", "King", "Countess"
+        "ada@new.example",
+        "Augusta",
+        "King",
+        "Countess",
     )
     assert ada.directory_account.scim_external_id == "e-ada-2"
     assert response.json()["displayName"] == "Augusta King"
 
 
 def test_a_patch_without_path_takes_each_key_as_a_path(directory, three):
-    ops = [{
-        "op": "replace",
-        "value": {
-            "name.givenName": "Robert",
-            "name": {"familyName": "Raymond"},
-            "emails": [{"value": "robert@example.com", "primary": True, "type": "work"}],
-            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "X"},
-        },
-    }]
+    ops = [
+        {
+            "op": "replace",
+            "value": {
+                "name.givenName": "Robert",
+                "name": {"familyName": "Raymond"},
+                "emails": [{"value": "robert@example.com", "primary": True, "type": "work"}],
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "X"},
+            },
+        }
+    ]
     ops[0]["op"] = "add"
     response = directory.patch(f"/Users/{three[1]['id']}", ops)
     assert response.status_code == 200, response.content
@@ -271,7 +294,7 @@ def test_patch_removes_attributes(directory, three):
 
 
 @pytest.mark.parametrize(
-    "operations, scim_type",
+    ("operations", "scim_type"),
     [
         ([], None),  # django-scim2 answers this one itself
         ("replace", "invalidSyntax"),
@@ -280,7 +303,10 @@ def test_patch_removes_attributes(directory, three):
         ([{"op": "replace", "path": "active", "value": "maybe"}], "invalidValue"),
         ([{"op": "replace", "path": "userName", "value": 42}], "invalidValue"),
         ([{"op": "replace", "path": "userName", "value": ""}], "invalidValue"),
-        ([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "no"}], "invalidValue"),
+        (
+            [{"op": "replace", "path": 'emails[type eq "work"].value', "value": "no"}],
+            "invalidValue",
+        ),
         ([{"op": "replace", "path": "name[", "value": "x"}], "invalidPath"),
         ([{"op": "replace", "value": "not an object"}], "invalidValue"),
         ([{"op": "add", "path": "password", "value": "hunter2"}], "mutability"),
@@ -289,7 +315,8 @@ def test_patch_removes_attributes(directory, three):
 def test_a_bad_patch_is_a_400_and_changes_nothing(directory, three, operations, scim_type):
     before = LogEntry.objects.count()
     response = directory.send(
-        "PATCH", f"/Users/{three[0]['id']}",
+        "PATCH",
+        f"/Users/{three[0]['id']}",
         {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations},
     )
     assert_scim_error(response, 400, scim_type)
@@ -324,4 +351,5 @@ def test_the_directory_may_provision_a_deleted_person_again(directory, three):
     again = directory.create_user("bob@example.com")
     assert person(again).pk == bob.pk
     bob.refresh_from_db()
-    assert bob.is_active and bob.directory_account.scim_deleted_at is None
+    assert bob.is_active
+    assert bob.directory_account.scim_deleted_at is None
