@@ -34,6 +34,7 @@ from django.utils import timezone
 from audit.current import current_request
 from audit.models import RefusedWrite
 from common import rate_limits
+from identity.scim_gate import scim_error
 from seams.models import User
 
 log = logging.getLogger(__name__)
@@ -126,9 +127,11 @@ def _too_many_refusals(request: HttpRequest) -> HttpResponse:
         "Too many refused writes from this address without signing in; "
         f"try again in {rate.period} seconds."
     )
-    if request.path.startswith("/api/"):
+    if request.path.startswith(SCIM_PREFIX):
+        response: HttpResponse = scim_error(429, detail)
+    elif request.path.startswith("/api/"):
         body = {"status": 429, "code": "throttled", "detail": detail}
-        response: HttpResponse = JsonResponse(body, status=429)
+        response = JsonResponse(body, status=429)
     else:
         response = HttpResponse(render_to_string("429.html", {"message": detail}), status=429)
     response["Retry-After"] = str(rate.period)

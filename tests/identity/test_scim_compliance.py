@@ -1,5 +1,7 @@
 """SCIM compliance, checked by scim2-tester against the running server."""
 
+from collections import Counter
+
 import pytest
 from django.test import override_settings
 from httpx2 import Client
@@ -21,9 +23,15 @@ def test_it_passes_scim2_tester_for_users_and_groups(live_server):
         with http:
             results = check_server(SyncSCIMClient(http))
 
+    counts = Counter(r.status.name for r in results)
     summary = "\n".join(
-        f"{r.status.name:10} {r.resource_type or '-':6} {r.title}: {r.reason or ''}"
-        for r in results
+        [
+            f"{len(results)} checks: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
+            *(
+                f"{r.status.name:10} {r.resource_type or '-':6} {r.title}: {r.reason or ''}"
+                for r in results
+            ),
+        ]
     )
     failed = [r for r in results if r.status in FAILED]
     assert not failed, f"{len(failed)} of {len(results)} checks failed:\n{summary}"

@@ -297,3 +297,19 @@ def test_an_unknown_endpoint_with_the_token_is_a_scim_404(directory):
     assert_scim_error(directory.get("/Nonsense/deeper"), 404)
     response = directory.get("/Bulk")
     assert_scim_error(response, 501)
+
+
+def test_an_address_that_keeps_failing_the_token_is_slowed_down_with_a_scim_error(settings):
+    settings.SCIM_TOKEN = TOKEN
+    settings.REFUSED_WRITES_ANON_RATE = "2/min"
+    guesser = Directory(token="guess")
+    statuses = [
+        guesser.post("/Users", {"schemas": [USER], "userName": "eve"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses[:2] == [401, 401]
+    assert statuses[-1] == 429
+    response = guesser.post("/Users", {"schemas": [USER], "userName": "eve"})
+    assert_scim_error(response, 429)
+    assert response["Retry-After"] == "60"
+    assert not User.objects.exists()
