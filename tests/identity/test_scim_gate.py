@@ -304,8 +304,7 @@ def test_an_address_that_keeps_failing_the_token_is_slowed_down_with_a_scim_erro
     settings.REFUSED_WRITES_ANON_RATE = "2/min"
     guesser = Directory(token="guess")
     statuses = [
-        guesser.post("/Users", {"schemas": [USER], "userName": "eve"}).status_code
-        for _ in range(4)
+        guesser.post("/Users", {"schemas": [USER], "userName": "eve"}).status_code for _ in range(4)
     ]
     assert statuses[:2] == [401, 401]
     assert statuses[-1] == 429
