@@ -353,3 +353,20 @@ def test_the_directory_may_provision_a_deleted_person_again(directory, three):
     bob.refresh_from_db()
     assert bob.is_active
     assert bob.directory_account.scim_deleted_at is None
+
+
+def test_it_ignores_what_it_does_not_keep_and_reads_any_quoting_of_the_email_filter(
+    directory, three
+):
+    ops = [
+        {"op": "replace", "path": "emails[type eq 'work'].value", "value": "ada@quoted.example"},
+        {"op": "replace", "path": "name.formatted", "value": "Lady Ada"},
+        {"op": "add", "path": 'addresses[type eq "work"].streetAddress', "value": "1 Road"},
+        {"op": "replace", "path": 'emails[type eq "work"].primary', "value": True},
+    ]
+    response = directory.patch(f"/Users/{three[0]['id']}", ops)
+    assert response.status_code == 200, response.content
+    ada = person(three[0])
+    assert ada.email == "ada@quoted.example"
+    assert (ada.first_name, ada.last_name) == ("Ada", "Lovelace")
+    assert "addresses" not in response.json()
