@@ -240,16 +240,20 @@ def remove_person_from_directory(*, user: User) -> None:
     for group in groups:
         group.members.remove(user)
     if groups:
-        sync_groups(user=user, groups=[])
+        resync_directory_groups(users=[user])
     account = DirectoryAccount.objects.get(user=user)
     account.scim_deleted_at = timezone.now()
     account.save(update_fields=["scim_deleted_at", "updated_at"])
 
 
 def resync_directory_groups(*, users: Iterable[User]) -> None:
-    """Give each person the mapped roles and teams of the directory groups they are in."""
+    """Give each person the mapped roles and teams of all their groups: the directory groups
+    they are in, and the groups claim of their latest single sign-on."""
     for user in users:
-        names = list(user.directory_groups.values_list("display_name", flat=True))
+        names = set(user.directory_groups.values_list("display_name", flat=True))
+        account = DirectoryAccount.objects.filter(user=user).only("sso_groups").first()
+        if account and isinstance(account.sso_groups, list):
+            names.update(g for g in account.sso_groups if isinstance(g, str))
         sync_groups(user=user, groups=names)
 
 

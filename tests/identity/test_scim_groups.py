@@ -165,3 +165,17 @@ def test_a_bad_group_patch_changes_nothing(directory, mapped, people):
     assert list(DirectoryGroup.objects.get().members.all()) == [user(people[0])]
     ops = [{"op": "replace", "path": "nonsense", "value": 1}]
     assert_scim_error(directory.patch(f"/Groups/{sales['id']}", ops), 400, "invalidPath")
+
+
+def test_a_group_change_keeps_what_the_persons_single_sign_on_groups_grant(
+    directory, mapped, people
+):
+    ada = user(people[0])
+    ada.directory_account.sso_groups = ["Seamline Leaders"]
+    ada.directory_account.save(update_fields=["sso_groups"])
+    sales = directory.create_group("Sales", [people[0]["id"]])
+    assert roles(people[0]) == {"leader"}
+    assert teams(people[0]) == {"Sales": "owner"}
+    directory.patch(f"/Groups/{sales['id']}", [{"op": "remove", "path": "members"}])
+    assert teams(people[0]) == {}
+    assert roles(people[0]) == {"leader"}
