@@ -1,4 +1,6 @@
-"""Refused writes (401, 403, 405, 429 or a PermissionDenied, on POST, PUT, PATCH or DELETE),
+"""Refused writes (401, 403, 405, 429 or a PermissionDenied, on POST, PUT, PATCH or DELETE;
+at /scim/ on every method, reads included), recorded as `RefusedWrite` rows, and the client's
+address for the audit log's entries.
 recorded as `RefusedWrite` rows, and the client's address for the audit log's entries.
 
 The middleware writes the record after the view's transaction has ended, so a refusal that
@@ -32,10 +34,14 @@ from django.utils import timezone
 from audit.current import current_request
 from audit.models import RefusedWrite
 from common import rate_limits
+from identity.scim_gate import scim_error
+from seams.models import User
 
 log = logging.getLogger(__name__)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SCIM_PREFIX = "/scim/"
+JSON_TYPES = ("application/json", "application/scim+json")
 REFUSED_STATUSES = frozenset({401, 403, 405, 429})
 # A refused sign-in (django-axes' 429 lockout) is axes' record, not a refused write.
 NOT_RECORDED_VIEWS = frozenset({"login"})
@@ -87,15 +93,18 @@ class RefusedWriteMiddleware:
 
 def _is_refused_write(request: HttpRequest, response: HttpResponse) -> bool:
     match = getattr(request, "resolver_match", None)
+    # SCIM reads hand out people: a refused one is recorded too, whatever the method.
+    scim = request.path.startswith(SCIM_PREFIX)
     return (
-        request.method in UNSAFE_METHODS
+        (request.method in UNSAFE_METHODS or scim)
         and response.status_code in REFUSED_STATUSES
         and not (match and match.view_name in NOT_RECORDED_VIEWS)
     )
 
 
 def _signed_in(request: HttpRequest) -> bool:
-    # DRF puts the person a token signed in on Django's request too.
+    # DRF puts the person a token signed in on Django's request too; the SCIM directory is
+    # signed in by its token, though it is no person.
     user = getattr(request, "user", None)
     return user is not None and user.is_authenticated
 
@@ -118,9 +127,11 @@ def _too_many_refusals(request: HttpRequest) -> HttpResponse:
         "Too many refused writes from this address without signing in; "
         f"try again in {rate.period} seconds."
     )
-    if request.path.startswith("/api/"):
+    if request.path.startswith(SCIM_PREFIX):
+        response: HttpResponse = scim_error(429, detail)
+    elif request.path.startswith("/api/"):
         body = {"status": 429, "code": "throttled", "detail": detail}
-        response: HttpResponse = JsonResponse(body, status=429)
+        response = JsonResponse(body, status=429)
     else:
         response = HttpResponse(render_to_string("429.html", {"message": detail}), status=429)
     response["Retry-After"] = str(rate.period)
@@ -153,7 +164,7 @@ def record_refusal(request: HttpRequest, response: HttpResponse) -> None:
 
 def _refusal(request: HttpRequest, response: HttpResponse) -> dict:
     user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
+    signed_in = isinstance(user, User) and user.is_authenticated
     match = getattr(request, "resolver_match", None)
     return {
         "user": user if signed_in else None,
@@ -201,7 +212,7 @@ def refusal_reason(request: HttpRequest, response: HttpResponse) -> str:
     data = getattr(response, "data", None)  # a DRF response: its error body
     if isinstance(data, dict) and data.get("detail"):
         return str(data["detail"])
-    if not response.streaming and response.get("Content-Type", "").startswith("application/json"):
+    if not response.streaming and response.get("Content-Type", "").startswith(JSON_TYPES):
         try:
             body = json.loads(response.content)
         except ValueError:

@@ -30,7 +30,7 @@ from django.utils.encoding import smart_str
 from audit.current import current_request, disabled
 from audit.fields import model_field
 from decisions.models import HistoryImport
-from seams.models import HandoffImport, Seam, SpecContent, SpecVersion
+from seams.models import HandoffImport, Seam, SpecContent, SpecVersion, User
 from seams.signals import handoffs_written
 
 # The kind of change `log_bulk_handoffs` records, beside auditlog's own "m2m".
@@ -67,7 +67,8 @@ def name_api_actor(sender, instance: LogEntry, **kwargs) -> None:
         return
     request = current_request.get()
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    # Only a person: the SCIM directory is named by its own context (identity.scim).
+    if isinstance(user, User) and user.is_authenticated:
         instance.actor = user
         instance.actor_email = getattr(user, "email", None)
 

@@ -262,6 +262,33 @@ REFUSED_WRITES_ANON_RATE = env.str("REFUSED_WRITES_ANON_RATE", default="30/min")
 PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/hour")
 SIGN_IN_LOG_KEEP_DAYS = env.int("SIGN_IN_LOG_KEEP_DAYS", default=365)
 
+# --- SCIM provisioning (identity.scim) -------------------------------------------------
+# The directory's bearer token for /scim/v2/; empty turns SCIM off (every call is 401).
+SCIM_TOKEN = env.str("SCIM_TOKEN", default="")
+SCIM_SERVICE_PROVIDER = {
+    "NETLOC": env.str("SCIM_NETLOC", default="localhost"),
+    "USER_ADAPTER": "identity.scim.ScimPerson",
+    "GROUP_ADAPTER": "identity.scim.ScimGroup",
+    "GROUP_MODEL": "identity.models.DirectoryGroup",
+    "USER_FILTER_PARSER": "identity.scim_filters.PersonFilter",
+    "GROUP_FILTER_PARSER": "identity.scim_filters.GroupFilter",
+    "AUTH_CHECK_MIDDLEWARE": "identity.scim_gate.ScimGate",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "identity.scim.ScimServiceProviderConfig",
+    "BASE_LOCATION_GETTER": "identity.scim.base_location",
+    "SCHEMAS_GETTER": "identity.scim.schemas",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "identity.scim.extra_filter_kwargs_getter",
+    "GET_QUERYSET_POST_PROCESSOR_GETTER": "identity.scim.queryset_post_processor_getter",
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "The SCIM_TOKEN, as Authorization: Bearer <token>.",
+            "primary": True,
+        }
+    ],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="Seamline SCIM"',
+}
+
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous call is answered 401 with `WWW-Authenticate: Token`, which

@@ -26,6 +26,7 @@ urlpatterns = [
         name="handoff-webhook",
     ),
     path("api/v1/", include(router.urls)),
+    path("scim/v2/", include("identity.scim_urls", namespace="scim")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",

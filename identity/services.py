@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from identity.models import DirectoryAccount, GroupMapping, SignedInSession
+from identity.models import DirectoryAccount, DirectoryGroup, GroupMapping, SignedInSession
 from seams.models import Membership, User
 from seams.permissions import forget_access
 
@@ -185,3 +185,167 @@ def forget_ended_sessions(now=None) -> int:
     Session.objects.filter(expire_date__lt=now).delete()
     live = Session.objects.filter(expire_date__gte=now).values("session_key")
     return SignedInSession.objects.exclude(session_key__in=live).delete()[0]
+
+
+# --- The SCIM directory: people and groups it provisions --------------------------------------
+
+
+class DirectoryConflict(Exception):
+    """The directory asked for something another person or group already holds."""
+
+
+@dataclass(frozen=True)
+class DirectoryPerson:
+    """A person as the SCIM directory describes them, already checked."""
+
+    user_name: str
+    external_id: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    title: str = ""
+    active: bool | None = None
+
+
+def _match_existing(person: DirectoryPerson) -> User | None:
+    """The Seamline person the directory means, matched by username or email; a conflict if
+    the two name different people."""
+    by_name = User.objects.filter(username__iexact=person.user_name).first()
+    by_email = None
+    if person.email:
+        by_email = User.objects.filter(email__iexact=person.email).order_by("pk").first()
+    if by_name and by_email and by_name.pk != by_email.pk:
+        raise DirectoryConflict(
+            f"userName {person.user_name!r} and email {person.email!r} belong to two "
+            "different people in Seamline."
+        )
+    return by_name or by_email
+
+
+@transaction.atomic
+def provision_person(*, person: DirectoryPerson) -> User:
+    """Create the person the directory pushes, or claim the Seamline person it already is
+    (same username or email): never a second account for one person.
+
+    A person the directory provisions signs in through the identity provider: no password.
+    Superusers are Seamline's own way in and are never handed to the directory.
+    """
+    user = _match_existing(person)
+    if user is not None:
+        account, _ = DirectoryAccount.objects.get_or_create(user=user)
+        if account.scim_provisioned and account.scim_deleted_at is None:
+            raise DirectoryConflict(f"userName {person.user_name!r} is already provisioned.")
+        if user.is_superuser:
+            raise DirectoryConflict(
+                f"{person.user_name!r} is a Seamline superuser, managed in Seamline only."
+            )
+    else:
+        user = User(username=person.user_name, is_active=True)
+        user.set_unusable_password()
+        user.save()
+        account = DirectoryAccount.objects.create(user=user)
+    if user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    account.scim_provisioned = True
+    account.scim_deleted_at = None
+    account.save(update_fields=["scim_provisioned", "scim_deleted_at", "updated_at"])
+    update_person(user=user, person=person)
+    return user
+
+
+@transaction.atomic
+def update_person(*, user: User, person: DirectoryPerson) -> None:
+    """Make the person what the directory says; `active` false deactivates them at once (no
+    session, no API token), true lets them in again."""
+    clash = User.objects.filter(username__iexact=person.user_name).exclude(pk=user.pk)
+    if clash.exists():
+        raise DirectoryConflict(f"userName {person.user_name!r} belongs to someone else.")
+    wanted = {
+        "username": person.user_name,
+        "first_name": person.given_name,
+        "last_name": person.family_name,
+        "email": person.email,
+        "job_title": person.title,
+    }
+    changed = [name for name, value in wanted.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, wanted[name])
+    if changed:
+        user.save(update_fields=changed)
+    account, _ = DirectoryAccount.objects.get_or_create(user=user)
+    if account.scim_external_id != person.external_id:
+        account.scim_external_id = person.external_id
+        account.save(update_fields=["scim_external_id", "updated_at"])
+    if person.active is False and user.is_active:
+        deactivate_person(user=user)
+    elif person.active is True and not user.is_active:
+        activate_person(user=user)
+
+
+@transaction.atomic
+def remove_person_from_directory(*, user: User) -> None:
+    """The directory deleted the person: they stay in Seamline, deactivated, with everything
+    they wrote; they leave the directory's groups (and what those granted)."""
+    deactivate_person(user=user)
+    groups = list(user.directory_groups.all())
+    for group in groups:
+        group.members.remove(user)
+    if groups:
+        resync_directory_groups(users=[user])
+    account = DirectoryAccount.objects.get(user=user)
+    account.scim_deleted_at = timezone.now()
+    account.save(update_fields=["scim_deleted_at", "updated_at"])
+
+
+def resync_directory_groups(*, users: Iterable[User]) -> None:
+    """Give each person the mapped roles and teams of all their groups (`resync_person`)."""
+    for user in users:
+        resync_person(user=user)
+
+
+@transaction.atomic
+def save_directory_group(
+    *,
+    group: DirectoryGroup,
+    display_name: str,
+    external_id: str,
+    members: list[User] | None,
+) -> None:
+    """Create or change a directory group; `members` None keeps its members. Everyone whose
+    groups changed (all its members when it is renamed) gets their mapped roles and teams."""
+    clash = DirectoryGroup.objects.filter(display_name__iexact=display_name)
+    if group.pk:
+        clash = clash.exclude(pk=group.pk)
+    if clash.exists():
+        raise DirectoryConflict(f"displayName {display_name!r} is already a group.")
+    renamed = group.pk is not None and group.display_name != display_name
+    before = {u.pk: u for u in group.members.all()} if group.pk else {}
+    if not group.pk or renamed or group.external_id != external_id:
+        group.display_name = display_name
+        group.external_id = external_id
+        group.save()
+    after = before
+    if members is not None:
+        after = {u.pk: u for u in members}
+        gone = [u for pk, u in before.items() if pk not in after]
+        new = [u for pk, u in after.items() if pk not in before]
+        if gone:
+            group.members.remove(*gone)
+        if new:
+            group.members.add(*new)
+    if renamed:
+        affected = {**before, **after}
+    else:
+        affected = {
+            pk: u for pk, u in {**before, **after}.items() if (pk in before) != (pk in after)
+        }
+    resync_directory_groups(users=affected.values())
+
+
+@transaction.atomic
+def delete_directory_group(*, group: DirectoryGroup) -> None:
+    """Delete the group; its members keep only what their other groups grant."""
+    members = list(group.members.all())
+    group.delete()
+    resync_directory_groups(users=members)

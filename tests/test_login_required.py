@@ -27,7 +27,12 @@ SAMPLE_KWARGS = {
     "pk": 1,
     "move": "start",
     "source": "jira",
+    "uuid": "8f2d3c1e-0000-4000-8000-000000000000",
+    "rest": "Nonsense",
 }
+# SCIM (/scim/v2/) takes the directory's bearer token only: no sign-in page to send anyone to,
+# a 401 with a SCIM error instead (tests/identity/test_scim_gate.py).
+BEARER_ONLY = "scim:"
 
 
 def named_routes(resolver=None, namespace=""):
@@ -44,7 +49,8 @@ def named_routes(resolver=None, namespace=""):
 
 
 def url_for(name, pattern) -> str:
-    kwargs = {k: SAMPLE_KWARGS[k] for k in pattern.pattern.converters}
+    names = pattern.pattern.converters or pattern.pattern.regex.groupindex
+    kwargs = {k: SAMPLE_KWARGS[k] for k in names}
     return reverse(name, kwargs=kwargs)
 
 
@@ -54,6 +60,7 @@ ROUTES = sorted({name: url_for(name, pattern) for name, pattern in named_routes(
 def test_it_knows_every_route_it_checks():
     names = {name for name, _ in ROUTES}
     assert {"home", "seams:team-detail", "identity:account", "api-docs"} <= names
+    assert {"scim:users", "scim:groups", "scim:service-provider-config"} <= names
 
 
 @pytest.mark.django_db
@@ -62,6 +69,10 @@ def test_it_knows_every_route_it_checks():
 def test_it_sends_anonymous_visitors_to_sign_in(client, name, url, method):
     TeamFactory(name="Sales")
     response = getattr(client, method)(url)
+    if name.startswith(BEARER_ONLY):
+        assert response.status_code == 401, f"{name} answered {response.status_code}"
+        assert response.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+        return
     if name == "api-schema":
         assert response.status_code in (401, 403)
         return

@@ -547,6 +547,13 @@ def sample_world(django_db_blocker, media_root, say: Callable[[str], str] = plai
 
 
 @pytest.fixture(autouse=True)
+def _scim_on(settings):
+    """SCIM turned on: its routes then refuse people's sessions for want of the token, not
+    because SCIM is off."""
+    settings.SCIM_TOKEN = "permission-matrix-directory-token"
+
+
+@pytest.fixture(autouse=True)
 def _quiet_logs():
     """Thousands of refused requests each log a warning (a 403 with its traceback): formatting
     them would take much of the run. The tests read the answers instead; errors still log."""
@@ -620,6 +627,7 @@ SAMPLE_BY_KWARG = {
     "uidb64": lambda w: "MQ",
     "token": lambda w: "set-password",
     "source": lambda w: w.webhook.slug,
+    "rest": lambda w: "Nonsense",  # anything under /scim/v2/ that is no SCIM endpoint
 }
 SAMPLE_BY_SEGMENT = {
     "teams": lambda w: w.sales.slug,

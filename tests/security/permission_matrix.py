@@ -359,3 +359,25 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
     "action-list": api(GET=EVERYONE),
     "action-detail": api(GET=EVERYONE, PATCH=OWNER_AND_LEADERS),
 }
+
+# SCIM provisioning (/scim/v2/) answers the directory's bearer token only: a person's session,
+# whatever their role, is refused like no one (401, recorded), on every route and method. The
+# token's own answers are tested in tests/identity/test_scim_*.py.
+DIRECTORY_ONLY = {method: roles("login") for method in METHODS}
+MATRIX |= {
+    f"scim:{name}": DIRECTORY_ONLY
+    for name in (
+        "root",
+        "search",
+        "users",
+        "users-search",
+        "groups",
+        "groups-search",
+        "me",
+        "service-provider-config",
+        "resource-types",
+        "schemas",
+        "bulk",
+        "not-found",
+    )
+}
