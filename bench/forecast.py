@@ -59,6 +59,7 @@ def at_day(day, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, clock_time(hour)))
 
 
+# Long: the benchmark's whole world, built in one place.
 def make_data(seams: int, per_seam: int, today) -> Initiative:
     rng = random.Random(20261204)
     leader = User.objects.create(username="bench-forecast-leader")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import history_views, views
+from decisions import history_views, link_views, views
 
 app_name = "decisions"
 
@@ -59,5 +59,5 @@ urlpatterns = [
     path("constraints/<int:pk>/remove/", views.constraint_remove, name="constraint-remove"),
     path("dependencies/", views.dependency_board, name="dependencies"),
     path("dependencies/<int:pk>/move/", views.dependency_move, name="dependency-move"),
-    path("dependencies/link/", views.dependency_initiative, name="dependency-initiative"),
+    path("dependencies/link/", link_views.dependency_initiative, name="dependency-initiative"),
 ]

@@ -329,6 +329,7 @@ def _choose(
     return None, EMPTY, f"Beyond history: nothing delivered took longer than {age} days."
 
 
+# Long: one pass read top to bottom: the data, each dependency's basis and draws, the joint.
 def forecast_initiative(
     *, initiative: Initiative, today: date | None = None, draws: int = DRAWS
 ) -> Forecast:

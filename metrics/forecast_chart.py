@@ -46,22 +46,7 @@ def latest_delivery_chart(bins: list[HistogramBin], target: date | None, draws: 
                 f"{bins[index].start:%-d %b}",
             )
         )
-    if target is not None and bins[0].start <= target <= bins[-1].end:
-        days = (bins[-1].end - bins[0].start).days + 1
-        tx = round(LEFT + (width - LEFT - RIGHT) * ((target - bins[0].start).days + 1) / days, 1)
-        parts.append(
-            format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-target"/>'
-                '<text x="{}" y="{}" text-anchor="end" class="chart-axis">Target {}</text>',
-                tx,
-                tx,
-                TOP - 4,
-                height - BOTTOM,
-                tx - 4,
-                TOP + 6,
-                f"{target:%-d %b}",
-            )
-        )
+    parts.extend(_target_line(bins, target, y))
     on_time = sum(b.draws for b in bins if target is None or b.end <= target)
     alt = "Latest delivery date across the open dependencies, share of draws: " + ", ".join(
         f"{_span(b)} {s:.0f}%" for b, s in zip(bins, shares, strict=True) if b.draws
@@ -69,6 +54,28 @@ def latest_delivery_chart(bins: list[HistogramBin], target: date | None, draws: 
     if target is not None:
         alt += f". All delivered by the target {target:%-d %b %Y} in {100 * on_time / draws:.0f}%."
     return _svg(alt, parts, SIZE)
+
+
+def _target_line(bins: list[HistogramBin], target: date | None, y) -> list[SafeString]:
+    """The initiative's target date as a dashed line, when it falls within the bins."""
+    if target is None or not bins[0].start <= target <= bins[-1].end:
+        return []
+    width, height = SIZE
+    days = (bins[-1].end - bins[0].start).days + 1
+    tx = round(LEFT + (width - LEFT - RIGHT) * ((target - bins[0].start).days + 1) / days, 1)
+    return [
+        format_html(
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" class="chart-target"/>'
+            '<text x="{}" y="{}" text-anchor="end" class="chart-axis">Target {}</text>',
+            tx,
+            tx,
+            TOP - 4,
+            height - BOTTOM,
+            tx - 4,
+            TOP + 6,
+            f"{target:%-d %b}",
+        )
+    ]
 
 
 def _span(item: HistogramBin) -> str:

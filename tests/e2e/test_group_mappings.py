@@ -12,6 +12,7 @@ from tests.factories import PASSWORD, TeamFactory, UserFactory
 pytestmark = pytest.mark.e2e
 
 
+# Long: one journey, mouse then keyboard, on screen and in the database.
 @pytest.mark.django_db(transaction=True)
 def test_a_leader_maps_groups_and_removes_one(live_server, page: Page):
     UserFactory(username="lena", first_name="Lena", last_name="Leader", roles=["leader"])

@@ -15,6 +15,7 @@ from tests.factories import PASSWORD, SeamFactory, TeamFactory, UserFactory
 pytestmark = pytest.mark.e2e
 
 
+# Long: one journey from the review to the recorded assumption, on screen and in the database.
 @pytest.mark.django_db(transaction=True)
 def test_a_leader_records_the_assumption_a_sinking_dependency_rests_on(live_server, page: Page):
     lena = UserFactory(username="lena", first_name="Lena", last_name="Leader", roles=["leader"])
