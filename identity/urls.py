@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identity import views
+from identity import sso_views, views
 
 app_name = "identity"
 
@@ -8,4 +8,11 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/token/", views.account_token, name="account-token"),
     path("account/token/revoke/", views.account_token_revoke, name="account-token-revoke"),
+    # Single sign-on: these URLs are what the identity provider's app registration names.
+    path(
+        "oidc/authenticate/",
+        sso_views.SingleSignOnStart.as_view(),
+        name="oidc-authenticate",
+    ),
+    path("oidc/callback/", sso_views.SingleSignOnCallback.as_view(), name="oidc-callback"),
 ]
