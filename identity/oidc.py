@@ -22,9 +22,9 @@ DISCOVERY_CACHE_SECONDS = 60 * 60
 REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
 # Group names longer than this are not names any mapping could hold (GroupMapping.group).
 MAX_GROUP_LENGTH = 255
-# More groups than this are read only this far: a person's groups are a few dozen at most
+# More groups than this are read only this far: a person's groups are a few hundred at most
 # (Entra ID stops at 200 in a token), so the rest is noise, not a reason to fail.
-MAX_GROUPS = 1000
+MAX_GROUPS = 100_000
 # How many groups the directory account keeps for leaders to read.
 KEPT_GROUPS = 200
 MAX_EMAIL_LENGTH = 254
@@ -182,6 +182,8 @@ class Identity:
     groups: list[str] | None  # None: the provider's groups are not read (OIDC_GROUPS_CLAIM="")
     first_name: str
     last_name: str
+    # An email claim was sent but is no readable address (not text, too long, a NUL).
+    email_unreadable: bool = False
 
 
 def _text(value: object, limit: int) -> str:
@@ -215,9 +217,11 @@ def _verified(value: object) -> bool:
 
 def read_identity(claims: Mapping) -> Identity:
     groups_claim = settings.OIDC_GROUPS_CLAIM
+    email = _text(claims.get("email"), MAX_EMAIL_LENGTH)
     return Identity(
         subject=_text(claims.get("sub"), MAX_SUBJECT_LENGTH),
-        email=_text(claims.get("email"), MAX_EMAIL_LENGTH),
+        email=email,
+        email_unreadable=not email and claims.get("email") not in (None, ""),
         email_verified=_verified(claims.get(settings.OIDC_EMAIL_VERIFIED_CLAIM)),
         groups=read_groups(claims.get(groups_claim)) if groups_claim else None,
         first_name=_text(claims.get("given_name"), 150)[:150],

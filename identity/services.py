@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -146,12 +148,14 @@ def sign_in_with_sso(*, issuer: str, identity: Identity, create_people: bool) ->
     (created when `create_people` allows), with their subject recorded and their groups
     applied. Raises SignInRefused, before writing anything, when Seamline can't accept them."""
     refused = {"email": identity.email, "subject": identity.subject}
-    if not identity.subject:
+    if not identity.subject or identity.email_unreadable:
         raise SignInRefused("bad_claims", **refused)
     if not identity.email:
         raise SignInRefused("missing_email", **refused)
-    if "@" not in identity.email:
-        raise SignInRefused("bad_claims", **refused)
+    try:
+        validate_email(identity.email)
+    except ValidationError:
+        raise SignInRefused("bad_claims", **refused) from None
     if not identity.email_verified:
         raise SignInRefused("unverified_email", **refused)
 
