@@ -62,9 +62,7 @@ def openid_provider(live_server):
     if not node or not npm:
         _missing("node or npm")
     if not (OP_DIR / "node_modules" / "oidc-provider").is_dir():
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"], cwd=OP_DIR, check=True, timeout=300
-        )
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=OP_DIR, check=True, timeout=300)
     port = _free_port()
     issuer = f"http://127.0.0.1:{port}"
     env = {
