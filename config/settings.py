@@ -7,6 +7,7 @@ file with Celery tasks executed in-process, which is what `make run` uses.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -246,6 +247,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
+_sso_origins = [
+    f"{_issuer.scheme}://{_issuer.netloc}"
+    for _issuer in [urlsplit(OIDC_ISSUER)]
+    if _issuer.scheme in ("http", "https") and _issuer.netloc
+]
+
 # Content Security Policy: only our own scripts, styles and images (SVG icons may be data:
 # URLs). Templates carry no inline scripts, handlers or style attributes (small behaviours
 # live in static/js/seamline.js), and htmx's indicator styles live in seamline.css
@@ -260,7 +267,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # Signing out of single sign-on: the sign-out form's answer redirects to the
+        # provider's end-session page, and browsers hold that redirect to form-action.
+        "form-action": [SELF, *_sso_origins],
         "report-uri": env.str("CSP_REPORT_URI", default="") or None,
     },
 }

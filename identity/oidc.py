@@ -218,12 +218,19 @@ def _verified(value: object) -> bool:
 def read_identity(claims: Mapping) -> Identity:
     groups_claim = settings.OIDC_GROUPS_CLAIM
     email = _text(claims.get("email"), MAX_EMAIL_LENGTH)
+    first_name = _text(claims.get("given_name"), 150)
+    last_name = _text(claims.get("family_name"), 150)
+    if not first_name and not last_name:
+        # Only a full name ("Lena Lind"): its last word is taken as the family name.
+        first_name, _, last_name = _text(claims.get("name"), 301).rpartition(" ")
+        if not first_name:
+            first_name, last_name = last_name, ""
     return Identity(
         subject=_text(claims.get("sub"), MAX_SUBJECT_LENGTH),
         email=email,
         email_unreadable=not email and claims.get("email") not in (None, ""),
         email_verified=_verified(claims.get(settings.OIDC_EMAIL_VERIFIED_CLAIM)),
         groups=read_groups(claims.get(groups_claim)) if groups_claim else None,
-        first_name=_text(claims.get("given_name"), 150)[:150],
-        last_name=_text(claims.get("family_name"), 150)[:150],
+        first_name=first_name.strip()[:150],
+        last_name=last_name.strip()[:150],
     )

@@ -7,6 +7,7 @@ test; `sign_in_with_provider` walks the provider's development login and consent
 `requests` and hands the answer to Django's test client.
 """
 
+import copy
 import html
 import os
 import re
@@ -113,6 +114,10 @@ def sso(settings, openid_provider) -> Provider:
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     settings.OIDC_RP_SCOPES = "openid email profile groups"
+    # As config/settings.py allows the issuer's origin as a form's target (signing out).
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"].append(openid_provider.issuer)
+    settings.CONTENT_SECURITY_POLICY = policy
     forget_discovery()
     yield openid_provider
     forget_discovery()

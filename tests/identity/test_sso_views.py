@@ -35,7 +35,8 @@ def test_it_starts_with_state_nonce_and_a_pkce_challenge(client, sso):
     assert query["scope"] == "openid email profile groups"
     assert query["code_challenge_method"] == "S256"
     assert len(query["code_challenge"]) == 43
-    assert len(query["state"]) >= 32 and len(query["nonce"]) >= 32
+    assert len(query["state"]) >= 32
+    assert len(query["nonce"]) >= 32
     assert client.session["oidc_states"][query["state"]]["nonce"] == query["nonce"]
     assert client.session["oidc_login_next"] == "/teams/"
 
