@@ -147,48 +147,8 @@ def sign_in_with_sso(*, issuer: str, identity: Identity, create_people: bool) ->
     """The person the identity provider signed in, found by their verified email address
     (created when `create_people` allows), with their subject recorded and their groups
     applied. Raises SignInRefused, before writing anything, when Seamline can't accept them."""
-    refused = {"email": identity.email, "subject": identity.subject}
-    if not identity.subject or identity.email_unreadable:
-        raise SignInRefused("bad_claims", **refused)
-    if not identity.email:
-        raise SignInRefused("missing_email", **refused)
-    try:
-        validate_email(identity.email)
-    except ValidationError:
-        raise SignInRefused("bad_claims", **refused) from None
-    if not identity.email_verified:
-        raise SignInRefused("unverified_email", **refused)
-
-    people = list(User.objects.filter(email__iexact=identity.email)[:2])
-    if len(people) > 1:
-        raise SignInRefused("several_people", **refused)
-    linked = (
-        DirectoryAccount.objects.filter(oidc_issuer=issuer, oidc_subject=identity.subject)
-        .select_related("user")
-        .first()
-    )
-    if people:
-        user = people[0]
-        if not user.is_active:
-            raise SignInRefused("deactivated", user=user, **refused)
-        account = DirectoryAccount.objects.filter(user=user).first()
-        if (
-            account
-            and account.oidc_subject
-            and (account.oidc_subject != identity.subject or account.oidc_issuer != issuer)
-        ):
-            raise SignInRefused("subject_mismatch", user=user, **refused)
-        if linked and linked.user_id != user.pk:
-            raise SignInRefused("subject_taken", user=user, **refused)
-    elif linked:
-        # The provider's account is someone's here, under another email address now.
-        raise SignInRefused("subject_taken", user=linked.user, **refused)
-    elif create_people:
-        user = _create_person(identity)
-        account = None
-    else:
-        raise SignInRefused("unknown_person", **refused)
-
+    _check_claims(identity)
+    user, account = _find_person(issuer=issuer, identity=identity, create_people=create_people)
     account = account or DirectoryAccount.objects.get_or_create(user=user)[0]
     account.oidc_issuer = issuer
     account.oidc_subject = identity.subject
@@ -201,6 +161,60 @@ def sign_in_with_sso(*, issuer: str, identity: Identity, create_people: bool) ->
     if identity.groups is not None:
         sync_groups(user=user, groups=identity.groups)
     return user
+
+
+def _check_claims(identity: Identity) -> None:
+    refused = {"email": identity.email, "subject": identity.subject}
+    if not identity.subject or identity.email_unreadable:
+        raise SignInRefused("bad_claims", **refused)
+    if not identity.email:
+        raise SignInRefused("missing_email", **refused)
+    try:
+        validate_email(identity.email)
+    except ValidationError:
+        raise SignInRefused("bad_claims", **refused) from None
+    if not identity.email_verified:
+        raise SignInRefused("unverified_email", **refused)
+
+
+def _find_person(
+    *, issuer: str, identity: Identity, create_people: bool
+) -> tuple[User, DirectoryAccount | None]:
+    """The one active person with this email address, whose directory account (if linked)
+    is this subject's; or a new person."""
+    refused = {"email": identity.email, "subject": identity.subject}
+    people = list(User.objects.filter(email__iexact=identity.email)[:2])
+    if len(people) > 1:
+        raise SignInRefused("several_people", **refused)
+    linked = (
+        DirectoryAccount.objects.filter(oidc_issuer=issuer, oidc_subject=identity.subject)
+        .select_related("user")
+        .first()
+    )
+    if not people:
+        if linked:
+            # The provider's account is someone's here, under another email address now.
+            raise SignInRefused("subject_taken", user=linked.user, **refused)
+        if not create_people:
+            raise SignInRefused("unknown_person", **refused)
+        return _create_person(identity), None
+    user = people[0]
+    if not user.is_active:
+        raise SignInRefused("deactivated", user=user, **refused)
+    account = DirectoryAccount.objects.filter(user=user).first()
+    if (
+        account
+        and account.oidc_subject
+        and (account.oidc_issuer, account.oidc_subject)
+        != (
+            issuer,
+            identity.subject,
+        )
+    ):
+        raise SignInRefused("subject_mismatch", user=user, **refused)
+    if linked and linked.user_id != user.pk:
+        raise SignInRefused("subject_taken", user=user, **refused)
+    return user, account
 
 
 def _create_person(identity: Identity) -> User:
