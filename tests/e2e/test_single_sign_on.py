@@ -13,9 +13,13 @@ from playwright.sync_api import Page, Route, expect
 
 from identity.models import DirectoryAccount, GroupMapping
 from seams.models import Membership, User
+from tests.e2e import test_accessibility as accessibility
 from tests.factories import TeamFactory
 
 pytestmark = pytest.mark.e2e
+
+# axe-core, as the accessibility journey installs it.
+axe_script = accessibility.axe_script
 
 
 @pytest.fixture
@@ -195,3 +199,24 @@ def test_it_refuses_mallory_whose_email_is_unverified(
     expect(page.get_by_role("alert")).to_contain_text("Your email address is not verified")
     assert not User.objects.exists()
     _signed_out(page, base)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_its_sign_in_and_refusal_pages_pass_axe(
+    live_server, browser_page: Page, sso, settings, axe_script
+):
+    page, base = browser_page, live_server.url
+    page.goto(f"{base}/accounts/login/")
+    expect(page.get_by_role("link", name="Sign in with single sign-on")).to_be_visible()
+    expect(page.get_by_label("Password")).to_be_visible()
+    problems = accessibility._findings(page, axe_script)
+
+    settings.PASSWORD_LOGIN = False
+    page.reload()
+    expect(page.get_by_label("Password")).to_have_count(0)
+    problems += accessibility._findings(page, axe_script)
+
+    page.goto(f"{base}/oidc/callback/?code=a&state=b")
+    expect(page.get_by_role("alert")).to_contain_text("This sign-in could not be checked")
+    problems += accessibility._findings(page, axe_script)
+    assert not problems, "\n".join(problems)
