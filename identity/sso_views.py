@@ -63,13 +63,16 @@ def refuse(
     email: str = "",
     subject: str = "",
     user=None,
+    started_here: bool = True,
 ) -> HttpResponse:
     """The refusal page: what went wrong and the way back. Whoever was signed in in this
-    browser is signed out, so a failed sign-in never leaves anyone signed in."""
+    browser is signed out, so a failed sign-in never leaves anyone signed in. Only a sign-in
+    that started here (its state checked out) is announced for the audit log: anyone can send
+    a made-up callback, and each would otherwise be a row."""
     status, title, advice = REFUSALS[reason]
-    if reason != "not_configured":
-        if request.user.is_authenticated:
-            auth.logout(request)
+    if reason != "not_configured" and request.user.is_authenticated:
+        auth.logout(request)
+    if reason != "not_configured" and started_here:
         sso_refused.send(
             sender=SingleSignOnCallback,
             request=request,
@@ -98,7 +101,7 @@ class SingleSignOnStart(OIDCAuthenticationRequestView):
             self.OIDC_OP_AUTH_ENDPOINT = discovery()["authorization_endpoint"]
         except ProviderUnavailable as error:
             log.warning("Single sign-on not started: %s", error)
-            return refuse(request, "unavailable")
+            return refuse(request, "unavailable", started_here=False)
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
         return super().get(request)
 
@@ -111,14 +114,15 @@ class SingleSignOnCallback(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not sso_enabled():
             return refuse(request, "not_configured")
+        state = request.GET.get("state")
+        states = request.session.get("oidc_states")
+        started_here = isinstance(states, dict) and state in states
         if request.GET.get("error"):
             super().get(request)  # forgets the state, so the answer can't be replayed
             detail = request.GET.get("error_description") or request.GET.get("error")
-            return refuse(request, "provider_error", detail=detail)
-        state = request.GET.get("state")
-        states = request.session.get("oidc_states")
-        if not request.GET.get("code") or not isinstance(states, dict) or state not in states:
-            return refuse(request, "bad_state")
+            return refuse(request, "provider_error", detail=detail, started_here=started_here)
+        if not request.GET.get("code") or not started_here:
+            return refuse(request, "bad_state", started_here=False)
         if "iss" in request.GET and request.GET["iss"] != settings.OIDC_ISSUER:
             # RFC 9207: an answer from another provider than the one asked (a mix-up).
             del states[state]

@@ -211,6 +211,28 @@ def test_it_records_a_refused_single_sign_on(client, sso):
     assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["?code=a&state=b", "?error=access_denied&state=b", "?error=x&error_description=%00"],
+)
+def test_it_records_nothing_for_a_callback_that_never_started_here(client, sso, query):
+    _start(client)
+
+    assert client.get("/oidc/callback/" + query).status_code == 400
+
+    assert not RefusedWrite.objects.exists()
+
+
+def test_it_records_a_provider_error_for_a_sign_in_that_started_here(client, sso):
+    state = parse_qs(urlsplit(_start(client)["Location"]).query)["state"][0]
+
+    client.get("/oidc/callback/", {"error": "access_denied", "state": state})
+
+    assert RefusedWrite.objects.get().reason == (
+        "Single sign-on refused: Your identity provider did not sign you in."
+    )
+
+
 def test_it_refuses_a_discovery_document_of_another_issuer(client, sso, settings):
     # The provider answers at localhost too, but names itself 127.0.0.1: not the issuer asked.
     settings.OIDC_ISSUER = sso.issuer.replace("127.0.0.1", "localhost")
