@@ -195,6 +195,9 @@ def test_it_records_each_single_sign_on_in_the_audit_log(client, sso, leader_cli
     page = leader_client.get("/audit/").content.decode()
     assert "Signed in with single sign-on" in page
     assert "seamline-leaders, Security" in page
+    signed_in = leader_client.get("/audit/", {"action": "signed_in"}).content.decode()
+    assert "Signed in with single sign-on" in signed_in
+    assert "Created" not in signed_in.split('id="audit-table"')[1]
     export = b"".join(leader_client.get("/audit/export.csv").streaming_content).decode()
     assert "Signed in with single sign-on: issuer " in export
 
