@@ -72,6 +72,8 @@ def refuse(
     status, title, advice = REFUSALS[reason]
     if reason != "not_configured" and request.user.is_authenticated:
         auth.logout(request)
+    # The library keeps the ID token before the person is found: a refused one goes.
+    request.session.pop("oidc_id_token", None)
     if reason != "not_configured" and started_here:
         sso_refused.send(
             sender=SingleSignOnCallback,

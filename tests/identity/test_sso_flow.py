@@ -46,6 +46,7 @@ def _refused(response, status: int, text: str, client) -> None:
     assert "Nobody was signed in." in page
     assert "Back to sign-in" in page
     assert "_auth_user_id" not in client.session
+    assert "oidc_id_token" not in client.session
 
 
 def test_it_matches_an_existing_person_by_email_whatever_its_case(client, sso, mappings):
