@@ -105,7 +105,10 @@ class SingleSignOnStart(OIDCAuthenticationRequestView):
             log.warning("Single sign-on not started: %s", error)
             return refuse(request, "unavailable", started_here=False)
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
-        return super().get(request)
+        response = super().get(request)
+        if "\x00" in (request.session.get("oidc_login_next") or ""):
+            request.session["oidc_login_next"] = None  # no page has such an address
+        return response
 
 
 @method_decorator([login_not_required, never_cache], name="dispatch")

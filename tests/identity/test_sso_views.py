@@ -266,3 +266,22 @@ def test_it_reads_the_discovery_document_once(sso, settings):
     # Cached: a second read asks nobody (the provider would not answer at this address).
     cache.set(f"oidc-discovery:{sso.issuer}", {**first, "token_endpoint": "cached"})
     assert discovery()["token_endpoint"] == "cached"
+
+
+@pytest.mark.parametrize(
+    ("next_url", "kept"),
+    [
+        ("/teams/?q=a", "/teams/?q=a"),
+        ("/teams/\x00", None),
+        ("\x00", None),
+        ("//evil.example/", None),
+        ("javascript:alert(1)", None),
+        ("/" + "x" * 10000, None),
+    ],
+)
+def test_it_keeps_only_a_safe_next_address(client, sso, next_url, kept):
+    response = client.get("/oidc/authenticate/", {"next": next_url})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{sso.issuer}/auth?")
+    assert client.session["oidc_login_next"] == kept
