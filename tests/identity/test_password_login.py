@@ -123,3 +123,15 @@ def test_it_never_starts_single_sign_on_from_a_password_sign_in(client, sso_conf
     pat = UserFactory(username="pat")
     client.post("/accounts/login/?code=x&state=y", {"username": "pat", "password": PASSWORD})
     assert client.session["_auth_user_id"] == str(pat.pk)
+
+
+def test_it_warns_of_settings_that_leave_single_sign_on_off(settings):
+    from identity.checks import sign_in_settings
+
+    assert sign_in_settings(None) == []
+    settings.OIDC_ISSUER = ISSUER
+    assert [w.id for w in sign_in_settings(None)] == ["identity.W001"]
+    settings.PASSWORD_LOGIN = False
+    assert [w.id for w in sign_in_settings(None)] == ["identity.W001", "identity.W002"]
+    settings.OIDC_RP_CLIENT_ID = "seamline"
+    assert sign_in_settings(None) == []
