@@ -7,8 +7,9 @@ class AuditConfig(AppConfig):
     name = "audit"
 
     def ready(self) -> None:
-        from audit import registry, writes
+        from audit import registry, sign_ins, writes
 
         # Every app's models are loaded and their own receivers connected by now.
         registry.register_models()
         writes.connect()
+        sign_ins.connect()

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 
 from audit.fields import is_relation, is_reverse
 from audit.fields import model_field as field_named
+from audit.sign_ins import SSO_SIGN_IN
 from audit.writes import BULK
 
 ACTIONS = {
@@ -55,8 +56,32 @@ class Row:
         data = self.entry.additional_data
         return data.get("note", "") if isinstance(data, dict) else ""
 
+    @property
+    def sign_in(self) -> dict | None:
+        """A single sign-on's details (issuer, subject, groups), if this entry is one."""
+        data = self.entry.additional_data
+        if not (
+            self.entry.action == LogEntry.Action.ACCESS
+            and isinstance(data, dict)
+            and data.get("kind") == SSO_SIGN_IN
+        ):
+            return None
+        groups = data.get("groups")
+        return {
+            "issuer": str(data.get("issuer") or ""),
+            "subject": str(data.get("subject") or ""),
+            "groups": ", ".join(str(g) for g in groups) if isinstance(groups, list) else "",
+            "groups_read": isinstance(groups, list),
+        }
+
     def changes_text(self) -> str:
         """The changes on one line, for the CSV export."""
+        if sign_in := self.sign_in:
+            groups = sign_in["groups"] or "none" if sign_in["groups_read"] else "not read"
+            return (
+                f"Signed in with single sign-on: issuer {sign_in['issuer']}, "
+                f"subject {sign_in['subject']}, groups {groups}"
+            )
         parts = []
         for change in self.changes:
             if change.kind != "changed":

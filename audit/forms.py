@@ -76,8 +76,13 @@ class AuditFilterForm(_AuditFilters):
         ("created", "Created"),
         ("changed", "Changed"),
         ("deleted", "Deleted"),
+        ("signed_in", "Signed in (single sign-on)"),
     ]
-    CODES = {"created": LogEntry.Action.CREATE, "changed": LogEntry.Action.UPDATE}
+    CODES = {
+        "created": LogEntry.Action.CREATE,
+        "changed": LogEntry.Action.UPDATE,
+        "signed_in": LogEntry.Action.ACCESS,
+    }
     time_field = "timestamp"
     no_one = ("actor__isnull", True)
     by_username = "actor__username"

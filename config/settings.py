@@ -7,6 +7,7 @@ file with Celery tasks executed in-process, which is what `make run` uses.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -133,11 +134,40 @@ AUTH_USER_MODEL = "seams.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Axes first: it refuses a locked-out sign-in before any password is checked.
+# Axes first: it refuses a locked-out sign-in before any password is checked. Passwords
+# (superusers only when PASSWORD_LOGIN is off), then single sign-on.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "identity.backends.PasswordBackend",
+    "identity.backends.SingleSignOnBackend",
 ]
+# With PASSWORD_LOGIN=0 only superusers sign in with a password (a way in should the
+# identity provider fail); everyone else uses single sign-on, and password reset is off.
+PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)
+
+# Single sign-on with OpenID Connect (authorization code, PKCE): on when OIDC_ISSUER and
+# OIDC_CLIENT_ID are set. Endpoints and signing keys come from the issuer's discovery
+# document. README, "Single sign-on and SCIM", has each provider's settings.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+# The claim that lists a person's groups ("" to leave roles and teams to SCIM or leaders).
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+# The claim that says the email address is verified (Entra ID: xms_edov).
+OIDC_EMAIL_VERIFIED_CLAIM = env.str("OIDC_EMAIL_VERIFIED_CLAIM", default="email_verified")
+# Whether a person the provider vouches for, unknown here, is created at first sign-in.
+OIDC_CREATE_USER = env.bool("OIDC_CREATE_USERS", default=True)
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGORITHM", default="RS256")
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_BASIC_AUTH", default=True)
+# Kept for signing out at the provider (id_token_hint); the access token is not kept.
+OIDC_STORE_ID_TOKEN = True
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "identity:oidc-callback"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -217,6 +247,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
+_sso_origins = [
+    f"{_issuer.scheme}://{_issuer.netloc}"
+    for _issuer in [urlsplit(OIDC_ISSUER)]
+    if _issuer.scheme in ("http", "https") and _issuer.netloc
+]
+
 # Content Security Policy: only our own scripts, styles and images (SVG icons may be data:
 # URLs). Templates carry no inline scripts, handlers or style attributes (small behaviours
 # live in static/js/seamline.js), and htmx's indicator styles live in seamline.css
@@ -231,7 +267,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # Signing out of single sign-on: the sign-out form's answer redirects to the
+        # provider's end-session page, and browsers hold that redirect to form-action.
+        "form-action": [SELF, *_sso_origins],
         "report-uri": env.str("CSP_REPORT_URI", default="") or None,
     },
 }

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
@@ -8,14 +7,13 @@ from config.api import router
 from config.landing import home
 from config.views import PasswordResetView, api_docs, healthz
 from connections.hooks_api import HandoffWebhook
+from identity.sso_views import SignInView, sign_out
 
 urlpatterns = [
     path("", home, name="home"),
-    path(
-        "accounts/login/",
-        LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    # Before django.contrib.auth's: signing out also ends a single sign-on at the provider.
+    path("accounts/logout/", sign_out, name="logout"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),

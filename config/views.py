@@ -174,7 +174,13 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's password reset, rate limited: PASSWORD_RESET_RATE requests per address (then
     429), and as many emails per address asked for (further requests get the usual answer,
-    without an email, so that whether an address has an account stays private)."""
+    without an email, so that whether an address has an account stays private). Off, with
+    a page that says so, when PASSWORD_LOGIN is off."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.PASSWORD_LOGIN:
+            return render(request, "registration/password_reset_off.html", status=404)
+        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         rate = rate_limits.Rate.parse(settings.PASSWORD_RESET_RATE)

@@ -9,6 +9,7 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from identity import checks  # noqa: F401 (registers the sign-in settings' checks)
         from identity.services import remember_session
 
         def _remember(sender, request, user, **kwargs) -> None:

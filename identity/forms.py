@@ -1,4 +1,7 @@
 from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 
 from identity.models import GroupMapping
@@ -60,3 +63,18 @@ class GroupMappingForm(forms.Form):
             )
         cleaned["mapping"] = mapping
         return cleaned
+
+
+class SignInForm(AuthenticationForm):
+    """The password sign-in. With PASSWORD_LOGIN off, a refused password says why rather than
+    "wrong password" (without telling who is a superuser: every refusal reads the same)."""
+
+    PASSWORDS_OFF = (
+        "Passwords are turned off here: sign in with single sign-on. (Administrators can "
+        "still sign in with their password.)"
+    )
+
+    def get_invalid_login_error(self) -> ValidationError:
+        if not settings.PASSWORD_LOGIN:
+            return ValidationError(self.PASSWORDS_OFF, code="passwords_off")
+        return super().get_invalid_login_error()

@@ -1,6 +1,7 @@
 """Writes that follow the identity provider: a person's groups becoming their mapped roles and
 team memberships, and a person's deactivation."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -8,12 +9,15 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from identity.models import DirectoryAccount, DirectoryGroup, GroupMapping, SignedInSession
+from identity.oidc import KEPT_GROUPS, Identity, SignInRefused
 from seams.models import Membership, User
 from seams.permissions import forget_access
 
@@ -349,3 +353,106 @@ def delete_directory_group(*, group: DirectoryGroup) -> None:
     members = list(group.members.all())
     group.delete()
     resync_directory_groups(users=members)
+
+
+# --- Single sign-on -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def sign_in_with_sso(*, issuer: str, identity: Identity, create_people: bool) -> User:
+    """The person the identity provider signed in, found by their verified email address
+    (created when `create_people` allows), with their subject recorded and their groups
+    applied. Raises SignInRefused, before writing anything, when Seamline can't accept them."""
+    _check_claims(identity)
+    user, account = _find_person(issuer=issuer, identity=identity, create_people=create_people)
+    account = account or DirectoryAccount.objects.get_or_create(user=user)[0]
+    account.oidc_issuer = issuer
+    account.oidc_subject = identity.subject
+    account.last_sso_at = timezone.now()
+    update = ["oidc_issuer", "oidc_subject", "last_sso_at", "updated_at"]
+    if identity.groups is not None:
+        account.sso_groups = identity.groups[:KEPT_GROUPS]
+        update.append("sso_groups")
+    account.save(update_fields=update)
+    # The claim's groups with the SCIM directory's: one set of groups, whichever told us.
+    resync_person(user=user)
+    return user
+
+
+def _check_claims(identity: Identity) -> None:
+    refused = {"email": identity.email, "subject": identity.subject}
+    if not identity.subject or identity.email_unreadable:
+        raise SignInRefused("bad_claims", **refused)
+    if not identity.email:
+        raise SignInRefused("missing_email", **refused)
+    try:
+        validate_email(identity.email)
+    except ValidationError:
+        raise SignInRefused("bad_claims", **refused) from None
+    if not identity.email_verified:
+        raise SignInRefused("unverified_email", **refused)
+
+
+def _find_person(
+    *, issuer: str, identity: Identity, create_people: bool
+) -> tuple[User, DirectoryAccount | None]:
+    """The one active person with this email address, whose directory account (if linked)
+    is this subject's; or a new person."""
+    refused = {"email": identity.email, "subject": identity.subject}
+    people = list(User.objects.filter(email__iexact=identity.email)[:2])
+    if len(people) > 1:
+        raise SignInRefused("several_people", **refused)
+    linked = (
+        DirectoryAccount.objects.filter(oidc_issuer=issuer, oidc_subject=identity.subject)
+        .select_related("user")
+        .first()
+    )
+    if not people:
+        if linked:
+            # The provider's account is someone's here, under another email address now.
+            raise SignInRefused("subject_taken", user=linked.user, **refused)
+        if not create_people:
+            raise SignInRefused("unknown_person", **refused)
+        return _create_person(identity), None
+    user = people[0]
+    if not user.is_active:
+        raise SignInRefused("deactivated", user=user, **refused)
+    account = DirectoryAccount.objects.filter(user=user).first()
+    if (
+        account
+        and account.oidc_subject
+        and (account.oidc_issuer, account.oidc_subject)
+        != (
+            issuer,
+            identity.subject,
+        )
+    ):
+        raise SignInRefused("subject_mismatch", user=user, **refused)
+    if linked and linked.user_id != user.pk:
+        raise SignInRefused("subject_taken", user=user, **refused)
+    return user, account
+
+
+def _create_person(identity: Identity) -> User:
+    user = User(
+        username=_free_username(identity.email),
+        email=identity.email,
+        first_name=identity.first_name,
+        last_name=identity.last_name,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _free_username(email: str) -> str:
+    """A username from the email address's local part ("lena.lind"), made unique with a
+    number ("lena.lind2") when someone has it already."""
+    base = re.sub(r"[^\w.+-]", "", email.split("@", 1)[0])[:140] or "person"
+    taken = set(User.objects.filter(username__istartswith=base).values_list("username", flat=True))
+    taken = {name.casefold() for name in taken}
+    candidate, number = base, 1
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{base}{number}"
+    return candidate

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from identity import views
+from identity import sso_views, views
 
 app_name = "identity"
 
@@ -15,4 +15,11 @@ urlpatterns = [
         views.group_mapping_remove,
         name="group-mapping-remove",
     ),
+    # Single sign-on: these URLs are what the identity provider's app registration names.
+    path(
+        "oidc/authenticate/",
+        sso_views.SingleSignOnStart.as_view(),
+        name="oidc-authenticate",
+    ),
+    path("oidc/callback/", sso_views.SingleSignOnCallback.as_view(), name="oidc-callback"),
 ]

@@ -18,6 +18,9 @@ from tests.factories import (
     write_spec,
 )
 
+# The real OpenID provider's fixtures (openid_provider, sso), for single sign-on tests.
+pytest_plugins = ["tests.identity.provider"]
+
 # live_server tests drive the ORM from Playwright's event-loop thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -15,6 +15,9 @@ PUBLIC = {
     "healthz",
     # Signed with HMAC instead of a session or token (connections.hooks); refused without one.
     "handoff-webhook",
+    # Single sign-on's start and the identity provider's way back: signing in happens there.
+    "identity:oidc-authenticate",
+    "identity:oidc-callback",
 }
 SAMPLE_KWARGS = {
     "slug": "sales",
@@ -99,3 +102,14 @@ def test_it_refuses_anonymous_api_requests(client, url):
 @pytest.mark.django_db
 def test_it_redirects_an_unknown_page_to_sign_in_rather_than_admitting_it_exists(client):
     assert client.get("/no-such-page/").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/oidc/authenticate/", "/oidc/callback/?code=c&state=s"])
+def test_it_lets_anonymous_visitors_through_single_sign_on(client, settings, url):
+    settings.OIDC_ISSUER = "http://127.0.0.1:9"  # nothing listens there
+    settings.OIDC_RP_CLIENT_ID = "seamline"
+    response = client.get(url)
+    # Not sent to sign in: the start says the provider can't be reached, the callback that
+    # this sign-in can't be checked (it never started).
+    assert response.status_code == (503 if "authenticate" in url else 400)

@@ -75,7 +75,7 @@ from tests.factories import PASSWORD
 
 ROLES = ["anonymous", "viewer", "ops", "owner", "unrelated_owner", "leader"]
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "identity.backends.PasswordBackend"
 
 # Rows written by logging and auditing, not by the request's own work: a refused write may
 # (must, for RefusedWrite) leave them, so the no-write checks leave them out.

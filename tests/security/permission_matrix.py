@@ -94,6 +94,20 @@ MATRIX: dict[str, dict[str, dict[str, str]]] = {
         "PATCH": roles("method"),
         "DELETE": roles("method"),
     },
+    # Single sign-on, open to anonymous visitors (signing in happens there). Here it is not
+    # set up, so each says so (404); only GET is answered. tests/identity covers it set up.
+    "identity:oidc-authenticate": {
+        method: roles("hidden", anonymous="hidden")
+        if method == "GET"
+        else roles("method", anonymous="method")
+        for method in METHODS
+    },
+    "identity:oidc-callback": {
+        method: roles("hidden", anonymous="hidden")
+        if method == "GET"
+        else roles("method", anonymous="method")
+        for method in METHODS
+    },
     "password_change": page(GET=EVERYONE, POST=EVERYONE, PUT=roles("noop")),
     "password_change_done": page(GET=EVERYONE),
     # Sends a mail (if the address is known), writes nothing.
