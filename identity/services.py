@@ -155,19 +155,23 @@ def activate_person(*, user: User) -> None:
     forget_access(user)
 
 
-def groups_of(user: User) -> set[str]:
+def groups_of(user: User, *, claim: Iterable | None = None) -> set[str]:
     """Every group the identity provider places the person in: the SCIM directory's groups
-    they are a member of, and the groups claim of their latest single sign-on."""
+    they are a member of, and the groups claim of their latest single sign-on (`claim`, the
+    one just read, else the one kept from the last sign-on)."""
     names = set(user.directory_groups.values_list("display_name", flat=True))
-    account = DirectoryAccount.objects.filter(user=user).only("sso_groups").first()
-    if account and isinstance(account.sso_groups, list):
-        names.update(g for g in account.sso_groups if isinstance(g, str))
+    if claim is None:
+        account = DirectoryAccount.objects.filter(user=user).only("sso_groups").first()
+        claim = account.sso_groups if account and isinstance(account.sso_groups, list) else []
+    names.update(g for g in claim if isinstance(g, str))
     return names
 
 
-def resync_person(*, user: User, removed: GroupMapping | None = None) -> GroupSync:
+def resync_person(
+    *, user: User, removed: GroupMapping | None = None, claim: Iterable | None = None
+) -> GroupSync:
     """Apply all of the person's groups (`groups_of`) to their mapped roles and teams."""
-    return sync_groups(user=user, groups=groups_of(user), removed=removed)
+    return sync_groups(user=user, groups=groups_of(user, claim=claim), removed=removed)
 
 
 def resync_everyone(*, removed: GroupMapping | None = None) -> int:
@@ -374,8 +378,9 @@ def sign_in_with_sso(*, issuer: str, identity: Identity, create_people: bool) ->
         account.sso_groups = identity.groups[:KEPT_GROUPS]
         update.append("sso_groups")
     account.save(update_fields=update)
-    # The claim's groups with the SCIM directory's: one set of groups, whichever told us.
-    resync_person(user=user)
+    if identity.groups is not None:
+        # The claim's groups with the SCIM directory's: one set, whichever told us.
+        resync_person(user=user, claim=identity.groups)
     return user
 
 

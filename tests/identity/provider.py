@@ -25,7 +25,6 @@ import requests
 from identity.oidc import forget_discovery
 
 OP_DIR = Path(__file__).parent / "op"
-PORTS = range(9190, 9200)
 CLIENT_ID = "seamline"
 CLIENT_SECRET = "seamline-test-secret"
 TEST_CLIENT = "http://testserver"
@@ -41,14 +40,11 @@ class Provider:
 
 
 def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"No free port in {PORTS.start}-{PORTS.stop - 1} for the provider.")
+    """A port the system picks: two test runs side by side (CI runs SQLite's beside
+    PostgreSQL's) never reach for the same one."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _missing(what: str) -> None:
@@ -99,7 +95,8 @@ def _wait_for_discovery(issuer: str, process: subprocess.Popen) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"The provider stopped: {process.stderr.read().decode()[-2000:]}")
         try:
-            if requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1).ok:
+            answer = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
+            if answer.ok and process.poll() is None:
                 return
         except requests.RequestException:
             pass

@@ -4,7 +4,7 @@ people and claims Seamline must refuse or read carefully."""
 import pytest
 from django.contrib.auth.models import Group
 
-from identity.models import DirectoryAccount, GroupMapping
+from identity.models import DirectoryAccount, DirectoryGroup, GroupMapping
 from seams.models import Membership, User
 from tests.factories import TeamFactory, UserFactory
 from tests.identity.provider import sign_in_with_provider
@@ -216,3 +216,14 @@ def test_it_gives_a_person_in_no_mapped_group_the_viewers_rights(client, sso, ma
     assert not victor.groups.exists()
     assert not Membership.objects.filter(user=victor).exists()
     assert client.get("/contracts/new/").status_code == 403
+
+
+def test_a_sign_in_keeps_what_the_scim_directorys_groups_grant(client, sso, mappings):
+    """One person, one set of groups: the claim's (none, for victor) with the directory's."""
+    victor = UserFactory(username="victor", email="victor@example.com")
+    DirectoryGroup.objects.create(display_name="seamline-leaders").members.add(victor)
+
+    sign_in_with_provider(client, "victor")
+
+    assert list(victor.groups.values_list("name", flat=True)) == ["leader"]
+    assert DirectoryAccount.objects.get(user=victor).sso_groups == []
