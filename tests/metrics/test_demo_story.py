@@ -13,12 +13,13 @@ import holidays
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from contracts.models import Assumption, Contract, ContractSeam, Initiative, MetricTarget
 from decisions.models import Constraint, Decision, Dependency, Escalation
 from metrics import dashboard, engine, reviews
+from metrics.forecast import forecast_initiative
 from metrics.models import CorrectiveAction, MonthlySeamMetrics, Review, RootCause
 from seams.models import Handoff
 
@@ -50,6 +51,18 @@ def test_the_demo_tells_its_story_on_any_day(day):
         dates_people_commit_to_fall_on_working_days()
         last_review_is_closed_and_its_actions_moved_partly_and_not()
         nothing_happens_in_the_future()
+        the_launch_has_a_forecast_with_a_riskiest_seam()
+
+
+def the_launch_has_a_forecast_with_a_riskiest_seam():
+    """The launch waits on dependencies asked for this week, each with history to draw from;
+    every dependency was asked for before it was delivered."""
+    found = forecast_initiative(initiative=Initiative.objects.get(slug="eu-enterprise-launch"))
+    assert len(found.dependencies) >= 3
+    assert found.chance_all_on_time is not None
+    assert all(f.age_days >= 2 and f.basis is not None for f in found.dependencies)
+    assert found.riskiest_seam is not None
+    assert not Dependency.objects.filter(delivered_at__lt=F("created_at__date")).exists()
 
 
 def launch() -> Contract:

@@ -4,7 +4,6 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db.models import F
 
 from seams import permissions
 from seams.demo import DEMO_PASSWORD
@@ -202,28 +201,3 @@ def test_it_loads_a_year_of_handoffs_with_skewed_queues_rework_and_open_ones():
         handoffs.values("seam__name").annotate(q=Avg("queue_hours")).values_list("seam__name", "q")
     )
     assert queue["Security sign-off"] > 3 * queue["MQL handoff"]
-
-
-@pytest.mark.parametrize("day", [1, 3, 28])
-def test_the_demo_launch_has_a_forecast_on_any_day(day):
-    """The launch waits on dependencies asked for weeks before the demo is seeded, and the
-    delivered ones took time: its forecast has something to say whatever the day."""
-    from datetime import datetime
-
-    import time_machine
-    from django.utils import timezone
-
-    from contracts.models import Initiative
-    from decisions.models import Dependency
-    from metrics.forecast import forecast_initiative
-
-    moment = timezone.make_aware(datetime(2026, 12, day, 9))
-    with time_machine.travel(moment, tick=False):
-        seed()
-        launch = Initiative.objects.get(slug="eu-enterprise-launch")
-        found = forecast_initiative(initiative=launch)
-    assert len(found.dependencies) >= 3
-    assert found.chance_all_on_time is not None
-    assert all(f.age_days >= 2 and f.basis is not None for f in found.dependencies)
-    assert found.riskiest_seam is not None
-    assert not Dependency.objects.filter(delivered_at__lt=F("created_at__date")).exists()
