@@ -55,3 +55,18 @@ def test_it_touches_only_the_signed_in_users_token(viewer_client, leader):
 def test_it_refuses_get_on_token_actions(viewer_client):
     assert viewer_client.get(reverse("identity:account-token")).status_code == 405
     assert viewer_client.get(reverse("identity:account-token-revoke")).status_code == 405
+
+
+def test_someone_without_a_password_is_not_offered_to_change_it(viewer, client):
+    viewer.set_unusable_password()
+    viewer.save()
+    client.force_login(viewer)
+    page = client.get(reverse("identity:account")).content.decode()
+    assert "Change password" not in page
+    assert "With single sign-on" in page
+
+
+def test_someone_with_a_password_may_change_it(viewer_client):
+    page = viewer_client.get(reverse("identity:account")).content.decode()
+    assert "Change password" in page
+    assert "With single sign-on" not in page
