@@ -1,7 +1,6 @@
 """Refused writes (401, 403, 405, 429 or a PermissionDenied, on POST, PUT, PATCH or DELETE;
 at /scim/ on every method, reads included), recorded as `RefusedWrite` rows, and the client's
 address for the audit log's entries.
-recorded as `RefusedWrite` rows, and the client's address for the audit log's entries.
 
 The middleware writes the record after the view's transaction has ended, so a refusal that
 rolls the view back still leaves its record. Repeats of the same refusal (same person,

@@ -35,8 +35,8 @@ def test_a_leader_maps_groups_and_removes_one(live_server, page: Page):
     page.keyboard.type("Leadership")
     page.get_by_label("Grants", exact=True).select_option(label="Leader role")
     page.get_by_role("button", name="Add mapping").click()
-    expect(page.get_by_role("status")).to_contain_text("“Leadership” now grants Leader.")
-    expect(page.get_by_role("status")).to_contain_text("1 person updated")
+    said = page.get_by_role("status").filter(has_text="“Leadership” now grants Leader.")
+    expect(said).to_contain_text("1 person updated")
     assert set(dana.groups.values_list("name", flat=True)) == {"leader"}
 
     # The keyboard: the sign-on group, owner of Security, picked with the arrow keys.
@@ -63,7 +63,9 @@ def test_a_leader_maps_groups_and_removes_one(live_server, page: Page):
     # Removing asks first, then takes the role away.
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#mappings tr", has_text="Leadership").get_by_role("button").click()
-    expect(page.get_by_role("status")).to_contain_text("no longer grants Leader")
+    # (The page may also still say what the keyboard's add did, when that add outran htmx
+    # and went as a plain form: both ways work.)
+    expect(page.get_by_role("status").filter(has_text="no longer grants Leader")).to_be_visible()
     expect(page.locator("#mappings tr", has_text="Leadership")).to_have_count(0)
     assert not dana.groups.exists()
     assert list(GroupMapping.objects.values_list("group", flat=True)) == ["sec-team"]
