@@ -91,17 +91,23 @@ def openid_provider(live_server):
 
 def _wait_for_discovery(issuer: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
+    last_error = "no answer yet"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"The provider stopped: {process.stderr.read().decode()[-2000:]}")
         try:
             answer = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
+        except requests.RequestException as error:
+            # Still starting: node takes a moment to listen. The last error is reported below.
+            last_error = repr(error)
+        else:
             if answer.ok and process.poll() is None:
                 return
-        except requests.RequestException:
-            pass
+            last_error = f"HTTP {answer.status_code}"
         time.sleep(0.2)
-    raise RuntimeError("The provider did not answer its discovery URL within 30 s.")
+    raise RuntimeError(
+        f"The provider did not answer its discovery URL within 30 s (last: {last_error})."
+    )
 
 
 @pytest.fixture
