@@ -138,11 +138,18 @@ def start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def open_on(today: date):
+    """Every dependency open on `today` (module docstring): asked for by then, not delivered."""
+    return Dependency.objects.filter(created_at__lt=start_of(today + ONE_DAY)).filter(
+        Q(status__in=OPEN) | Q(status=Dependency.Status.DELIVERED, delivered_at__gt=today)
+    )
+
+
 def open_dependencies(initiative: Initiative, today: date) -> list[Dependency]:
-    """The initiative's dependencies open on `today` (module docstring), oldest need first."""
+    """The initiative's dependencies open on `today`, oldest need first."""
     return list(
-        Dependency.objects.filter(initiative=initiative, created_at__lt=start_of(today + ONE_DAY))
-        .filter(Q(status__in=OPEN) | Q(status=Dependency.Status.DELIVERED, delivered_at__gt=today))
+        open_on(today)
+        .filter(initiative=initiative)
         .select_related("seam", "consumer", "provider")
         .order_by("needed_by", "pk")
     )

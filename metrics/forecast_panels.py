@@ -7,7 +7,6 @@ an offer to record one)."""
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
 
@@ -15,7 +14,7 @@ from common.panels import Panel
 from contracts.models import Assumption, Initiative
 from decisions.models import Dependency
 from metrics.forecast import OPEN as OPEN_STATUSES
-from metrics.forecast import DependencyForecast, Forecast, forecast_initiative
+from metrics.forecast import DependencyForecast, Forecast, forecast_initiative, open_on
 from metrics.forecast_chart import latest_delivery_chart
 from seams import permissions
 
@@ -193,10 +192,7 @@ def review_lines(*, seams, day) -> tuple[list[InitiativeLine], int]:
     """The initiatives with a dependency open on `day` at one of `seams` (a queryset; None:
     any seam or none), forecast as of `day`, worst chance first; and how many more there are.
     """
-    open_on_day = Dependency.objects.filter(created_at__date__lte=day).filter(
-        models.Q(status__in=OPEN_STATUSES)
-        | models.Q(status=Dependency.Status.DELIVERED, delivered_at__gt=day)
-    )
+    open_on_day = open_on(day)
     if seams is not None:
         open_on_day = open_on_day.filter(seam__in=seams)
     initiatives = list(
